@@ -1,0 +1,1 @@
+"""One module per CLI command: add_parser(sub) registers it, run(args) returns the exit code."""

@@ -1,0 +1,148 @@
+"""The one source of LaTeX for mathematics: a SymPy printer subclass.
+
+Templates and reports never glue LaTeX strings for mathematics; they print SymPy objects
+through :func:`latex`, which returns :class:`TeX` (trusted LaTeX that the template
+environment passes through unescaped).
+"""
+
+import re
+from fractions import Fraction
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
+
+# w1_2_3 (layer 1, neuron 2, input 3) and b1_2 / n1_2: the dense-layer names of the contract.
+_DENSE_NAME = re.compile(r"^([A-Za-z]+)(\d+)_(\d+)(?:_(\d+))?$")
+
+
+class TeX(str):
+    """A string of trusted LaTeX, made by this printer (never from user text)."""
+
+    __slots__ = ()
+
+
+class SymderivLatexPrinter(LatexPrinter):
+    """SymPy's LaTeX printer, taught σ, ReLU, Φ, φ, ∂e/∂o and numbers at a fixed precision.
+
+    Extra setting ``decimals``: when an int, every number is printed as a decimal rounded
+    to that many places (trailing zeros dropped), as worked steps show them (3/20 as 0.15,
+    1/3 as 0.3333). Without it, numbers print as SymPy prints them (\\frac{1}{3}).
+    """
+
+    _default_settings = {**LatexPrinter._default_settings, "decimals": None}
+
+    # -- functions coursework writes by name -------------------------------------------
+    def _print_sigmoid(self, expr, exp=None):
+        return self._named_function(r"\sigma", expr, exp)
+
+    def _print_relu(self, expr, exp=None):
+        return self._named_function(r"\operatorname{ReLU}", expr, exp)
+
+    def _print_Phi(self, expr, exp=None):
+        return self._named_function(r"\Phi", expr, exp)
+
+    def _print_phi(self, expr, exp=None):
+        return self._named_function(r"\varphi", expr, exp)
+
+    def _named_function(self, name, expr, exp):
+        args = ", ".join(self._print(a) for a in expr.args)
+        head = f"{name}^{{{exp}}}" if exp is not None else name
+        return rf"{head}\left({args}\right)"
+
+    # -- ∂e/∂o₁ as a textbook writes a chain-rule factor ------------------------------
+    def _print_Derivative(self, expr):
+        if isinstance(expr.expr, sp.Symbol) and all(n == 1 for _, n in expr.variable_count):
+            num = self._print(expr.expr)
+            den = " ".join(rf"\partial {self._print(v)}" for v, _ in expr.variable_count)
+            return rf"\frac{{\partial {num}}}{{{den}}}"
+        return super()._print_Derivative(expr)
+
+    # -- names ---------------------------------------------------------------------------
+    def _print_Symbol(self, expr, style="plain"):
+        m = _DENSE_NAME.match(expr.name)
+        if m:
+            base, layer, j, k = m.groups()
+            sub = j if k is None else f"{j}{k}" if len(j) == len(k) == 1 else f"{j},{k}"
+            return f"{base}^{{({layer})}}_{{{sub}}}"
+        return super()._print_Symbol(expr, style=style)
+
+    # -- numbers at the sheet's precision -------------------------------------------------
+    def _print_Mul(self, expr):
+        # 0.15 i_1, not \frac{3 i_1}{20}: coefficients given as decimals stay decimals.
+        coeff, rest = expr.as_coeff_Mul()
+        if (self._settings["decimals"] is not None and coeff.is_Rational
+                and not coeff.is_Integer and rest is not sp.S.One):
+            sign = "- " if coeff < 0 else ""
+            body = self.parenthesize(rest, PRECEDENCE["Mul"], strict=True)
+            return f"{sign}{self._print(abs(coeff))} {body}"
+        return super()._print_Mul(expr)
+
+    def _print_Float(self, expr):
+        if self._settings["decimals"] is None:
+            return super()._print_Float(expr)
+        return self._decimal(Fraction(str(sp.Rational(expr))))
+
+    def _print_Rational(self, expr):
+        if self._settings["decimals"] is None:
+            return super()._print_Rational(expr)
+        terminating = _terminating_decimal(expr)
+        if terminating is not None and _places(terminating) <= self._settings["decimals"]:
+            return terminating
+        return self._decimal(Fraction(int(expr.p), int(expr.q)))
+
+    def _print_Integer(self, expr):
+        return str(expr.p)
+
+    def _decimal(self, value: Fraction) -> str:
+        return format_decimal(value, self._settings["decimals"])
+
+
+def _terminating_decimal(r: sp.Rational) -> str | None:
+    """3/20 → '0.15'; None when the decimal does not terminate (1/3) or is long (> 12 places)."""
+    q = int(r.q)
+    twos = fives = 0
+    while q % 2 == 0:
+        q //= 2
+        twos += 1
+    while q % 5 == 0:
+        q //= 5
+        fives += 1
+    places = max(twos, fives)
+    if q != 1 or places > 12:
+        return None
+    return format_decimal(Fraction(int(r.p), int(r.q)), places)
+
+
+def _places(decimal: str) -> int:
+    return len(decimal.split(".")[1]) if "." in decimal else 0
+
+
+def format_decimal(value, places: int, keep_zeros: bool = False) -> str:
+    """``value`` (exact or float) rounded half away from zero to ``places`` decimals.
+
+    Trailing zeros are dropped unless ``keep_zeros``; "-0" never appears.
+    """
+    frac = Fraction(value) if not isinstance(value, Fraction) else value
+    scale = 10**places
+    scaled = abs(frac) * scale
+    n = int(scaled)
+    if scaled - n >= Fraction(1, 2):
+        n += 1
+    sign = "-" if frac < 0 and n != 0 else ""
+    digits = str(n).rjust(places + 1, "0")
+    whole, dec = (digits[:-places], digits[-places:]) if places else (digits, "")
+    if not keep_zeros:
+        dec = dec.rstrip("0")
+    return f"{sign}{whole}.{dec}" if dec else f"{sign}{whole}"
+
+
+def latex(expr, **settings) -> TeX:
+    """LaTeX for a SymPy object (or a number) through :class:`SymderivLatexPrinter`."""
+    if isinstance(expr, str):
+        raise TypeError("latex() prints SymPy objects; parse user text with symderiv.expr first")
+    if isinstance(expr, Fraction):
+        expr = sp.Rational(expr.numerator, expr.denominator)
+    elif not isinstance(expr, sp.Basic):
+        expr = sp.sympify(expr, strict=True)
+    return TeX(SymderivLatexPrinter(settings).doprint(expr))
