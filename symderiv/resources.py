@@ -5,17 +5,14 @@ In a wheel they are the subpackages ``symderiv.templates`` and ``symderiv.exampl
 install, the mapping does not exist, so they are the top-level folders beside the package.
 """
 
-import importlib.resources
 from pathlib import Path
 
-_CHECKOUT = Path(__file__).resolve().parent.parent
+_PACKAGE = Path(__file__).resolve().parent
 
 
 def _folder(name: str) -> Path:
-    local = _CHECKOUT / name
-    if (_CHECKOUT / "pyproject.toml").is_file() and local.is_dir():
-        return local
-    return Path(str(importlib.resources.files(f"symderiv.{name}")))
+    installed = _PACKAGE / name
+    return installed if installed.is_dir() else _PACKAGE.parent / name
 
 
 def templates_dir() -> Path:
