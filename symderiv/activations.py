@@ -1,0 +1,371 @@
+"""The activation registry: name → SymPy expression, parameters, derivative, output form.
+
+Every entry follows PyTorch's definition and default parameters. ``resolve`` turns what a
+spec writes (a name, a table with a name and parameters, or a formula in z) into a
+:class:`BoundActivation`; the derivative in terms of the output a = f(z) is derived by
+:mod:`symderiv.outputform`, never typed in.
+"""
+
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Callable, Mapping
+
+import mpmath
+import sympy as sp
+
+from symderiv.errors import InputError
+from symderiv.expr import symbol
+from symderiv.functions import Phi, relu, sigmoid, to_elementary
+from symderiv.latex import TeX
+from symderiv.outputform import OutputForm, output_form, teacher_derivative
+
+Z = symbol("z")
+OUTPUT = symbol("a")
+
+# PyTorch's SELU constants (torch.nn.SELU), taken exactly from their decimal digits.
+SELU_ALPHA = sp.Rational("1.6732632423543772848170429916717")
+SELU_SCALE = sp.Rational("1.0507009873554804934193349852946")
+# The tanh approximation of GELU: 0.5·z·(1 + tanh(√(2/π)(z + 0.044715 z³))).
+GELU_TANH_CUBIC = sp.Rational("0.044715")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One parameter: its spec name, PyTorch's default, and the values it may take."""
+
+    name: str
+    default: sp.Expr
+    domain: str = "real"  # "real" | "positive" | "nonnegative"
+    symbolic: bool = True  # becomes a symbol (α, β) when a derivation asks for one
+    symbol_name: str = ""  # the symbol's name when it differs from the spec name (λ)
+
+    def symbol(self) -> sp.Symbol:
+        return symbol(self.symbol_name or self.name)
+
+    def admits(self, value: sp.Expr) -> bool:
+        if not value.is_real:
+            return False
+        if self.domain == "positive":
+            return bool(value.is_positive) or value.is_Symbol
+        if self.domain == "nonnegative":
+            return bool(value.is_nonnegative) or value.is_Symbol
+        return True
+
+
+@dataclass(frozen=True)
+class Activation:
+    """A registry entry. ``build(x, p)`` is the expression at x with parameters p;
+    ``value``/``slope`` are numerically stable float evaluators of f and f′."""
+
+    name: str
+    latex_name: TeX
+    build: Callable[[sp.Expr, Mapping[str, sp.Expr]], sp.Expr]
+    value: Callable[[float, Mapping[str, float]], float] | None
+    slope: Callable[[float, Mapping[str, float]], float] | None
+    parameters: tuple[Parameter, ...] = ()
+    elementwise: bool = True
+
+    def bind(self, params: Mapping[str, sp.Expr]) -> "BoundActivation":
+        return BoundActivation(
+            name=self.name, params=dict(params), latex_name=self.latex_name,
+            elementwise=self.elementwise, _entry=self)
+
+
+@dataclass(frozen=True)
+class BoundActivation:
+    """An activation with its parameters fixed (numbers, or symbols such as β)."""
+
+    name: str
+    params: dict[str, sp.Expr]
+    latex_name: TeX
+    elementwise: bool = True
+    _entry: Activation | None = field(default=None, repr=False, compare=False)
+    _formula: sp.Expr | None = field(default=None, repr=False, compare=False)
+
+    # -- symbolic ----------------------------------------------------------------------
+    def expr(self, x: sp.Expr) -> sp.Expr:
+        """f(x)."""
+        return self._expr_z.xreplace({Z: x})
+
+    def derivative(self, x: sp.Expr) -> sp.Expr:
+        """f′(x) in the form a teacher writes (tanh → 1 − tanh², σ → σ(1 − σ), GELU → Φ + zφ)."""
+        return self._derivative_z.xreplace({Z: x})
+
+    def derivative_in_output(self, a: sp.Expr) -> sp.Expr | None:
+        """f′ written in the output a = f(z) ((1+a)(1−a) for tanh), or None where none exists."""
+        form = self._output_form.expr
+        return None if form is None else form.xreplace({OUTPUT: a})
+
+    @property
+    def output_form_check(self) -> str:
+        """How the output form was checked: "symbolic", "numeric (N points)", or ""."""
+        return self._output_form.check
+
+    def layer_expr(self, zs: list[sp.Expr], j: int) -> sp.Expr:
+        """Neuron j's output in a layer with pre-activations zs (softmax: e^{z_j}/Σ e^{z_k})."""
+        if self.name == "softmax":
+            return sp.exp(zs[j]) / sp.Add(*[sp.exp(zk) for zk in zs])
+        return self.expr(zs[j])
+
+    # -- floats ------------------------------------------------------------------------
+    def numeric(self, x: float) -> float:
+        """f(x) as a float, stable at extreme inputs (sigmoid(±1000), softplus(1000))."""
+        if self._entry is not None and self._entry.value is not None:
+            return self._entry.value(float(x), self._float_params())
+        return self._mp_float(self._expr_z, x)
+
+    def numeric_derivative(self, x: float) -> float:
+        """f′(x) as a float, stable at extreme inputs."""
+        if self._entry is not None and self._entry.slope is not None:
+            return self._entry.slope(float(x), self._float_params())
+        return self._mp_float(self._derivative_z, x)
+
+    # -- internals ---------------------------------------------------------------------
+    @cached_property
+    def _expr_z(self) -> sp.Expr:
+        if not self.elementwise:
+            raise TypeError(f"{self.name} is not elementwise; use layer_expr")
+        if self._formula is not None:
+            return self._formula
+        return self._entry.build(Z, self.params)
+
+    @cached_property
+    def _derivative_z(self) -> sp.Expr:
+        return teacher_derivative(self._expr_z, Z)
+
+    @cached_property
+    def _output_form(self) -> OutputForm:
+        if not self.elementwise:
+            return OutputForm(None, "", "not elementwise")
+        return output_form(self._expr_z, self._derivative_z, Z, OUTPUT, self._domains())
+
+    def _domains(self) -> dict[sp.Symbol, str]:
+        if self._entry is None:
+            return {}
+        out = {}
+        for p in self._entry.parameters:
+            value = self.params.get(p.name)
+            if isinstance(value, sp.Symbol):
+                out[value] = p.domain
+        return out
+
+    def _float_params(self) -> dict[str, float]:
+        out = {}
+        for k, v in self.params.items():
+            if v.free_symbols:
+                raise ValueError(f"{self.name}: parameter {k} = {v} is symbolic; no float value")
+            out[k] = float(v)
+        return out
+
+    def _mp_float(self, e: sp.Expr, x: float) -> float:
+        if e.free_symbols - {Z}:
+            raise ValueError(f"{self.name}: symbolic parameters; no float value")
+        f = sp.lambdify(Z, to_elementary(e), "mpmath")
+        with mpmath.workdps(40):
+            return float(f(mpmath.mpf(x)))
+
+
+# -- numerically stable floats --------------------------------------------------------------
+def _sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _softplus(x: float) -> float:
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def _sech2(x: float) -> float:
+    """1 − tanh²x without the cancellation near |x| large: 4e^{−2|x|}/(1 + e^{−2|x|})²."""
+    e = math.exp(-2.0 * abs(x))
+    return 4.0 * e / (1.0 + e) ** 2
+
+
+def _Phi(x: float) -> float:
+    return 0.5 * math.erfc(-x / math.sqrt(2.0))
+
+
+def _phi(x: float) -> float:
+    return math.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
+
+
+_GELU_K = math.sqrt(2.0 / math.pi)
+_GELU_C = float(GELU_TANH_CUBIC)
+
+
+def _gelu_tanh(x, p):
+    # 0.5x(1 + tanh u) = x·σ(2u): no cancellation for x → −∞.
+    return x * _sigmoid(2.0 * _GELU_K * (x + _GELU_C * x**3))
+
+
+def _gelu_tanh_slope(x, p):
+    u = _GELU_K * (x + _GELU_C * x**3)
+    du = _GELU_K * (1.0 + 3.0 * _GELU_C * x * x)
+    return _sigmoid(2.0 * u) + 2.0 * x * du * _sigmoid(2.0 * u) * _sigmoid(-2.0 * u)
+
+
+def _mish(x, p):
+    return x * math.tanh(_softplus(x))
+
+
+def _mish_slope(x, p):
+    s = _softplus(x)
+    return math.tanh(s) + x * _sech2(s) * _sigmoid(x)
+
+
+def _swish(x, p):
+    return x * _sigmoid(p["beta"] * x)
+
+
+def _swish_slope(x, p):
+    b = p["beta"]
+    return _sigmoid(b * x) + b * x * _sigmoid(b * x) * _sigmoid(-b * x)
+
+
+def _elu(x, p, scale=1.0):
+    return scale * (x if x > 0 else p["alpha"] * math.expm1(x))
+
+
+def _elu_slope(x, p, scale=1.0):
+    return scale * (1.0 if x > 0 else p["alpha"] * math.exp(x))
+
+
+# -- the registry -----------------------------------------------------------------------------
+def _name(tex: str) -> TeX:
+    return TeX(tex)
+
+
+def _exp_piecewise(x, alpha, scale):
+    """ELU/SELU: scale·z for z > 0, scale·α(e^z − 1) otherwise."""
+    return sp.Piecewise((scale * x, x > 0), (scale * alpha * (sp.exp(x) - 1), True))
+
+
+_ENTRIES = (
+    Activation("linear", _name(r"\operatorname{id}"), lambda x, p: x,
+               lambda x, p: x, lambda x, p: 1.0),
+    Activation("relu", _name(r"\operatorname{ReLU}"), lambda x, p: relu(x),
+               lambda x, p: max(x, 0.0), lambda x, p: 1.0 if x > 0 else 0.0),
+    Activation("leaky_relu", _name(r"\operatorname{LeakyReLU}"),
+               lambda x, p: sp.Piecewise((x, x > 0), (p["alpha"] * x, True)),
+               lambda x, p: x if x > 0 else p["alpha"] * x,
+               lambda x, p: 1.0 if x > 0 else p["alpha"],
+               (Parameter("alpha", sp.Rational(1, 100), "nonnegative"),)),
+    Activation("sigmoid", _name(r"\sigma"), lambda x, p: sigmoid(x),
+               lambda x, p: _sigmoid(x), lambda x, p: _sigmoid(x) * _sigmoid(-x)),
+    Activation("tanh", _name(r"\tanh"), lambda x, p: sp.tanh(x),
+               lambda x, p: math.tanh(x), lambda x, p: _sech2(x)),
+    Activation("softplus", _name(r"\operatorname{softplus}"),
+               lambda x, p: sp.log(1 + sp.exp(p["beta"] * x)) / p["beta"],
+               lambda x, p: _softplus(p["beta"] * x) / p["beta"],
+               lambda x, p: _sigmoid(p["beta"] * x),
+               (Parameter("beta", sp.Integer(1), "positive", symbolic=False),)),
+    Activation("swish", _name(r"\operatorname{Swish}"), lambda x, p: x * sigmoid(p["beta"] * x),
+               _swish, _swish_slope, (Parameter("beta", sp.Integer(1)),)),
+    Activation("gelu", _name(r"\operatorname{GELU}"), lambda x, p: x * Phi(x),
+               lambda x, p: x * _Phi(x), lambda x, p: _Phi(x) + x * _phi(x)),
+    Activation("gelu_tanh", _name(r"\operatorname{GELU}_{\tanh}"),
+               lambda x, p: sp.S.Half * x * (1 + sp.tanh(
+                   sp.sqrt(2 / sp.pi) * (x + GELU_TANH_CUBIC * x**3))),
+               _gelu_tanh, _gelu_tanh_slope),
+    Activation("elu", _name(r"\operatorname{ELU}"),
+               lambda x, p: _exp_piecewise(x, p["alpha"], 1),
+               _elu, _elu_slope, (Parameter("alpha", sp.Integer(1), "positive"),)),
+    # PyTorch's SELU has fixed constants; as parameters they print as α and λ in derivations.
+    Activation("selu", _name(r"\operatorname{SELU}"),
+               lambda x, p: _exp_piecewise(x, p["alpha"], p["scale"]),
+               lambda x, p: _elu(x, p, p["scale"]), lambda x, p: _elu_slope(x, p, p["scale"]),
+               (Parameter("alpha", SELU_ALPHA, "positive"),
+                Parameter("scale", SELU_SCALE, "positive", symbol_name="lambda"))),
+    Activation("mish", _name(r"\operatorname{Mish}"),
+               lambda x, p: x * sp.tanh(sp.log(1 + sp.exp(x))), _mish, _mish_slope),
+    Activation("softmax", _name(r"\operatorname{softmax}"), lambda x, p: None,
+               None, None, elementwise=False),
+)
+_REGISTRY = {a.name: a for a in _ENTRIES}
+
+
+def lookup(name: str) -> Activation | None:
+    """The registry entry called ``name``, or None."""
+    return _REGISTRY.get(name)
+
+
+def names() -> list[str]:
+    """Every registry name, in the contract's order."""
+    return list(_REGISTRY)
+
+
+def resolve(spec, where: str, symbolic_params: bool = False) -> BoundActivation:
+    """A spec's activation: a name ("tanh"), a table ({"name": "leaky_relu", "alpha": 0.1})
+    or a formula in z ("z*sigmoid(1.5*z)"). Unspecified parameters take PyTorch's
+    defaults, or become symbols (α, β) with ``symbolic_params``. Bad input: InputError."""
+    if isinstance(spec, str):
+        entry = lookup(spec.strip())
+        if entry is not None:
+            return entry.bind(_bind_params(entry, {}, where, symbolic_params))
+        return _formula_activation(spec, where)
+    if isinstance(spec, Mapping):
+        name = spec.get("name")
+        if not isinstance(name, str):
+            raise InputError(where, "an activation table needs a name, e.g. {name = \"leaky_relu\"}")
+        entry = lookup(name.strip())
+        if entry is None:
+            raise InputError(f"{where}.name", _unknown(name))
+        given = {k: v for k, v in spec.items() if k != "name"}
+        return entry.bind(_bind_params(entry, given, where, symbolic_params))
+    raise InputError(where, "an activation is a name, a table with a name, or a formula in z")
+
+
+def formula_function(name: str) -> Callable[..., sp.Expr] | None:
+    """``swish(x)``, ``leaky_relu(x, 0.1)`` inside a formula: the input, then the
+    parameters in registry order. None for names that are not elementwise activations."""
+    entry = lookup(name)
+    if entry is None or not entry.elementwise:
+        return None
+
+    def call(x, *args):
+        if len(args) > len(entry.parameters):
+            raise InputError(name, f"takes at most {len(entry.parameters) + 1} argument(s)")
+        given = {p.name: v for p, v in zip(entry.parameters, args)}
+        return entry.bind(_bind_params(entry, given, name, False)).expr(sp.sympify(x))
+
+    return call
+
+
+def _bind_params(entry: Activation, given: Mapping, where: str, symbolic: bool) -> dict:
+    known = {p.name: p for p in entry.parameters}
+    for key in given:
+        if key not in known:
+            takes = ", ".join(known) if known else "no parameters"
+            raise InputError(f"{where}.{key}", f"unknown parameter for {entry.name} (it takes {takes})")
+    out = {}
+    for p in entry.parameters:
+        if p.name in given:
+            value = given[p.name]
+            if not isinstance(value, sp.Expr):
+                from symderiv.expr import exact_number
+
+                value = exact_number(value, f"{where}.{p.name}")
+            if not p.admits(value):
+                raise InputError(f"{where}.{p.name}", f"must be {p.domain}, got {value}")
+            out[p.name] = value
+        elif symbolic and p.symbolic:
+            out[p.name] = p.symbol()
+        else:
+            out[p.name] = p.default
+    return out
+
+
+def _formula_activation(text: str, where: str) -> BoundActivation:
+    from symderiv.expr import parse_formula
+
+    if text.strip().isidentifier() and text.strip() != "z":
+        raise InputError(where, _unknown(text))
+    f = parse_formula(text, where, variables={"z"})
+    return BoundActivation(name=text.strip(), params={}, latex_name=TeX("f"), _formula=f)
+
+
+def _unknown(name: str) -> str:
+    return f"unknown activation {name.strip()!r} (known: {', '.join(names())}; or a formula in z)"

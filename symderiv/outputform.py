@@ -1,0 +1,253 @@
+"""The derivative of an activation written in terms of its output a = f(z), derived and checked.
+
+Three routes, tried in order (DESIGN.md):
+1. f′ contains f itself (tanh: 1 − tanh²z): replace f(z) by a.
+2. f has a closed-form inverse (sigmoid as 1/(1+e^{−z}), softplus): substitute z = f⁻¹(a).
+3. f is piecewise with monotone pieces (ReLU, leaky ReLU, ELU, SELU): derive each piece by
+   1–2 and map each condition on z to one on a (z > c ⟺ a > f(c)).
+No inverse (GELU, Swish, Mish) gives no output form. Every candidate is then proved
+(g(f(z)) ≡ f′(z) symbolically) or, failing that, checked numerically at many points; a
+candidate that fails is dropped, never shown.
+"""
+
+from dataclasses import dataclass
+
+import mpmath
+import sympy as sp
+from sympy.solvers.solveset import invert_real
+
+from symderiv.functions import to_elementary
+
+NUMERIC_POINTS = 48
+# Seconds for one bounded simplification or equality decision on a user's formula.
+STEP_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class OutputForm:
+    """f′ as a function of a = f(z), or None with the reason."""
+
+    expr: sp.Expr | None
+    check: str  # "symbolic", "numeric (N points)", or "" when there is none
+    note: str = ""
+
+
+def output_form(f: sp.Expr, df: sp.Expr, z: sp.Symbol, a: sp.Symbol,
+                domains: dict[sp.Symbol, str] | None = None) -> OutputForm:
+    """f′ written in a = f(z). ``domains`` gives each symbolic parameter's domain
+    ("real", "positive", "nonnegative"): proofs assume it and numeric checks sample from it."""
+    domains = domains or {}
+    candidate = _piecewise_form(f, z, a, domains) if _is_piecewise(f) else _smooth_form(f, df, z, a)
+    if candidate is None:
+        return OutputForm(None, "", "f has no closed-form inverse")
+    form, proof = candidate
+    if proof:
+        return OutputForm(form, "symbolic")
+    points = _numeric_agreement(form.xreplace({a: f}), df, z, domains)
+    if points:
+        return OutputForm(form, f"numeric ({points} points)")
+    return OutputForm(None, "", "the candidate rewrite failed its check")
+
+
+# -- smooth functions ---------------------------------------------------------------------
+def _smooth_form(f, df, z, a):
+    """(g, proved) with g(a) = f′(z) when a = f(z), or None."""
+    g = _in_terms_of_output(f, df, z, a)
+    if g is None:
+        return None
+    g = teacher_form(g, a)
+    return g, _identical(g.xreplace({a: f}), df, {})
+
+
+def _in_terms_of_output(f, df, z, a):
+    direct = df.xreplace({f: a})
+    if not direct.has(z):
+        return direct
+    inverse = _inverse(f, z, a)
+    if inverse is None:
+        return None
+    g = _cheap_simplest(to_elementary(df).xreplace({z: inverse}))
+    return None if g.has(z) else g
+
+
+def _inverse(f, z, a):
+    """The one real solution z of a = f(z), found structurally (no general solve), or None."""
+    try:
+        var, solutions = invert_real(f, a, z)
+    except (NotImplementedError, ValueError, TypeError):
+        return None
+    if var != z:
+        return None
+    if isinstance(solutions, sp.Intersection):
+        finite = [s for s in solutions.args if isinstance(s, sp.FiniteSet)]
+        solutions = finite[0] if len(finite) == 1 else None
+    if not isinstance(solutions, sp.FiniteSet) or len(solutions) != 1:
+        return None
+    (solution,) = solutions
+    return solution
+
+
+# -- piecewise functions ------------------------------------------------------------------
+def _is_piecewise(f) -> bool:
+    return to_elementary(f).has(sp.Piecewise)
+
+
+def _piecewise_form(f, z, a, domains):
+    """Piecewise((g_upper, a > f(c)), (g_lower, True)) for f = (upper, z > c), (lower, else).
+
+    Proved when f is continuous at c, the upper piece strictly increases and the lower
+    piece does not decrease (then z > c ⟺ a > f(c)), and each piece's g is proved.
+    """
+    pieces = sp.piecewise_fold(to_elementary(f))
+    if not isinstance(pieces, sp.Piecewise) or len(pieces.args) != 2:
+        return None
+    (upper, cond), (lower, otherwise) = pieces.args
+    if otherwise is not sp.true or not isinstance(cond, (sp.StrictGreaterThan, sp.GreaterThan)):
+        return None
+    if cond.lhs != z or cond.rhs.has(z):
+        return None
+    c = cond.rhs
+    forms = []
+    proved = True
+    for piece in (upper, lower):
+        d_piece = teacher_derivative(piece, z)
+        g = teacher_form(d_piece, a) if not d_piece.has(z) else _in_terms_of_output(piece, d_piece, z, a)
+        if g is None:
+            return None
+        g = teacher_form(g, a)
+        forms.append(g)
+        proved = proved and _identical(g.xreplace({a: piece}), d_piece, domains)
+    boundary = _cheap_simplest(upper.xreplace({z: c}))
+    proved = proved and _monotone_split(upper, lower, c, z, domains)
+    form = sp.Piecewise((forms[0], sp.StrictGreaterThan(a, boundary)), (forms[1], True))
+    return form, proved
+
+
+def _monotone_split(upper, lower, c, z, domains) -> bool:
+    """True when proved: upper(c) = lower(c), upper′ > 0 and lower′ ≥ 0 on the real line."""
+    assumed = _assumed(domains)
+    continuous = _cheap_simplest((upper - lower).xreplace({z: c}).xreplace(assumed)) == 0
+    rising = sp.diff(upper, z).xreplace(assumed).is_positive
+    not_falling = sp.diff(lower, z).xreplace(assumed).is_nonnegative
+    return bool(continuous and rising and not_falling)
+
+
+# -- forms a teacher writes ---------------------------------------------------------------
+def teacher_derivative(f: sp.Expr, z: sp.Symbol) -> sp.Expr:
+    """sympy.diff, with e^u/(1+e^u) written back as σ(u) (softplus′ = σ, not a fraction)."""
+    return _fold_sigmoids(sp.diff(f, z))
+
+
+def _fold_sigmoids(e: sp.Expr) -> sp.Expr:
+    """Bottom up: 1/(1+e^u) → σ(−u), then e^u·σ(−u) → σ(u) (both identities of σ)."""
+    from symderiv.functions import sigmoid
+
+    if e.is_Atom or not e.args:
+        return e
+    e = e.func(*[_fold_sigmoids(arg) for arg in e.args])
+    if e.is_Pow and e.exp == -1 and e.base.is_Add and len(e.base.args) == 2 and 1 in e.base.args:
+        (other,) = [t for t in e.base.args if t != 1]
+        if isinstance(other, sp.exp):
+            return sigmoid(-other.args[0])
+    if e.is_Mul:
+        factors = list(e.args)
+        for s in [f for f in factors if isinstance(f, sigmoid)]:
+            partner = sp.exp(-s.args[0])
+            if s in factors and partner in factors:
+                factors.remove(s)
+                factors.remove(partner)
+                factors.append(sigmoid(-s.args[0]))
+        return sp.Mul(*factors)
+    return e
+
+
+def teacher_form(g: sp.Expr, a: sp.Symbol) -> sp.Expr:
+    """A polynomial in a as factors with a positive lead ((1+a)(1−a), a(1−a)); else as is."""
+    if not g.is_polynomial(a) or sp.degree(g, a) < 2:
+        return g
+    coeff, factors = sp.factor_list(sp.expand(g), a)
+    if len(factors) < 2 and all(m == 1 for _, m in factors):
+        return g
+    if coeff.could_extract_minus_sign():
+        for i, (p, m) in enumerate(factors):
+            if m % 2 == 1 and sp.degree(p, a) == 1:
+                factors[i] = (sp.expand(-p), m)
+                coeff = -coeff
+                break
+    return sp.Mul(coeff, *[p**m for p, m in factors])
+
+
+# -- checks -------------------------------------------------------------------------------
+def _cheap_simplest(e: sp.Expr) -> sp.Expr:
+    """The shortest of cheap rewrites (expand, cancel, factor): bounded, never simplify()."""
+    candidates = [e]
+    for step in (sp.cancel, sp.expand, lambda x: sp.expand(sp.cancel(x)), sp.factor):
+        try:
+            candidates.append(step(e))
+        except (sp.PolynomialError, NotImplementedError, TypeError):
+            continue
+    return min(candidates, key=lambda x: (sp.count_ops(x), len(str(x))))
+
+
+def _assumed(domains):
+    """Symbolic parameters replaced by positive/nonnegative Dummies, as their domain says."""
+    out = {}
+    for s, domain in domains.items():
+        if domain in ("positive", "nonnegative"):
+            out[s] = sp.Dummy(s.name, **{domain: True})
+    return out
+
+
+def _identical(lhs, rhs, domains) -> bool:
+    """True only when lhs ≡ rhs is proved symbolically, within a time bound."""
+    assumed = _assumed(domains)
+    lhs, rhs = to_elementary(lhs).xreplace(assumed), to_elementary(rhs).xreplace(assumed)
+    try:
+        from symderiv.verify import decide
+    except ImportError:
+        decide = None
+    if decide is not None:
+        verdict = decide(lhs, rhs, STEP_SECONDS)
+        return verdict.equal is True and "numeric" not in verdict.method
+    return _cheap_simplest(lhs - rhs) == 0
+
+
+def _numeric_agreement(lhs, rhs, z, domains) -> int:
+    """Number of sample points where lhs = rhs to 1e-20 relative (0 if any point fails)."""
+    params = sorted((s for s in (lhs.free_symbols | rhs.free_symbols) if s != z), key=str)
+    args = [z, *params]
+    try:
+        fl = sp.lambdify(args, to_elementary(lhs), "mpmath")
+        fr = sp.lambdify(args, to_elementary(rhs), "mpmath")
+    except Exception:  # noqa: BLE001 - lambdify fails on exotic objects; then no check
+        return 0
+    with mpmath.workdps(40):
+        for i in range(NUMERIC_POINTS):
+            zv = _sample_z(i)
+            pv = [_sample_param(domains.get(p, "real"), i + 7 * k) for k, p in enumerate(params)]
+            try:
+                lv, rv = fl(zv, *pv), fr(zv, *pv)
+            except (ZeroDivisionError, ValueError, TypeError, OverflowError):
+                return 0
+            if not _close(lv, rv):
+                return 0
+    return NUMERIC_POINTS
+
+
+def _sample_z(i: int) -> mpmath.mpf:
+    """Points over [−30, 30], none at 0 (the kink of ReLU-like functions)."""
+    t = mpmath.mpf(i) / (NUMERIC_POINTS - 1)
+    base = -30 + 60 * t
+    return base + mpmath.mpf(1) / 7 if abs(base) < mpmath.mpf("1e-9") else base + mpmath.mpf(i) / 101
+
+
+def _sample_param(domain: str, k: int) -> mpmath.mpf:
+    value = mpmath.mpf(k % 5 + 1) / 3 + mpmath.mpf(k % 3) / 11
+    return -value if domain == "real" and k % 2 else value
+
+
+def _close(x, y) -> bool:
+    x, y = mpmath.mpmathify(x), mpmath.mpmathify(y)
+    if not (mpmath.isfinite(x) and mpmath.isfinite(y)):
+        return False
+    return abs(x - y) <= mpmath.mpf("1e-20") * max(1, abs(x), abs(y))
