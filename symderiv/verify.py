@@ -1,0 +1,598 @@
+"""Is LHS ≡ RHS? Decided in stages, each cheaper and surer than the next is costly.
+
+1. structural: the two sides (σ, ReLU, Φ, φ rewritten to elementary functions) are the
+   same SymPy object;
+2. cheap algebra: ``expand`` or ``cancel`` of the difference is 0, tried only when the
+   difference is small enough that expanding it cannot explode;
+3. a high-precision numeric test (mpmath) at many real points: negative, large, near 0,
+   and on both sides of every kink. A difference that survives a re-evaluation at three
+   times the precision is a proven "not equal", returned with the point and both values;
+4. ``simplify`` (and, for one-variable piecewise functions, a proof case by case between
+   the kinks) in a forked child process that is SIGKILLed at its time bound.
+
+Equality is over the reals: every variable is taken real. The answer is "equal" only
+with a symbolic proof; numeric agreement alone is "undecided", and says so.
+"""
+
+import math
+import os
+import pickle
+import random
+import select
+import signal
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import combinations
+
+import mpmath
+import sympy as sp
+
+from symderiv.functions import to_elementary
+
+
+@dataclass
+class Verdict:
+    """The answer: equal True (proved), False (counterexample found) or None (undecided).
+
+    ``counterexample`` (only when equal is False) holds strings, so it survives JSON
+    without losing digits or overflowing a float: ``{"point": {"x": "-2.5"},
+    "lhs": "0.0758581800212435", "rhs": "-0.0758581800212435"}``. The point's values are
+    exact decimals; lhs and rhs are rounded to 15 significant digits.
+    """
+
+    equal: bool | None
+    method: str
+    counterexample: dict | None = None
+
+
+def decide(lhs: sp.Expr, rhs: sp.Expr, timeout: float = 5.0) -> Verdict:
+    """Decide whether ``lhs`` and ``rhs`` are equal for all real values of their variables."""
+    start = time.monotonic()
+    lhs, rhs = _real_variables(sp.sympify(lhs), sp.sympify(rhs))
+    if lhs == rhs:
+        return Verdict(True, "structural")
+    left, right = to_elementary(lhs), to_elementary(rhs)
+    difference = left - right
+    if difference == 0:
+        return Verdict(True, "structural")
+
+    method = _cheap_algebra(difference)
+    if method:
+        return Verdict(True, method)
+
+    numeric_deadline = start + 0.4 * timeout
+    counterexample, agreeing = _numeric_test(left, right, numeric_deadline)
+    if counterexample:
+        return Verdict(False, "numeric counterexample", counterexample)
+
+    remaining = timeout - (time.monotonic() - start)
+    outcome = run_bounded(_prove_zero, (difference,), remaining) if remaining > 0.05 else None
+    if outcome is not None and outcome.proved:
+        return Verdict(True, outcome.method)
+    evidence = (f"numerically equal at {agreeing} points" if agreeing
+                else "no point where both sides are real and defined")
+    why = (f"no symbolic proof within {timeout:g} s" if outcome is None
+           else "no symbolic proof found")
+    return Verdict(None, f"undecided: {evidence}; {why}")
+
+
+def simplify_bounded(expr: sp.Expr, seconds: float) -> sp.Expr | None:
+    """``sympy.simplify(expr)`` in a child process killed after ``seconds``; None on timeout."""
+    return run_bounded(sp.simplify, (expr,), seconds)
+
+
+def run_bounded(function, args: tuple, seconds: float):
+    """``function(*args)`` in a forked child, SIGKILLed after ``seconds``.
+
+    Returns the (pickled and returned) result, or None on timeout, error, or where the
+    system cannot fork. A kill is the only reliable bound: ``signal.alarm`` cannot
+    interrupt SymPy's C-level big-integer arithmetic. Fork, not spawn, so the child
+    starts at once with SymPy already imported.
+    """
+    if not hasattr(os, "fork") or seconds <= 0:
+        return None
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: compute, send, and leave without running the parent's exit hooks
+        os.close(read_end)
+        try:
+            payload = pickle.dumps(("ok", function(*args)), protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:  # noqa: BLE001 - the parent only needs to know it failed
+            payload = pickle.dumps(("failed", None))
+        try:
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(payload)
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    try:
+        payload = _read_until(read_end, time.monotonic() + seconds)
+    finally:
+        os.close(read_end)
+        _reap(pid)
+    if payload is None:
+        return None
+    try:
+        status, value = pickle.loads(payload)
+    except Exception:  # noqa: BLE001 - a truncated payload means the child died mid-write
+        return None
+    return value if status == "ok" else None
+
+
+def _read_until(fd: int, deadline: float) -> bytes | None:
+    """Everything written to ``fd`` until end of file, or None when ``deadline`` passes first."""
+    chunks = []
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None
+        ready, _, _ = select.select([fd], [], [], remaining)
+        if not ready:
+            return None
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _reap(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    os.waitpid(pid, 0)
+
+
+def _real_variables(lhs: sp.Expr, rhs: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """Both sides with every variable of unknown realness replaced by a real one."""
+    free = lhs.free_symbols | rhs.free_symbols
+    taken = {s.name for s in free if s.is_real}
+    mapping = {s: (sp.Dummy(s.name, real=True) if s.name in taken else sp.Symbol(s.name, real=True))
+               for s in free if s.is_real is None}
+    return lhs.xreplace(mapping), rhs.xreplace(mapping)
+
+
+# ---- stage 2: cheap algebra -------------------------------------------------------------
+
+# expand() of a difference whose expanded form has more terms than this is not "cheap".
+_MAX_EXPANDED_TERMS = 2000
+
+
+def _cheap_algebra(difference: sp.Expr) -> str | None:
+    """"expand" or "cancel" when that proves ``difference`` is 0; None otherwise."""
+    if _expanded_terms(difference) > _MAX_EXPANDED_TERMS:
+        return None
+    if sp.expand(difference) == 0:
+        return "expand"
+    if sp.cancel(sp.together(difference)) == 0:
+        return "cancel"
+    return None
+
+
+def _expanded_terms(expr: sp.Expr) -> float:
+    """An upper bound on the number of terms ``expand`` can produce (inf for huge powers)."""
+    if not expr.args:
+        return 1
+    if expr.is_Add:
+        return sum(_expanded_terms(a) for a in expr.args)
+    if expr.is_Mul:
+        return math.prod(_expanded_terms(a) for a in expr.args)
+    if expr.is_Pow:
+        base, exponent = expr.args
+        terms = _expanded_terms(base)
+        if exponent.is_Integer and base.is_Add:
+            n = abs(int(exponent))
+            return math.comb(int(min(terms, 1e6)) + n - 1, n) if n <= 200 else math.inf
+        return max(terms, _expanded_terms(exponent))
+    # A function's arguments are expanded in place; the function stays one term.
+    return max(1, max(_expanded_terms(a) for a in expr.args))
+
+
+# ---- stage 3: the numeric test ----------------------------------------------------------
+
+class _Undefined(Exception):
+    """An expression has no finite real value at this point."""
+
+
+SCAN_DIGITS = 40        # working precision of the scan
+CONFIRM_DIGITS = 120    # a difference must survive this precision to count
+_SIGNIFICANT = 15       # digits shown in a counterexample
+
+# Points every scan tries first, so a counterexample is usually a point a person would pick.
+_NICE_POINTS = ("1", "-1", "0.5", "-0.5", "2", "-2", "0", "-2.5", "3", "0.1", "-0.1", "-3",
+                "0.001", "-0.001", "7.25", "-7.25", "10", "-10", "30", "-30", "100", "-100")
+_RANDOM_POINTS = 30
+_SEED = 20240601        # fixed: the same question gets the same answer and counterexample
+
+
+def _numeric_test(left: sp.Expr, right: sp.Expr, deadline: float) -> tuple[dict | None, int]:
+    """(a confirmed counterexample or None, how many points agreed) before ``deadline``."""
+    variables = sorted(left.free_symbols | right.free_symbols, key=lambda s: s.name)
+    agreeing = 0
+    for point in _sample_points(variables, [left, right]):
+        if time.monotonic() > deadline:
+            break
+        outcome = _compare_at(left, right, point)
+        if isinstance(outcome, dict):
+            return outcome, agreeing
+        agreeing += outcome
+    return None, agreeing
+
+
+def _compare_at(left: sp.Expr, right: sp.Expr, point: dict) -> dict | bool:
+    """True (agree), False (undefined or unclear), or a confirmed counterexample."""
+    try:
+        scan = _evaluate_pair(left, right, point, SCAN_DIGITS)
+        if _close(*scan, SCAN_DIGITS):
+            return True
+        confirm = _evaluate_pair(left, right, point, CONFIRM_DIGITS)
+    except _Undefined:
+        return False
+    if _close(*confirm, CONFIRM_DIGITS):
+        return True  # the scan's difference was cancellation error
+    gap_scan, gap_confirm = scan[0] - scan[1], confirm[0] - confirm[1]
+    with mpmath.workdps(CONFIRM_DIGITS):
+        stable = abs(gap_scan - gap_confirm) <= mpmath.mpf(10) ** -10 * abs(gap_confirm)
+    if not stable:
+        return False
+    return {"point": {s.name: text for s, (text, _) in point.items()},
+            "lhs": mpmath.nstr(confirm[0], _SIGNIFICANT),
+            "rhs": mpmath.nstr(confirm[1], _SIGNIFICANT)}
+
+
+def _close(a, b, digits: int) -> bool:
+    """Equal to half the working digits, relative to the larger value (or absolutely below 1)."""
+    with mpmath.workdps(digits):
+        return abs(a - b) <= mpmath.mpf(10) ** -(digits // 2) * max(abs(a), abs(b), 1)
+
+
+def _evaluate_pair(left, right, point: dict, digits: int):
+    with mpmath.workdps(digits):
+        values = {s: mpmath.mpf(text) for s, (text, _) in point.items()}
+        return _real_value(left, values), _real_value(right, values)
+
+
+def _real_value(expr: sp.Expr, values: dict):
+    try:
+        v = _Evaluator(values).value(expr)
+    except (ZeroDivisionError, ValueError, TypeError, OverflowError, RecursionError):
+        raise _Undefined from None
+    if isinstance(v, mpmath.mpc):
+        if abs(v.imag) > mpmath.mpf(10) ** -(mpmath.mp.dps // 2) * max(abs(v), 1):
+            raise _Undefined
+        v = v.real
+    if not mpmath.isfinite(v):
+        raise _Undefined
+    return v
+
+
+def _sample_points(variables: list, exprs: list) -> list[dict]:
+    """Points as {symbol: (exact decimal text, Rational)}: kinks, nice values, then random ones."""
+    rng = random.Random(_SEED)
+    if not variables:
+        return [{}]
+    if len(variables) == 1:
+        columns = [list(_kink_neighbours(exprs, variables[0])) + list(_NICE_POINTS)]
+    else:
+        columns = [rng.sample(_NICE_POINTS, len(_NICE_POINTS)) for _ in variables]
+    columns = [c + [_random_decimal(rng) for _ in range(_RANDOM_POINTS)] for c in columns]
+    points = []
+    for row in zip(*columns):
+        point = {}
+        for symbol, text in zip(variables, row):
+            text = _in_domain(symbol, text)
+            if text is None:
+                break
+            point[symbol] = (text, sp.Rational(text))
+        else:
+            points.append(point)
+    return points
+
+
+def _random_decimal(rng: random.Random) -> str:
+    """A signed decimal of 3 significant digits, magnitude log-uniform in [1e-3, 1e2]."""
+    magnitude = 10 ** rng.uniform(-3, 2)
+    return _decimal_text(rng.choice((-1, 1)) * magnitude, 3)
+
+
+def _decimal_text(value: float, significant: int) -> str:
+    """``value`` rounded to ``significant`` digits, written as a plain decimal ("-0.00123")."""
+    return _plain(Decimal(f"{value:.{significant}g}"))
+
+
+def _plain(d: Decimal) -> str:
+    text = format(d, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def _in_domain(symbol: sp.Symbol, text: str) -> str | None:
+    """``text`` moved into the symbol's assumed domain (positive, integer, …), or None."""
+    value = Decimal(text)
+    if symbol.is_integer:
+        value = Decimal(round(value))
+    if symbol.is_nonnegative:
+        value = abs(value)
+    elif symbol.is_nonpositive:
+        value = -abs(value)
+    if value == 0 and symbol.is_nonzero:
+        return None
+    return _plain(value)
+
+
+class _Evaluator:
+    """Evaluates a SymPy expression at a point with mpmath at the current precision.
+
+    Complex intermediate values are allowed (mpmath's principal branches are SymPy's);
+    undefined operations raise ZeroDivisionError/ValueError/_Undefined.
+    """
+
+    _FUNCTIONS = {
+        sp.exp: mpmath.exp, sp.log: mpmath.log, sp.sin: mpmath.sin, sp.cos: mpmath.cos,
+        sp.tan: mpmath.tan, sp.cot: mpmath.cot, sp.sec: mpmath.sec, sp.csc: mpmath.csc,
+        sp.asin: mpmath.asin, sp.acos: mpmath.acos, sp.atan: mpmath.atan,
+        sp.sinh: mpmath.sinh, sp.cosh: mpmath.cosh, sp.tanh: mpmath.tanh,
+        sp.coth: mpmath.coth, sp.sech: mpmath.sech, sp.csch: mpmath.csch,
+        sp.asinh: mpmath.asinh, sp.acosh: mpmath.acosh, sp.atanh: mpmath.atanh,
+        sp.erf: mpmath.erf, sp.erfc: mpmath.erfc, sp.gamma: mpmath.gamma,
+        sp.loggamma: mpmath.loggamma, sp.floor: mpmath.floor, sp.ceiling: mpmath.ceil,
+    }
+    # mpmath needs about |x| bits of working precision to reduce x; beyond this, give up.
+    _MAX_ARGUMENT_BITS = 3000
+
+    def __init__(self, values: dict):
+        self.values = values
+        self.cache = {}
+
+    def value(self, e):
+        try:
+            return self.cache[e]
+        except KeyError:
+            v = self.cache[e] = self._compute(e)
+            return v
+
+    def _compute(self, e):
+        if e.is_Symbol:
+            return self.values[e]
+        if e.is_Rational:
+            return mpmath.mpf(e.p) / e.q
+        if e.is_Float:
+            return mpmath.mpf(e._mpf_)
+        if e in (sp.nan, sp.zoo):
+            raise _Undefined
+        if e is sp.oo or e is sp.S.NegativeInfinity:
+            return mpmath.inf if e is sp.oo else -mpmath.inf
+        if e is sp.I:
+            return mpmath.mpc(0, 1)
+        if e.is_NumberSymbol:
+            return mpmath.mpf(e.evalf(mpmath.mp.dps + 5)._mpf_)
+        if e.is_Add:
+            return mpmath.fsum(self.value(a) for a in e.args)
+        if e.is_Mul:
+            return mpmath.fprod(self.value(a) for a in e.args)
+        if e.is_Pow:
+            return self._power(*e.args)
+        if isinstance(e, sp.Piecewise):
+            for piece, condition in e.args:
+                if self.truth(condition):
+                    return self.value(piece)
+            raise _Undefined
+        kind = type(e)
+        if kind in self._FUNCTIONS:
+            argument = self.value(e.args[0])
+            if mpmath.mag(argument) > self._MAX_ARGUMENT_BITS and mpmath.isfinite(argument):
+                raise _Undefined
+            return self._FUNCTIONS[kind](argument)
+        if kind is sp.Abs:
+            return abs(self.value(e.args[0]))
+        if kind is sp.sign:
+            return mpmath.sign(self._real(e.args[0]))
+        if kind is sp.Heaviside:
+            u = self._real(e.args[0])
+            if u == 0:
+                return self.value(e.args[1]) if len(e.args) > 1 else mpmath.mpf(0.5)
+            return mpmath.mpf(1 if u > 0 else 0)
+        if kind is sp.Max:
+            return max(self._real(a) for a in e.args)
+        if kind is sp.Min:
+            return min(self._real(a) for a in e.args)
+        return self._by_evalf(e)
+
+    def _power(self, base, exponent):
+        b = self.value(base)
+        if exponent == sp.S.Half:
+            return mpmath.sqrt(b)
+        if exponent.is_Integer:
+            return b ** int(exponent)
+        x = self.value(exponent)
+        if mpmath.mag(x) > self._MAX_ARGUMENT_BITS:
+            raise _Undefined
+        return mpmath.power(b, x)
+
+    def _real(self, e):
+        v = self.value(e)
+        if isinstance(v, mpmath.mpc):
+            raise _Undefined  # order and sign are undefined for complex values
+        return v
+
+    def truth(self, condition) -> bool:
+        if condition is sp.true:
+            return True
+        if condition is sp.false:
+            return False
+        if isinstance(condition, sp.And):
+            return all(self.truth(c) for c in condition.args)
+        if isinstance(condition, sp.Or):
+            return any(self.truth(c) for c in condition.args)
+        if isinstance(condition, sp.Not):
+            return not self.truth(condition.args[0])
+        if isinstance(condition, sp.Eq):
+            return self.value(condition.lhs) == self.value(condition.rhs)
+        if isinstance(condition, sp.Ne):
+            return self.value(condition.lhs) != self.value(condition.rhs)
+        if isinstance(condition, sp.core.relational.Relational):
+            a, b = self._real(condition.lhs), self._real(condition.rhs)
+            return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[condition.rel_op]
+        raise _Undefined
+
+    def _by_evalf(self, e):
+        """A function mpmath has no entry for here: SymPy's evalf at the numeric arguments."""
+        digits = mpmath.mp.dps
+        args = [sp.Float(mpmath.nstr(self._real(a), digits + 5), digits + 5) for a in e.args]
+        re, im = e.func(*args).evalf(digits).as_real_imag()
+        if not (re.is_Number and im.is_Number):
+            raise _Undefined
+        re, im = (mpmath.mpf(sp.Float(part, digits)._mpf_) for part in (re, im))
+        return re if im == 0 else mpmath.mpc(re, im)
+
+
+# ---- kinks: where piecewise functions switch branch ---------------------------------------
+
+_MAX_KINK_DEGREE = 6
+
+
+def _kink_arguments(expr: sp.Expr) -> set:
+    """The expressions u whose sign picks a branch: Abs(u), Heaviside(u), Max(a, b) -> a - b, …"""
+    found = set()
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, (sp.Abs, sp.sign, sp.Heaviside)):
+            found.add(node.args[0])
+        elif isinstance(node, (sp.Max, sp.Min)):
+            found.update(a - b for a, b in combinations(node.args, 2))
+        elif isinstance(node, sp.Piecewise):
+            for _, condition in node.args:
+                for relation in condition.atoms(sp.core.relational.Relational):
+                    found.add(relation.lhs - relation.rhs)
+    return found
+
+
+def _real_roots(u: sp.Expr, x: sp.Symbol) -> list | None:
+    """The exact real roots of a polynomial u(x) with numeric coefficients, or None."""
+    if u.free_symbols - {x}:
+        return None
+    if not u.free_symbols:
+        return []
+    try:
+        poly = sp.Poly(u, x)
+    except sp.PolynomialError:
+        return None
+    if poly.degree() > _MAX_KINK_DEGREE or not (poly.domain.is_ZZ or poly.domain.is_QQ):
+        return None
+    return list(sp.real_roots(poly))
+
+
+def _kinks(exprs: list, x: sp.Symbol) -> list | None:
+    """The sorted distinct kink points of ``exprs`` in x; None when some kink is out of reach."""
+    roots = set()
+    for expr in exprs:
+        for u in _kink_arguments(expr):
+            found = _real_roots(_rationalized(u), x)
+            if found is None:
+                return None
+            roots.update(found)
+    return sorted(roots, key=lambda r: float(r))
+
+
+def _rationalized(u: sp.Expr) -> sp.Expr:
+    """Float coefficients (0.01 in a leaky ReLU) as exact rationals, for exact root finding."""
+    return u.xreplace({f: sp.Rational(str(f)) for f in u.atoms(sp.Float)})
+
+
+def _kink_neighbours(exprs: list, x: sp.Symbol) -> list[str]:
+    """Sample points at and on both sides of each kink, as decimals."""
+    kinks = _kinks(exprs, x) or []
+    points = []
+    for root in kinks[:20]:
+        r = float(root)
+        width = max(1.0, abs(r))
+        for offset in (0.0, -1e-3 * width, 1e-3 * width, -0.25 * width, 0.25 * width):
+            points.append(_decimal_text(r + offset, 10))
+    return points
+
+
+# ---- stage 4, in the child: symbolic proofs ------------------------------------------------
+
+@dataclass
+class _Proof:
+    proved: bool
+    method: str
+
+
+def _prove_zero(difference: sp.Expr) -> _Proof:
+    """Runs in the child: prove ``difference`` ≡ 0 case by case, or by simplify."""
+    variables = difference.free_symbols
+    if len(variables) == 1 and _kink_arguments(difference):
+        if _zero_by_cases(difference, next(iter(variables))):
+            return _Proof(True, "cases")
+    if sp.simplify(difference) == 0:
+        return _Proof(True, "simplify")
+    if difference.has(sp.tanh, sp.sinh, sp.cosh, sp.coth, sp.sech, sp.csch):
+        if sp.simplify(difference.rewrite(sp.exp)) == 0:
+            return _Proof(True, "simplify")
+    return _Proof(False, "")
+
+
+def _zero_by_cases(difference: sp.Expr, x: sp.Symbol) -> bool:
+    """Proves difference(x) ≡ 0 on each interval between kinks, and at each kink."""
+    kinks = _kinks([difference], x)
+    if kinks is None:
+        return False
+    for representative in _interval_representatives(kinks):
+        piece = _resolve_branches(difference, x, representative)
+        if piece is None or not _is_zero(piece):
+            return False
+    for kink in kinks:
+        value = difference.subs(x, kink)
+        if value.has(sp.nan, sp.zoo):
+            continue  # undefined there, like x/|x| at 0
+        if not _is_zero(value):
+            return False
+    return True
+
+
+def _interval_representatives(kinks: list) -> list:
+    """A rational point inside each open interval that the kinks cut the real line into."""
+    if not kinks:
+        return [sp.Integer(0)]
+    approx = [float(k) for k in kinks]
+    inside = [sp.Rational(approx[0]) - 1, sp.Rational(approx[-1]) + 1]
+    inside += [sp.Rational((a + b) / 2) for a, b in zip(approx, approx[1:])]
+    return inside
+
+
+def _resolve_branches(e: sp.Expr, x: sp.Symbol, q: sp.Rational):
+    """``e`` with every branch chosen as it is at x = q (no kink at q); None if unclear."""
+    if not e.args or isinstance(e, sp.core.relational.Relational):
+        return e
+    if isinstance(e, sp.Piecewise):
+        for piece, condition in e.args:
+            holds = condition.subs(x, q)
+            if holds is sp.true:
+                return _resolve_branches(piece, x, q)
+            if holds is not sp.false:
+                return None
+        return sp.nan
+    args = [_resolve_branches(a, x, q) for a in e.args]
+    if any(a is None for a in args):
+        return None
+
+    def sign_at(u):
+        return sp.sign(u.subs(x, q))
+
+    if isinstance(e, sp.Abs):
+        return args[0] * sign_at(args[0])
+    if isinstance(e, sp.sign):
+        return sign_at(args[0])
+    if isinstance(e, sp.Heaviside):
+        return sp.Integer(1) if sign_at(args[0]) > 0 else sp.Integer(0)
+    if isinstance(e, (sp.Max, sp.Min)):
+        better = (lambda a, b: sign_at(a - b) >= 0) if isinstance(e, sp.Max) else (
+            lambda a, b: sign_at(b - a) >= 0)
+        return next(a for a in args if all(better(a, b) for b in args))
+    return e.func(*args)
+
+
+def _is_zero(expr: sp.Expr) -> bool:
+    return expr == 0 or sp.expand(expr) == 0 or sp.cancel(expr) == 0 or sp.simplify(expr) == 0
