@@ -1,0 +1,189 @@
+"""Part ``dying-relu``: a computed example of a ReLU neuron that one large step kills.
+
+A neuron z = Σ Wᵢxᵢ, a = ReLU(z), trained by batch gradient descent on a small data set
+with e = Σₙ (aₙ − yₙ)². The toolkit searches a ladder of learning rates for the smallest
+one whose first step drives z < 0 on every training input; from then on every gradient is
+exactly zero and the neuron stays dead. On the same data it computes both remedies:
+Leaky ReLU at the same rate (non-zero gradient; z > 0 again after some steps) and a
+smaller rate (the neuron never dies). All arithmetic is exact (SymPy rationals).
+"""
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from symderiv.activations import resolve
+from symderiv.errors import InputError
+from symderiv.expr import symbol
+
+R = sp.Rational
+# Non-negative inputs, as a neuron behind a ReLU layer sees them; targets below the
+# neuron's first outputs, so the first gradient pushes the weights down.
+DEFAULT_INPUTS = (
+    (R(1), R(1, 2), R(1, 5), R(4, 5)),
+    (R(2, 5), R(1), R(3, 5), R(3, 10)),
+    (R(7, 10), R(1, 5), R(1), R(1, 2)),
+)
+DEFAULT_TARGETS = (R(1, 2), R(3, 10), R(3, 5))
+DEFAULT_WEIGHTS = (R(1, 2), R(2, 5), R(3, 10), R(3, 5))
+# Learning rates tried, smallest first: 1, 2, 5 per decade from 0.001 to 500.
+LEARNING_RATES = tuple(R(m) * R(10)**k for k in range(-3, 3) for m in (1, 2, 5))
+DEAD_STEPS = 10        # steps after the death that show the neuron stays dead
+SMALL_RATE_STEPS = 20  # steps the smaller learning rate is trained (and checked alive)
+RECOVERY_LIMIT = 500   # the most Leaky-ReLU steps waited for a recovery
+
+
+@dataclass(frozen=True)
+class Example:
+    inputs: tuple[sp.Expr, ...]
+    target: sp.Expr
+
+
+@dataclass(frozen=True)
+class State:
+    """The neuron at one point of training, and the gradient that step computes there."""
+
+    weights: tuple[sp.Expr, ...]
+    preactivations: tuple[sp.Expr, ...]   # zₙ, one per example
+    outputs: tuple[sp.Expr, ...]          # aₙ
+    loss: sp.Expr
+    gradients: tuple[sp.Expr, ...]        # ∂e/∂Wᵢ
+
+    @property
+    def dead(self) -> bool:
+        """z < 0 on every training input: a ReLU neuron outputs 0 and passes no gradient."""
+        return all(z < 0 for z in self.preactivations)
+
+    @property
+    def alive(self) -> bool:
+        return any(z > 0 for z in self.preactivations)
+
+
+@dataclass(frozen=True)
+class Run:
+    """Gradient descent at one learning rate; ``states[t]`` is the neuron after t steps."""
+
+    activation: object   # BoundActivation
+    learning_rate: sp.Expr
+    states: tuple[State, ...]
+
+    @property
+    def died_at(self) -> int | None:
+        return next((t for t, s in enumerate(self.states) if t and s.dead), None)
+
+    @property
+    def recovered_at(self) -> int | None:
+        died = self.died_at
+        if died is None:
+            return None
+        return next((t for t in range(died + 1, len(self.states))
+                     if self.states[t].alive), None)
+
+
+@dataclass(frozen=True)
+class DyingRelu:
+    inputs: tuple[sp.Symbol, ...]
+    weights: tuple[sp.Symbol, ...]
+    z: sp.Expr                          # Σ Wᵢxᵢ
+    loss_per_example: sp.Expr           # (a − y)²
+    loss_slope: sp.Expr                 # ∂e/∂a = 2(a − y)
+    examples: tuple[Example, ...]
+    initial_weights: tuple[sp.Expr, ...]
+    rates_tried: tuple[tuple[sp.Expr, bool], ...]   # (η, dead after one step), up to the kill
+    relu: Run                           # at the killing rate
+    leaky: Run                          # Leaky ReLU at the same rate, until it recovers
+    small: Run                          # ReLU at the largest smaller rate that never dies
+    dead_gradients_exact_zero: bool     # every gradient after the death is SymPy's 0
+
+
+def solve(examples=None, initial_weights=None, where="dying-relu") -> DyingRelu:
+    if examples is None:
+        examples = tuple(Example(x, y) for x, y in zip(DEFAULT_INPUTS, DEFAULT_TARGETS))
+    if initial_weights is None:
+        initial_weights = DEFAULT_WEIGHTS[:len(examples[0].inputs)]
+    _check_shapes(examples, initial_weights, where)
+
+    relu = resolve("relu", where)
+    leaky = resolve("leaky_relu", where)
+    n = len(initial_weights)
+    xs = tuple(symbol(f"x{i}") for i in range(1, n + 1))
+    ws = tuple(symbol(f"W{i}") for i in range(1, n + 1))
+    a, y = symbol("a"), symbol("y")
+    per_example = (a - y)**2
+    slope = sp.diff(per_example, a)
+    trainer = _Trainer(examples, a, y, slope)
+
+    start = trainer.state(relu, initial_weights)
+    if not start.alive:
+        raise InputError(where, "the ReLU neuron is already dead at the initial weights "
+                                "(z ≤ 0 on every example); give weights it starts alive with")
+    tried, kill_rate = [], None
+    for rate in LEARNING_RATES:
+        dead = trainer.step(relu, start, rate).dead
+        tried.append((rate, dead))
+        if dead:
+            kill_rate = rate
+            break
+    if kill_rate is None:
+        raise InputError(where, f"no learning rate up to {LEARNING_RATES[-1]} kills the ReLU "
+                                "neuron in one step; give targets below its first outputs")
+
+    relu_run = trainer.run(relu, initial_weights, kill_rate, 1 + DEAD_STEPS)
+    leaky_run = trainer.run(leaky, initial_weights, kill_rate, RECOVERY_LIMIT,
+                            until=lambda t, s: t > 1 and s.alive)
+    small_run = _largest_safe_rate(trainer, relu, initial_weights, kill_rate, where)
+    dead_states = relu_run.states[1:]
+    return DyingRelu(
+        inputs=xs, weights=ws, z=sum(w * x for w, x in zip(ws, xs)),
+        loss_per_example=per_example, loss_slope=slope,
+        examples=tuple(examples), initial_weights=tuple(initial_weights),
+        rates_tried=tuple(tried), relu=relu_run, leaky=leaky_run, small=small_run,
+        dead_gradients_exact_zero=all(g is sp.S.Zero for s in dead_states for g in s.gradients),
+    )
+
+
+def _largest_safe_rate(trainer, relu, weights, kill_rate, where) -> Run:
+    """The largest tried rate below the killing one: alive after every step, loss falling."""
+    for rate in sorted((r for r in LEARNING_RATES if r < kill_rate), reverse=True):
+        run = trainer.run(relu, weights, rate, SMALL_RATE_STEPS)
+        losses = [s.loss for s in run.states]
+        if (all(s.alive for s in run.states)
+                and all(b <= a for a, b in zip(losses, losses[1:]))):
+            return run
+    raise InputError(where, "no smaller learning rate keeps the ReLU neuron alive")
+
+
+class _Trainer:
+    """Batch gradient descent on e = Σₙ (aₙ − yₙ)², the chain rule per example."""
+
+    def __init__(self, examples, a, y, slope):
+        self.examples, self.a, self.y, self.slope = examples, a, y, slope
+
+    def state(self, act, weights) -> State:
+        zs = tuple(sp.Add(*(w * x for w, x in zip(weights, ex.inputs))) for ex in self.examples)
+        outs = tuple(act.expr(z) for z in zs)
+        loss = sp.Add(*((o - ex.target)**2 for o, ex in zip(outs, self.examples)))
+        grads = [sp.S.Zero] * len(weights)
+        for z, o, ex in zip(zs, outs, self.examples):
+            upstream = self.slope.subs({self.a: o, self.y: ex.target}) * act.derivative(z)
+            grads = [g + upstream * x for g, x in zip(grads, ex.inputs)]
+        return State(tuple(weights), zs, outs, loss, tuple(grads))
+
+    def step(self, act, state: State, rate) -> State:
+        return self.state(act, tuple(w - rate * g for w, g in zip(state.weights, state.gradients)))
+
+    def run(self, act, weights, rate, steps, until=None) -> Run:
+        states = [self.state(act, weights)]
+        for t in range(1, steps + 1):
+            states.append(self.step(act, states[-1], rate))
+            if until is not None and until(t, states[-1]):
+                break
+        return Run(act, rate, tuple(states))
+
+
+def _check_shapes(examples, weights, where) -> None:
+    if not examples:
+        raise InputError(where, "needs at least one training example")
+    sizes = {len(ex.inputs) for ex in examples}
+    if sizes != {len(weights)}:
+        raise InputError(where, f"every example needs {len(weights)} inputs, one per weight")

@@ -1,0 +1,197 @@
+"""Part ``swish-gelu``: the derivatives of Swish and GELU, checked, and both against ReLU.
+
+Each activation is x·g(x) (g = σ(βx) for Swish, Φ(x) for GELU), so its derivative is
+worked by the product rule twice: once with the named gate (the readable form
+σ(βx) + βxσ(βx)(1−σ(βx)), Φ(x) + xφ(x)) and once with the gate written out as the seed
+writes it (exponentials; erf and the integral of the density). Every form is checked
+equal to SymPy's derivative by :func:`symderiv.verify.decide`. The comparison with ReLU
+(smoothness at 0, output and slope left of 0, the minima and where each function
+decreases) is computed: limits by SymPy, roots by mpmath at high precision.
+"""
+
+from dataclasses import dataclass
+
+import mpmath
+import sympy as sp
+
+from symderiv.activations import resolve
+from symderiv.expr import symbol
+from symderiv.functions import to_elementary
+from symderiv.verify import decide
+
+R = sp.Rational
+PROBE_X = sp.Integer(-1)              # a point left of 0, where ReLU passes nothing
+PLOT_BETAS = (R(1, 2), R(1), R(2))    # the Swish curves drawn when β is left symbolic
+SCAN = (-12, 12, 481)                 # the grid on which sign changes of f′ are sought
+DIGITS = 30                           # working precision of the root finding
+VERIFY_SECONDS = 5
+
+
+@dataclass(frozen=True)
+class DerivativeForms:
+    """f = x·g(x) and its derivative, each form a product-rule sum u′g + ug′ (unevaluated)."""
+
+    name: str
+    activation: object         # BoundActivation
+    f: sp.Expr
+    gate: sp.Expr              # g, named (σ(βx), Φ(x))
+    readable: sp.Expr          # with the named gate
+    expanded: sp.Expr          # gate written as the seed writes it (exp; erf)
+    integral: sp.Expr | None   # GELU only: Φ as the integral of the density
+    checks: tuple[tuple[str, bool], ...]   # (which form, equal to d f/dx by verify.decide)
+
+    @property
+    def verified(self) -> bool:
+        return all(ok for _, ok in self.checks)
+
+
+@dataclass(frozen=True)
+class Smoothness:
+    """Left and right limits of f′ at 0, and f′(0) where it is defined."""
+
+    name: str
+    left: sp.Expr
+    right: sp.Expr
+
+    @property
+    def continuous(self) -> bool:
+        return self.left == self.right
+
+
+@dataclass(frozen=True)
+class Probe:
+    """f and f′ at one point, exact and as numbers."""
+
+    name: str
+    beta: sp.Expr | None
+    at: sp.Expr
+    value: sp.Expr
+    slope: sp.Expr
+
+    @property
+    def value_float(self) -> float:
+        return float(sp.N(self.value, 17))
+
+    @property
+    def slope_float(self) -> float:
+        return float(sp.N(self.slope, 17))
+
+
+@dataclass(frozen=True)
+class Minimum:
+    """The one point where f′ changes sign (from − to +): f decreases left of it."""
+
+    name: str
+    beta: sp.Expr | None
+    location: mpmath.mpf
+    value: mpmath.mpf
+    curvature: mpmath.mpf        # f″ there: positive, so a minimum
+    sign_changes: int            # of f′ on the scan grid: 1
+    slope_limit_left: sp.Expr    # lim f′ at −∞ (0: f′ < 0 on all of (−∞, location))
+
+
+@dataclass(frozen=True)
+class SwishGelu:
+    x: sp.Symbol
+    beta: sp.Expr                # the symbol β, or the spec's value
+    plot_betas: tuple[sp.Expr, ...]
+    swish_by_beta: tuple[tuple[sp.Expr, object], ...]   # (β, Swish with that β) per plotted β
+    relu: object
+    swish: DerivativeForms
+    gelu: DerivativeForms
+    smoothness: tuple[Smoothness, ...]       # relu, swish, gelu
+    probes: tuple[Probe, ...]                # relu, swish per β, gelu at PROBE_X
+    gelu_minimum: Minimum
+    swish_minima: tuple[Minimum, ...]        # one per plotted β
+
+
+def solve(beta=None, where="swish-gelu") -> SwishGelu:
+    x = symbol("x")
+    swish_spec = {"name": "swish"} if beta is None else {"name": "swish", "beta": beta}
+    swish = resolve(swish_spec, where, symbolic_params=beta is None)
+    gelu = resolve("gelu", where)
+    relu = resolve("relu", where)
+    beta_value = beta if beta is not None else next(iter(swish.params.values()))
+    betas = PLOT_BETAS if beta is None else (beta,)
+    concrete = [(b, _swish_at(b, beta, swish, where)) for b in betas]
+
+    gelu_forms = _derivative_forms("gelu", gelu, x, where)
+    return SwishGelu(
+        x=x, beta=beta_value, plot_betas=betas, swish_by_beta=tuple(concrete), relu=relu,
+        swish=_derivative_forms("swish", swish, x, where),
+        gelu=gelu_forms,
+        smoothness=tuple(_smoothness(name, act, x)
+                         for name, act in (("relu", relu), ("swish", swish), ("gelu", gelu))),
+        probes=(_probe("relu", None, relu),
+                *(_probe("swish", b, act) for b, act in concrete),
+                _probe("gelu", None, gelu)),
+        gelu_minimum=_minimum("gelu", None, gelu, x),
+        swish_minima=tuple(_minimum("swish", b, act, x) for b, act in concrete),
+    )
+
+
+def _swish_at(b, beta, swish, where):
+    return swish if beta is not None else resolve({"name": "swish", "beta": b}, where)
+
+
+def _product_rule(u, g, x) -> sp.Expr:
+    """d(u·g)/dx as the unevaluated sum u′·g + u·g′, in the order a textbook writes it."""
+    return sp.Add(sp.diff(u, x) * g, u * sp.diff(g, x), evaluate=False)
+
+
+def _derivative_forms(name, act, x, where) -> DerivativeForms:
+    f = act.expr(x)
+    gate = sp.cancel(f / x)    # both are x·g(x)
+    readable = _product_rule(x, gate, x)
+    expanded = _product_rule(x, to_elementary(gate), x)
+    integral = None
+    if name == "gelu":
+        t = symbol("t")
+        density = sp.diff(to_elementary(gate), x).subs(x, t)
+        integral = sp.Add(sp.Integral(density, (t, -sp.oo, x)), x * density.subs(t, x),
+                          evaluate=False)
+    truth = act.derivative(x)
+    forms = [("readable", readable), ("expanded", expanded)]
+    if integral is not None:
+        forms.append(("integral", integral))
+    checks = tuple((label, _same(form, truth)) for label, form in forms)
+    return DerivativeForms(name, act, f, gate, readable, expanded, integral, checks)
+
+
+def _same(form, truth) -> bool:
+    lhs = to_elementary(form.doit()).rewrite(sp.erf)   # the integral comes back as erfc
+    return decide(lhs, to_elementary(truth), VERIFY_SECONDS).equal is True
+
+
+def _smoothness(name, act, x) -> Smoothness:
+    slope = to_elementary(act.derivative(x))
+    return Smoothness(name, _limit_at_zero(slope, x, -1), _limit_at_zero(slope, x, 1))
+
+
+def _limit_at_zero(expr, x, side):
+    # x = ±t with t > 0 settles Heaviside and Piecewise conditions before the limit is
+    # taken (SymPy's limit of a Piecewise at its break returns the value at the point).
+    t = sp.Dummy("t", positive=True)
+    return sp.limit(expr.subs(x, side * t), t, 0, "+")
+
+
+def _probe(name, beta, act) -> Probe:
+    return Probe(name, beta, PROBE_X, act.expr(PROBE_X), act.derivative(PROBE_X))
+
+
+def _minimum(name, beta, act, x) -> Minimum:
+    slope = to_elementary(act.derivative(x))
+    f = sp.lambdify(x, to_elementary(act.expr(x)), "mpmath")
+    df = sp.lambdify(x, slope, "mpmath")
+    d2f = sp.lambdify(x, sp.diff(slope, x), "mpmath")
+    with mpmath.workdps(DIGITS):
+        lo, hi, n = SCAN
+        grid = [mpmath.mpf(lo) + (hi - lo) * mpmath.mpf(k) / (n - 1) for k in range(n)]
+        signs = [mpmath.sign(df(g)) for g in grid]
+        changes = [(grid[k], grid[k + 1]) for k in range(n - 1)
+                   if signs[k] < 0 < signs[k + 1] or signs[k] > 0 > signs[k + 1]]
+        if not changes:
+            raise ValueError(f"{name}: f' does not change sign on the scan grid")
+        root = mpmath.findroot(df, changes[0], solver="anderson")
+        return Minimum(name, beta, +root, +f(root), +d2f(root), len(changes),
+                       sp.limit(slope, x, -sp.oo))

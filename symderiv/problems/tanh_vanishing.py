@@ -1,0 +1,137 @@
+"""Part ``tanh-vanishing``: why a tanh network's gradients vanish (the seed's problem 5a).
+
+One neuron z = Σ Wᵢxᵢ, a = tanh z, loss e. The chain ∂e/∂W₁ = ∂e/∂a · ∂a/∂z · ∂z/∂W₁ is
+derived by SymPy, the local factor is rewritten in terms of the output a through the
+activation registry, the bound (1+a)(1−a) ≤ 1 is proved, and the product of local
+derivatives through L tanh layers is computed at a saturated and a healthy pre-activation.
+"""
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from symderiv.activations import resolve
+from symderiv.expr import symbol
+from symderiv.verify import decide
+
+# The local derivative of tanh at these pre-activations, multiplied through a chain of
+# layers, shows the vanishing (saturated) and the tolerable (healthy) case side by side.
+SATURATED_Z = sp.Integer(3)
+HEALTHY_Z = sp.Rational(1, 2)
+DEPTH = 10
+INPUTS = 4
+VERIFY_SECONDS = 5
+
+
+@dataclass(frozen=True)
+class ChainFactor:
+    """One factor of the chain rule: the derivative it stands for, and its value."""
+
+    derivative: sp.Expr  # ∂a/∂z, unevaluated
+    general: sp.Expr     # as SymPy differentiates it (1 − tanh²z)
+    in_output: sp.Expr   # in terms of the neuron's values ((1+a)(1−a), x₁)
+
+
+@dataclass(frozen=True)
+class BoundProof:
+    """(1+a)(1−a) ≤ 1 with equality only at z = 0, each step computed by SymPy."""
+
+    gap: sp.Expr                # 1 − (1+a)(1−a), expanded: a², never negative
+    gap_zero_at: sp.Set         # the a where the gap is 0: {0}
+    a_zero_at: sp.Set           # the z where tanh z = 0: {0}
+    critical_points: sp.Set     # the z where d/dz (1 − tanh²z) = 0
+    curvature_at_max: sp.Expr   # d²/dz² (1 − tanh²z) at that point (negative: a maximum)
+    maximum: sp.Expr            # the largest value of ∂a/∂z over the reals: 1
+
+
+@dataclass(frozen=True)
+class DepthRow:
+    layers: int
+    saturated: sp.Expr   # (tanh'(z_sat))^L, exact
+    healthy: sp.Expr
+
+
+@dataclass(frozen=True)
+class TanhVanishing:
+    activation: object            # BoundActivation (tanh)
+    inputs: tuple[sp.Symbol, ...]
+    weights: tuple[sp.Symbol, ...]
+    z: sp.Expr                    # Σ Wᵢ xᵢ
+    z_var: sp.Symbol              # the pre-activation as one symbol
+    a: sp.Symbol
+    loss: sp.Symbol
+    exp_form: sp.Expr             # tanh z written with exponentials, as the seed writes it
+    chain: tuple[ChainFactor, ...]   # ∂e/∂a, ∂a/∂z, ∂z/∂W₁
+    gradient: sp.Expr             # ∂e/∂W₁ in terms of a: ∂e/∂a·(1+a)(1−a)·x₁
+    gradient_verified: bool       # SymPy's own derivative of e(tanh(Σ Wᵢxᵢ)) agrees
+    output_form_verified: bool    # d/dz of the exponential form equals (1+a)(1−a)
+    bound: BoundProof
+    saturated_z: sp.Expr
+    healthy_z: sp.Expr
+    saturated_local: sp.Expr      # ∂a/∂z at the saturated z, exact
+    healthy_local: sp.Expr
+    table: tuple[DepthRow, ...]
+
+
+def solve(saturated_z=SATURATED_Z, healthy_z=HEALTHY_Z, depth=DEPTH,
+          n_inputs=INPUTS, where="tanh-vanishing") -> TanhVanishing:
+    act = resolve("tanh", where)
+    xs = tuple(symbol(f"x{i}") for i in range(1, n_inputs + 1))
+    ws = tuple(symbol(f"W{i}") for i in range(1, n_inputs + 1))
+    z_sym, a, e = symbol("z"), symbol("a"), symbol("e")
+    z = sum(w * x for w, x in zip(ws, xs))
+
+    de_da = sp.Derivative(e, a, evaluate=False)
+    local = act.derivative(z_sym)
+    local_out = act.derivative_in_output(a)
+    dz_dw1 = sp.diff(z, ws[0])
+    chain = (
+        ChainFactor(de_da, de_da, de_da),
+        ChainFactor(sp.Derivative(a, z_sym, evaluate=False), local, local_out),
+        ChainFactor(sp.Derivative(z_sym, ws[0], evaluate=False), dz_dw1, dz_dw1),
+    )
+    gradient = sp.Mul(de_da, local_out, dz_dw1, evaluate=False)
+
+    exp_form = act.expr(z_sym).rewrite(sp.exp)
+    output_form_ok = decide(sp.diff(exp_form, z_sym),
+                            local_out.subs(a, act.expr(z_sym)), VERIFY_SECONDS).equal is True
+
+    return TanhVanishing(
+        activation=act, inputs=xs, weights=ws, z=z, z_var=z_sym, a=a, loss=e,
+        exp_form=exp_form, chain=chain, gradient=gradient,
+        gradient_verified=_chain_matches_sympy(act, xs, ws, local_out, a),
+        output_form_verified=output_form_ok,
+        bound=_prove_bound(act, z_sym, a, local_out),
+        saturated_z=saturated_z, healthy_z=healthy_z,
+        saturated_local=act.derivative(saturated_z),
+        healthy_local=act.derivative(healthy_z),
+        table=tuple(DepthRow(n, act.derivative(saturated_z)**n,
+                             act.derivative(healthy_z)**n)
+                    for n in range(1, depth + 1)),
+    )
+
+
+def _chain_matches_sympy(act, xs, ws, local_out, a) -> bool:
+    """Differentiate e(tanh(Σ Wᵢxᵢ)) whole, with e an unknown function, and compare."""
+    loss_of = sp.Function("e")
+    z = sum(w * x for w, x in zip(ws, xs))
+    whole = sp.diff(loss_of(act.expr(z)), ws[0])
+    de_da = sp.Subs(sp.Derivative(loss_of(a), a), a, act.expr(z)).doit()
+    by_chain = de_da * local_out.subs(a, act.expr(z)) * xs[0]
+    return decide(whole.doit(), by_chain, VERIFY_SECONDS).equal is True
+
+
+def _prove_bound(act, z, a, local_out) -> BoundProof:
+    local = act.derivative(z)
+    critical = sp.solveset(sp.diff(local, z), z, sp.S.Reals)
+    points = list(critical) if isinstance(critical, sp.FiniteSet) else []
+    curvature = sp.diff(local, z, 2).subs(z, points[0]) if len(points) == 1 else sp.nan
+    gap = sp.expand(1 - local_out)
+    return BoundProof(
+        gap=gap,
+        gap_zero_at=sp.solveset(gap, a, sp.Interval.open(-1, 1)),
+        a_zero_at=sp.solveset(act.expr(z), z, sp.S.Reals),
+        critical_points=critical,
+        curvature_at_max=sp.simplify(curvature),
+        maximum=sp.maximum(local, z, sp.S.Reals),
+    )

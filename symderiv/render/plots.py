@@ -1,0 +1,96 @@
+"""Plot data for pgfplots: curves sampled in Python as coordinate lists.
+
+pgfplots cannot evaluate erf (GELU) or σ reliably, so every curve is sampled here from the
+same SymPy expression the sheet prints, and the figure template
+(``latex/figures/curves.tex.j2``) only draws the coordinates. A curve with a jump (ReLU′
+at 0) is sampled as separate segments, each up to the one-sided limit, so no vertical
+line is drawn through the jump. Legend entries are printer output.
+"""
+
+from dataclasses import dataclass
+
+import mpmath
+import sympy as sp
+
+from symderiv.functions import to_elementary
+from symderiv.latex import TeX, format_decimal, latex
+
+SAMPLES = 161        # points per curve over the plotted range (every 0.05 on [−4, 4])
+PLACES = 4           # decimals written per coordinate: far below a line's width
+EDGE = mpmath.mpf("1e-9")   # how close to a jump a segment's end is sampled
+PAD = 0.08           # fraction of the data's height added above and below
+
+
+@dataclass(frozen=True)
+class Curve:
+    label: TeX                                           # legend entry (math mode)
+    segments: tuple[tuple[tuple[float, float], ...], ...]
+    dashed: bool = False
+
+
+@dataclass(frozen=True)
+class Plot:
+    xlabel: TeX
+    xmin: float
+    xmax: float
+    ymin: float
+    ymax: float
+    curves: tuple[Curve, ...]
+
+
+def sample(expr, var, lo, hi, breaks=(), samples=SAMPLES):
+    """``expr`` at ``samples`` even points of [lo, hi], split into segments at ``breaks``."""
+    f = sp.lambdify(var, to_elementary(expr).rewrite(sp.Piecewise), "mpmath")
+    lo, hi = mpmath.mpf(sp.N(lo, 20)), mpmath.mpf(sp.N(hi, 20))
+    xs = [lo + (hi - lo) * k / (samples - 1) for k in range(samples)]
+    cuts = sorted(mpmath.mpf(sp.N(b, 20)) for b in breaks if lo < b < hi)
+    segments, start = [], lo
+    for cut in [*cuts, hi]:
+        inner = [x for x in xs if start < x < cut]
+        ends = [start + (EDGE if start > lo else 0), cut - (EDGE if cut < hi else 0)]
+        points = [ends[0], *inner, ends[1]]
+        segments.append(tuple((float(x), float(f(x))) for x in points))
+        start = cut
+    return tuple(segments)
+
+
+def plot(curves, lo, hi, xlabel) -> Plot:
+    """A plot of ``curves`` (each a :class:`Curve`) over [lo, hi], y-range from the data."""
+    ys = [y for c in curves for seg in c.segments for _, y in seg]
+    pad = PAD * ((max(ys) - min(ys)) or 1.0)
+    return Plot(xlabel, float(lo), float(hi), min(ys) - pad, max(ys) + pad, tuple(curves))
+
+
+def coordinates(segment) -> TeX:
+    """A segment as pgfplots ``coordinates`` content: ``(x,y) (x,y) …``."""
+    return TeX(" ".join(f"({_num(x)},{_num(y)})" for x, y in segment))
+
+
+def _num(value: float) -> str:
+    return format_decimal(value, PLACES)
+
+
+# -- the figures of kind = "activations" ---------------------------------------------------
+
+def tanh_plot(vanishing, lo, hi) -> Plot:
+    """Seed figure 5: tanh z and its derivative 1 − tanh²z on one axis."""
+    act, z = vanishing.activation, vanishing.z_var
+    return plot((Curve(latex(act.expr(z)), sample(act.expr(z), z, lo, hi)),
+                 Curve(latex(act.derivative(z)), sample(act.derivative(z), z, lo, hi),
+                       dashed=True)), lo, hi, latex(z))
+
+
+def activation_plots(swish_gelu, lo, hi) -> tuple[Plot, Plot]:
+    """Seed figures 7 and 8: ReLU, Swish (each plotted β) and GELU, then their derivatives."""
+    x = swish_gelu.x
+    jumps = {s.name: () if s.continuous else (0,) for s in swish_gelu.smoothness}
+    acts = [("relu", swish_gelu.relu),
+            *(("swish", act) for _, act in swish_gelu.swish_by_beta),
+            ("gelu", swish_gelu.gelu.activation)]
+    values, slopes = [], []
+    for name, act in acts:
+        values.append(Curve(latex(act.expr(x)), sample(act.expr(x), x, lo, hi)))
+        slope_label = latex(sp.Derivative(act.expr(x), x, evaluate=False))
+        slopes.append(Curve(slope_label, sample(act.derivative(x), x, lo, hi, jumps[name])))
+    return plot(values, lo, hi, latex(x)), plot(slopes, lo, hi, latex(x))
+
