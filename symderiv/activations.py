@@ -18,10 +18,14 @@ from symderiv.errors import InputError
 from symderiv.expr import symbol
 from symderiv.functions import Phi, relu, sigmoid, to_elementary
 from symderiv.latex import TeX
-from symderiv.outputform import OutputForm, output_form, teacher_derivative
+from symderiv.verify import run_bounded
+from symderiv.outputform import (OutputForm, derivative_agreement, output_form,
+                                 teacher_derivative)
 
 Z = symbol("z")
 OUTPUT = symbol("a")
+# Time bound on deriving the output form of a user's formula (inversion and proofs).
+FORMULA_SECONDS = 10.0
 
 # PyTorch's SELU constants (torch.nn.SELU), taken exactly from their decimal digits.
 SELU_ALPHA = sp.Rational("1.6732632423543772848170429916717")
@@ -369,3 +373,130 @@ def _formula_activation(text: str, where: str) -> BoundActivation:
 
 def _unknown(name: str) -> str:
     return f"unknown activation {name.strip()!r} (known: {', '.join(names())}; or a formula in z)"
+
+
+# -- `symderiv derive` --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Derivation:
+    """f, f′ and f′ in terms of the output, each with how it was checked."""
+
+    name: str
+    variable: sp.Symbol
+    f: sp.Expr
+    df: sp.Expr
+    df_in_output: sp.Expr | None
+    output: sp.Symbol
+    checks: list[tuple[str, str]]
+    verified: bool
+
+
+def derive(text: str, wrt: str | None = None) -> Derivation:
+    """Derive an activation name (parameters stay symbolic: α, β) or a formula."""
+    name = text.strip()
+    entry = lookup(name)
+    if entry is not None and not entry.elementwise:
+        return _derive_softmax(entry)
+    if entry is not None:
+        bound = resolve(name, "EXPR", symbolic_params=True)
+        variable = _variable_symbol(wrt) if wrt else Z
+        f, df = bound.expr(variable), bound.derivative(variable)
+        form = bound._output_form
+        domains = bound._domains()
+    else:
+        f, variable = _parse_derive_formula(text, wrt)
+        df = teacher_derivative(f, variable)
+        output = _output_symbol(f)
+        # A user's formula may make inversion or a proof slow: the whole search is bounded.
+        form = run_bounded(output_form, (f, df, variable, output, {}), FORMULA_SECONDS)
+        if form is None:
+            form = OutputForm(None, "", f"none found within {FORMULA_SECONDS:g} s")
+        elif form.expr is not None:
+            form = OutputForm(form.expr.xreplace({output: OUTPUT}), form.check, form.note)
+        domains = {}
+    return _derivation(name, variable, f, df, form, domains)
+
+
+def _derivation(name, variable, f, df, form: OutputForm, domains) -> Derivation:
+    points = derivative_agreement(f, df, variable, domains)
+    checks = [("f'", f"sympy.diff; matches mpmath finite differences at {points} points"
+               if points else "sympy.diff; the finite-difference check FAILED")]
+    if form.expr is None:
+        checks.append(("f' in terms of a", f"none ({form.note})"))
+    elif form.check == "symbolic":
+        checks.append(("f' in terms of a", "proved symbolically"))
+    else:
+        checks.append(("f' in terms of a", f"checked numerically: {form.check}"))
+    output = _output_symbol(f)
+    df_out = None if form.expr is None else form.expr.xreplace({OUTPUT: output})
+    return Derivation(name, variable, f, df, df_out, output, checks, verified=bool(points))
+
+
+def _derive_softmax(entry: Activation) -> Derivation:
+    """softmax over three neurons: the Jacobian ∂a_j/∂z_k, and in terms of the outputs a_j.
+
+    e^{z_k} = a_k·S with S = Σ e^{z_k}; every entry then cancels S (a_j(1 − a_j), −a_j a_k).
+    """
+    zs = [symbol(f"z{k}") for k in (1, 2, 3)]
+    outs = [symbol(f"a{k}") for k in (1, 2, 3)]
+    bound = entry.bind({})
+    f = sp.Matrix([bound.layer_expr(zs, j) for j in range(3)])
+    jacobian = f.jacobian(zs)
+    total, s = sp.Add(*[sp.exp(zk) for zk in zs]), sp.Dummy("S", positive=True)
+    to_outputs = {sp.exp(zk): ak * s for zk, ak in zip(zs, outs)}
+    in_outputs = jacobian.applyfunc(
+        lambda e: _teacher_entry(sp.cancel(e.xreplace({total: s}).subs(to_outputs)), outs))
+    back = in_outputs.xreplace(dict(zip(outs, f)))
+    proved = all(sp.cancel(x - y) == 0 for x, y in zip(back, jacobian))
+    points = min(derivative_agreement(f[j], jacobian[j, k], zs[k])
+                 for j in range(3) for k in range(3))
+    checks = [("f'", f"sympy.diff (Jacobian over three neurons); every entry matches mpmath "
+                     f"finite differences at {points} points" if points else
+                     "sympy.diff; the finite-difference check FAILED"),
+              ("f' in terms of a", "proved symbolically" if proved else "none (the rewrite FAILED)")]
+    shown = jacobian.applyfunc(sp.factor)  # e^{z1}(e^{z2} + e^{z3})/S², as a teacher writes it
+    return Derivation(entry.name, zs[0], f, shown, in_outputs if proved else None,
+                      outs[0], checks, verified=bool(points) and proved)
+
+
+def _teacher_entry(e: sp.Expr, outs) -> sp.Expr:
+    from symderiv.outputform import teacher_form
+
+    for a in outs:
+        if e.has(a) and e.is_polynomial(a) and sp.degree(e, a) >= 2:
+            return teacher_form(e, a)
+    return e
+
+
+def _parse_derive_formula(text: str, wrt: str | None) -> tuple[sp.Expr, sp.Symbol]:
+    name = text.strip()
+    if name.isidentifier() and wrt is None and len(name) > 1:
+        raise InputError("EXPR", _unknown(name))
+    from symderiv.expr import parse_formula
+
+    f = parse_formula(text, "EXPR")
+    free = sorted(f.free_symbols, key=str)
+    if wrt is not None:
+        variable = _variable_symbol(wrt)
+        if variable not in free:
+            raise InputError("--wrt", f"{wrt!r} does not occur in {name!r}")
+        return f, variable
+    for preferred in ("z", "x"):
+        if symbol(preferred) in free:
+            return f, symbol(preferred)
+    if len(free) == 1:
+        return f, free[0]
+    if not free:
+        raise InputError("EXPR", f"{name!r} has no variable to differentiate by")
+    raise InputError("EXPR", f"several variables ({', '.join(map(str, free))}); name one with --wrt")
+
+
+def _variable_symbol(wrt: str) -> sp.Symbol:
+    if not wrt.isidentifier() or not wrt.isascii():
+        raise InputError("--wrt", f"{wrt!r} is not a variable name")
+    return symbol(wrt)
+
+
+def _output_symbol(f) -> sp.Symbol:
+    """a, unless the formula already uses a (then y)."""
+    names = {str(s) for s in getattr(f, "free_symbols", set())}
+    return OUTPUT if "a" not in names else symbol("y")

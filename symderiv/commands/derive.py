@@ -1,13 +1,98 @@
-"""`symderiv derive`: not built yet."""
+"""`symderiv derive EXPR`: f, f′ and f′ in terms of the output a = f(z), each checked."""
 
-from symderiv.errors import InputError
+import json
+
+import sympy as sp
+from sympy.printing.str import StrPrinter
+
+from symderiv.activations import Derivation, derive
+from symderiv.expr import symbol
+from symderiv.latex import latex
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("derive", help="(not built yet)")
-    p.add_argument("rest", nargs="*")
+    p = sub.add_parser(
+        "derive", help="derivative of an activation or formula, and in terms of its output",
+        description="EXPR is an activation name (tanh, sigmoid, swish, gelu, ...) or a formula. "
+                    "Prints f, f', and f' written in the output a = f(z) where one exists.")
+    p.add_argument("expr", metavar="EXPR", help="activation name or formula, e.g. 'x*sigmoid(beta*x)'")
+    p.add_argument("--wrt", metavar="VAR", help="variable to differentiate by (default z, x, or the only one)")
+    p.add_argument("--format", choices=("text", "latex", "json"), default="text")
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
-    raise InputError("derive", "not built yet")
+    d = derive(args.expr, args.wrt)
+    print({"text": as_text, "latex": as_latex, "json": as_json}[args.format](d))
+    return 0
+
+
+def as_text(d: Derivation) -> str:
+    (_, how_df), (_, how_out) = d.checks
+    if isinstance(d.f, sp.MatrixBase):  # a layer function (softmax): a_j and ∂a_j/∂z_k
+        labels = ("a_j", "da_j/dz_k", "da_j/dz_k in a")
+    else:
+        v, a = d.variable, d.output
+        labels = (f"f({v})", f"f'({v})", f"f' in {a} = f({v})")
+    rows = [(labels[0], _human(d.f), None), (labels[1], _human(d.df), how_df)]
+    if d.df_in_output is None:
+        rows.append((labels[2], how_out, None))
+    else:
+        rows.append((labels[2], _human(d.df_in_output), how_out))
+    width = max(len(label) for label, _, _ in rows)
+    indent = " " * (width + 5)
+    lines = [d.name]
+    for label, body, how in rows:
+        lines.append(f"  {label.ljust(width)} = " + body.replace("\n", "\n" + indent))
+        if how:
+            lines.append(f"{indent}[{how}]")
+    lines.append(f"  verified: {'yes' if d.verified else 'NO'}")
+    return "\n".join(lines)
+
+
+def as_latex(d: Derivation) -> str:
+    if isinstance(d.f, sp.MatrixBase):  # softmax: a_j and ∂a_j/∂z_k
+        f, df = symbol("a_j"), sp.Derivative(symbol("a_j"), symbol("z_k"))
+        where = ""
+    else:
+        f = sp.Function("f")(d.variable)
+        df = sp.Derivative(f, d.variable)
+        where = rf", \quad {latex(d.output)} = {latex(f)}"
+    lines = [f"{latex(f)} = {latex(d.f, order='none')}", f"{latex(df)} = {latex(d.df, order='none')}"]
+    if d.df_in_output is not None:
+        lines.append(f"{latex(df)} = {latex(d.df_in_output, order='none')}{where}")
+    lines += [f"% {what}: {how}" for what, how in d.checks]
+    return "\n".join(lines)
+
+
+def as_json(d: Derivation) -> str:
+    out = None if d.df_in_output is None else _plain(d.df_in_output)
+    return json.dumps({
+        "name": d.name, "variable": str(d.variable),
+        "f": _plain(d.f), "df": _plain(d.df),
+        "df_in_output": out, "output": str(d.output), "verified": d.verified,
+        "checks": [{"what": what, "method": how} for what, how in d.checks],
+    }, ensure_ascii=False, indent=2)
+
+
+class _HumanPrinter(StrPrinter):
+    """SymPy's str form, with a piecewise function written as a teacher reads it."""
+
+    def _print_Piecewise(self, expr):
+        parts = [f"{self._print(e)} if {self._print(c)}" if c is not sp.true else
+                 f"{self._print(e)} otherwise" for e, c in expr.args]
+        return "{" + "; ".join(parts) + "}"
+
+
+def _human(e) -> str:
+    """Text for people: ordered as written ((1 + a)*(1 - a)), matrices row by row."""
+    printer = _HumanPrinter({"order": "none"})
+    if isinstance(e, sp.MatrixBase):
+        return "\n".join("[" + ", ".join(printer.doprint(x) for x in e.row(i)) + "]"
+                         for i in range(e.rows))
+    return printer.doprint(e)
+
+
+def _plain(e) -> str:
+    """SymPy's str form (the contract's JSON), in the order a teacher writes it; one line."""
+    return sp.sstr(e.tolist() if isinstance(e, sp.MatrixBase) else e, order="none")
