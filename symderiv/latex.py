@@ -60,6 +60,10 @@ class SymderivLatexPrinter(LatexPrinter):
 
     # -- names ---------------------------------------------------------------------------
     def _print_Symbol(self, expr, style="plain"):
+        if expr.name.endswith("'") and expr.name.rstrip("'"):
+            # w5' (a parameter after an update): w_{5}'
+            base = expr.name.rstrip("'")
+            return self._print_Symbol(sp.Symbol(base), style) + "'" * (len(expr.name) - len(base))
         m = _DENSE_NAME.match(expr.name)
         if m:
             base, layer, j, k = m.groups()
@@ -68,7 +72,27 @@ class SymderivLatexPrinter(LatexPrinter):
         return super()._print_Symbol(expr, style=style)
 
     # -- numbers at the sheet's precision -------------------------------------------------
+    def _print_Add(self, expr, order=None):
+        # SymPy's loop, but a subtracted unevaluated product keeps its factors:
+        # 1·2 + (−2)·1 prints 1 \cdot 2 - 2 \cdot 1, not 1 \cdot 2 - 2 (−term would evaluate).
+        tex = ""
+        for i, term in enumerate(self._as_ordered_terms(expr, order=order)):
+            if i == 0:
+                pass
+            elif term.could_extract_minus_sign():
+                tex += " - "
+                term = _negated(term)
+            else:
+                tex += " + "
+            term_tex = self._print(term)
+            if self._needs_add_brackets(term):
+                term_tex = r"\left(%s\right)" % term_tex
+            tex += term_tex
+        return tex
+
     def _print_Mul(self, expr):
+        if self._settings["decimals"] is not None and all(a.is_Number for a in expr.args):
+            return self._number_product(expr)
         # 0.15 i_1, not \frac{3 i_1}{20}: coefficients given as decimals stay decimals.
         coeff, rest = expr.as_coeff_Mul()
         if (self._settings["decimals"] is not None and coeff.is_Rational
@@ -77,6 +101,18 @@ class SymderivLatexPrinter(LatexPrinter):
             body = self.parenthesize(rest, PRECEDENCE["Mul"], strict=True)
             return f"{sign}{self._print(abs(coeff))} {body}"
         return super()._print_Mul(expr)
+
+    def _number_product(self, expr):
+        r"""An unevaluated product of numbers, as substituted steps show it: 0.15 \cdot 0.05,
+        0.1 \cdot \left(-0.0369\right); a leading −1 is a sign."""
+        factors = list(expr.args if self._settings["order"] == "none"
+                       else expr.as_ordered_factors())
+        sign = ""
+        if len(factors) > 1 and factors[0] == -1:
+            sign, factors = "- ", factors[1:]
+        shown = [self._print(f) if i == 0 or f >= 0 else rf"\left({self._print(f)}\right)"
+                 for i, f in enumerate(factors)]
+        return sign + r" \cdot ".join(shown)
 
     def _print_Float(self, expr):
         if self._settings["decimals"] is None:
@@ -96,6 +132,17 @@ class SymderivLatexPrinter(LatexPrinter):
 
     def _decimal(self, value: Fraction) -> str:
         return format_decimal(value, self._settings["decimals"])
+
+
+def _negated(term: sp.Expr) -> sp.Expr:
+    """−term, keeping an unevaluated product's factors: (−2)·1 → 2·1."""
+    if term.is_Mul and term.args[0].is_Number and term.args[0] < 0:
+        first = -term.args[0]
+        rest = term.args[1:]
+        if first == 1 and rest:
+            return rest[0] if len(rest) == 1 else sp.Mul(*rest, evaluate=False)
+        return sp.Mul(first, *rest, evaluate=False)
+    return -term
 
 
 def _terminating_decimal(r: sp.Rational) -> str | None:
