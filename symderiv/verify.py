@@ -52,7 +52,7 @@ def decide(lhs: sp.Expr, rhs: sp.Expr, timeout: float = 5.0) -> Verdict:
     lhs, rhs = _real_variables(sp.sympify(lhs), sp.sympify(rhs))
     if lhs == rhs:
         return Verdict(True, "structural")
-    left, right = to_elementary(lhs), to_elementary(rhs)
+    left, right = _normalized(lhs), _normalized(rhs)
     difference = left - right
     if difference == 0:
         return Verdict(True, "structural")
@@ -66,15 +66,19 @@ def decide(lhs: sp.Expr, rhs: sp.Expr, timeout: float = 5.0) -> Verdict:
     if counterexample:
         return Verdict(False, "numeric counterexample", counterexample)
 
-    remaining = timeout - (time.monotonic() - start)
-    outcome = run_bounded(_prove_zero, (difference,), remaining) if remaining > 0.05 else None
-    if outcome is not None and outcome.proved:
-        return Verdict(True, outcome.method)
+    proved, timed_out = _prove_symbolically(difference, start + timeout)
+    if proved:
+        return Verdict(True, proved)
     evidence = (f"numerically equal at {agreeing} points" if agreeing
                 else "no point where both sides are real and defined")
-    why = (f"no symbolic proof within {timeout:g} s" if outcome is None
-           else "no symbolic proof found")
+    why = f"no symbolic proof within {timeout:g} s" if timed_out else "no symbolic proof found"
     return Verdict(None, f"undecided: {evidence}; {why}")
+
+
+def _normalized(expr: sp.Expr) -> sp.Expr:
+    """σ, ReLU, Φ, φ in elementary functions, erfc(u) as 1 − erf(u) (one name per function),
+    and each Float as the decimal it shows (0.01 is 1/100, as the contract reads decimals)."""
+    return _rationalized(to_elementary(expr).replace(sp.erfc, lambda u: 1 - sp.erf(u)))
 
 
 def simplify_bounded(expr: sp.Expr, seconds: float) -> sp.Expr | None:
@@ -488,7 +492,7 @@ def _kinks(exprs: list, x: sp.Symbol) -> list | None:
     roots = set()
     for expr in exprs:
         for u in _kink_arguments(expr):
-            found = _real_roots(_rationalized(u), x)
+            found = _real_roots(u, x)
             if found is None:
                 return None
             roots.update(found)
@@ -496,7 +500,6 @@ def _kinks(exprs: list, x: sp.Symbol) -> list | None:
 
 
 def _rationalized(u: sp.Expr) -> sp.Expr:
-    """Float coefficients (0.01 in a leaky ReLU) as exact rationals, for exact root finding."""
     return u.xreplace({f: sp.Rational(str(f)) for f in u.atoms(sp.Float)})
 
 
@@ -512,36 +515,85 @@ def _kink_neighbours(exprs: list, x: sp.Symbol) -> list[str]:
     return points
 
 
-# ---- stage 4, in the child: symbolic proofs ------------------------------------------------
+# ---- stage 4: symbolic proofs, each in a child process ------------------------------------------------
 
-@dataclass
-class _Proof:
-    proved: bool
-    method: str
+def _prove_symbolically(difference: sp.Expr, deadline: float) -> tuple[str | None, bool]:
+    """(the method that proved ``difference`` ≡ 0 or None, whether some attempt timed out).
+
+    Each attempt runs in its own killed-on-timeout child with a share of the time left,
+    so one that stalls (simplify on a huge power) cannot starve the others.
+    """
+    timed_out = False
+    attempts = [(method, prove, share) for method, applies, prove, share in _PROOFS
+                if applies(difference)]
+    for number, (method, prove, share) in enumerate(attempts):
+        remaining = deadline - time.monotonic()
+        last = number == len(attempts) - 1
+        outcome = run_bounded(prove, (difference,), remaining if last else share * remaining)
+        if outcome is True:
+            return method, timed_out
+        timed_out = timed_out or outcome is None
+    return None, timed_out
 
 
-def _prove_zero(difference: sp.Expr) -> _Proof:
-    """Runs in the child: prove ``difference`` ≡ 0 case by case, or by simplify."""
-    variables = difference.free_symbols
-    if len(variables) == 1 and _kink_arguments(difference):
-        if _zero_by_cases(difference, next(iter(variables))):
-            return _Proof(True, "cases")
-    if sp.simplify(difference) == 0:
-        return _Proof(True, "simplify")
-    if difference.has(sp.tanh, sp.sinh, sp.cosh, sp.coth, sp.sech, sp.csch):
-        if sp.simplify(difference.rewrite(sp.exp)) == 0:
-            return _Proof(True, "simplify")
-    return _Proof(False, "")
+def _univariate_with_kinks(difference: sp.Expr) -> bool:
+    return len(difference.free_symbols) == 1 and bool(_kink_arguments(difference))
 
 
-def _zero_by_cases(difference: sp.Expr, x: sp.Symbol) -> bool:
-    """Proves difference(x) ≡ 0 on each interval between kinks, and at each kink."""
+def _zero_by_simplify(difference: sp.Expr) -> bool:
+    """simplify, also of the difference in exponentials and with every part factored
+    (factor(deep=True) turns sqrt(x²+2x+1) into sqrt((x+1)²) = |x+1|)."""
+    variants = [lambda: difference, lambda: sp.factor(difference, deep=True)]
+    if _has_transcendental(difference):
+        variants.insert(1, lambda: difference.rewrite(sp.exp))
+    return any(sp.simplify(variant()) == 0 for variant in variants)
+
+
+def _has_max_or_min(difference: sp.Expr) -> bool:
+    return difference.has(sp.Max, sp.Min)
+
+
+def _zero_with_abs(difference: sp.Expr) -> bool:
+    """Max(a, b) = (a + b + |a − b|)/2 and Min(a, b) = (a + b − |a − b|)/2 (valid for reals)."""
+    def as_abs(e):
+        if isinstance(e, (sp.Max, sp.Min)):
+            sign = 1 if isinstance(e, sp.Max) else -1
+            first, *rest = e.args
+            for b in rest:
+                first = (first + b + sign * sp.Abs(first - b)) / 2
+            return first
+        return e
+    rewritten = sp.bottom_up(difference, as_abs)
+    return sp.expand(rewritten) == 0 or sp.simplify(rewritten) == 0
+
+
+def _has_transcendental(difference: sp.Expr) -> bool:
+    return difference.has(*_TRIG_AND_HYPERBOLIC, sp.exp)
+
+
+_TRIG_AND_HYPERBOLIC = (sp.sin, sp.cos, sp.tan, sp.cot, sp.sec, sp.csc,
+                        sp.sinh, sp.cosh, sp.tanh, sp.coth, sp.sech, sp.csch)
+
+
+def _zero_in_exponentials(difference: sp.Expr) -> bool:
+    """Trig and hyperbolic functions as exponentials make many identities rational ones
+    (sin 7x in powers of sin x, tan(x/2) = sin x/(1+cos x), tanh x = 2σ(2x)−1)."""
+    return sp.cancel(sp.expand(sp.powsimp(difference.rewrite(sp.exp)))) == 0
+
+
+def _zero_by_cases(difference: sp.Expr) -> bool:
+    """Proves difference(x) ≡ 0 on each interval between kinks, and at each kink.
+
+    On an unbounded interval x is written k ± t with t > 0, so that simplify knows the
+    sign (log(x²) − 2 log|x| is 0 once x = −t).
+    """
+    x = next(iter(difference.free_symbols))
     kinks = _kinks([difference], x)
     if kinks is None:
         return False
-    for representative in _interval_representatives(kinks):
+    for representative, x_there in _intervals(kinks, x):
         piece = _resolve_branches(difference, x, representative)
-        if piece is None or not _is_zero(piece):
+        if piece is None or not _is_zero(piece.subs(x, x_there)):
             return False
     for kink in kinks:
         value = difference.subs(x, kink)
@@ -552,14 +604,24 @@ def _zero_by_cases(difference: sp.Expr, x: sp.Symbol) -> bool:
     return True
 
 
-def _interval_representatives(kinks: list) -> list:
-    """A rational point inside each open interval that the kinks cut the real line into."""
+def _intervals(kinks: list, x: sp.Symbol) -> list:
+    """(a rational point inside, x as written there) for each interval between the kinks."""
     if not kinks:
-        return [sp.Integer(0)]
+        return [(sp.Integer(0), x)]
+    t = sp.Dummy("t", positive=True)
     approx = [float(k) for k in kinks]
-    inside = [sp.Rational(approx[0]) - 1, sp.Rational(approx[-1]) + 1]
-    inside += [sp.Rational((a + b) / 2) for a, b in zip(approx, approx[1:])]
+    inside = [(sp.Rational(approx[0]) - 1, kinks[0] - t), (sp.Rational(approx[-1]) + 1, kinks[-1] + t)]
+    inside += [(sp.Rational((a + b) / 2), x) for a, b in zip(approx, approx[1:])]
     return inside
+
+
+# (method, applies to the difference, proof run in a child, share of the time left)
+_PROOFS = (
+    ("cases", _univariate_with_kinks, _zero_by_cases, 0.4),
+    ("rewrite(exp) + cancel", _has_transcendental, _zero_in_exponentials, 0.3),
+    ("rewrite(Abs) + simplify", _has_max_or_min, _zero_with_abs, 0.3),
+    ("simplify", lambda difference: True, _zero_by_simplify, 1.0),
+)
 
 
 def _resolve_branches(e: sp.Expr, x: sp.Symbol, q: sp.Rational):
