@@ -548,6 +548,8 @@ class _Chains:
     def _factor(self, i, sym, formula, output_form, value) -> ChainFactor:
         table = self._lookup(i)
         shown = output_form if output_form is not None else formula
+        shown = shown.replace(lambda e: isinstance(e, sp.Piecewise),
+                              lambda e: _active_branch(e, table))
         atoms = shown.atoms(sp.Symbol, sp.Derivative)
         with sp.evaluate(False):
             substituted = shown.xreplace({s: table[s] for s in atoms if s in table})
@@ -640,3 +642,11 @@ class _Chains:
     def _source(self, name: str) -> str | None:
         edge = self.network.weights.get(name)
         return edge.source if edge else None
+
+
+def _active_branch(piecewise: sp.Piecewise, table: dict) -> sp.Expr:
+    """The piece of a piecewise formula that holds at the example's values (ReLU: 1 or 0)."""
+    for expr, condition in piecewise.args:
+        if condition.xreplace(table) == sp.true:
+            return expr
+    return piecewise
