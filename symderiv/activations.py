@@ -363,10 +363,10 @@ def _bind_params(entry: Activation, given: Mapping, where: str, symbolic: bool) 
 
 
 def _formula_activation(text: str, where: str) -> BoundActivation:
-    from symderiv.expr import parse_formula
-
     if text.strip().isidentifier() and text.strip() != "z":
         raise InputError(where, _unknown(text))
+    from symderiv.expr import parse_formula
+
     f = parse_formula(text, where, variables={"z"})
     return BoundActivation(name=text.strip(), params={}, latex_name=TeX("f"), _formula=f)
 

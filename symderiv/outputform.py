@@ -211,11 +211,27 @@ def _identical(lhs, rhs, domains) -> bool:
 
 def _numeric_agreement(lhs, rhs, z, domains) -> int:
     """Number of sample points where lhs = rhs to 1e-20 relative (0 if any point fails)."""
+    return _agreeing_points(lambda fl, fr, t, p: (fl(t, *p), fr(t, *p)),
+                            lhs, rhs, z, domains, mpmath.mpf("1e-20"))
+
+
+def derivative_agreement(f: sp.Expr, df: sp.Expr, z: sp.Symbol,
+                         domains: dict[sp.Symbol, str] | None = None) -> int:
+    """Number of sample points where df matches mpmath's finite difference of f (0 on a miss).
+
+    An independent check of sympy.diff: mpmath differentiates f numerically at 40 digits.
+    """
+    return _agreeing_points(lambda ff, fd, t, p: (mpmath.diff(lambda u: ff(u, *p), t), fd(t, *p)),
+                            f, df, z, domains or {}, mpmath.mpf("1e-15"))
+
+
+def _agreeing_points(pair, lhs, rhs, z, domains, tolerance) -> int:
+    """Evaluate ``pair(lhs_fn, rhs_fn, z, params)`` at every sample point (40 digits); the
+    number of points, or 0 as soon as one pair differs beyond ``tolerance`` (relative)."""
     params = sorted((s for s in (lhs.free_symbols | rhs.free_symbols) if s != z), key=str)
-    args = [z, *params]
     try:
-        fl = sp.lambdify(args, to_elementary(lhs), "mpmath")
-        fr = sp.lambdify(args, to_elementary(rhs), "mpmath")
+        fl = sp.lambdify([z, *params], to_elementary(lhs), "mpmath")
+        fr = sp.lambdify([z, *params], to_elementary(rhs), "mpmath")
     except Exception:  # noqa: BLE001 - lambdify fails on exotic objects; then no check
         return 0
     with mpmath.workdps(40):
@@ -223,10 +239,12 @@ def _numeric_agreement(lhs, rhs, z, domains) -> int:
             zv = _sample_z(i)
             pv = [_sample_param(domains.get(p, "real"), i + 7 * k) for k, p in enumerate(params)]
             try:
-                lv, rv = fl(zv, *pv), fr(zv, *pv)
+                x, y = (mpmath.mpmathify(v) for v in pair(fl, fr, zv, pv))
             except (ZeroDivisionError, ValueError, TypeError, OverflowError):
                 return 0
-            if not _close(lv, rv):
+            if not (mpmath.isfinite(x) and mpmath.isfinite(y)):
+                return 0
+            if abs(x - y) > tolerance * max(abs(x), abs(y)) + mpmath.mpf("1e-30"):
                 return 0
     return NUMERIC_POINTS
 
@@ -241,44 +259,3 @@ def _sample_z(i: int) -> mpmath.mpf:
 def _sample_param(domain: str, k: int) -> mpmath.mpf:
     value = mpmath.mpf(k % 5 + 1) / 3 + mpmath.mpf(k % 3) / 11
     return -value if domain == "real" and k % 2 else value
-
-
-def _close(x, y) -> bool:
-    x, y = mpmath.mpmathify(x), mpmath.mpmathify(y)
-    if not (mpmath.isfinite(x) and mpmath.isfinite(y)):
-        return False
-    return abs(x - y) <= mpmath.mpf("1e-20") * max(1, abs(x), abs(y))
-
-
-def derivative_agreement(f: sp.Expr, df: sp.Expr, z: sp.Symbol,
-                         domains: dict[sp.Symbol, str] | None = None) -> int:
-    """Number of sample points where df matches mpmath's finite difference of f (0 on a miss).
-
-    An independent check of sympy.diff: mpmath differentiates f numerically at 40 digits.
-    """
-    domains = domains or {}
-    params = sorted((s for s in (f.free_symbols | df.free_symbols) if s != z), key=str)
-    try:
-        ff = sp.lambdify([z, *params], to_elementary(f), "mpmath")
-        fd = sp.lambdify([z, *params], to_elementary(df), "mpmath")
-    except Exception:  # noqa: BLE001 - lambdify fails on exotic objects; then no check
-        return 0
-    with mpmath.workdps(40):
-        for i in range(NUMERIC_POINTS):
-            zv = _sample_z(i)
-            pv = [_sample_param(domains.get(p, "real"), i + 7 * k) for k, p in enumerate(params)]
-            try:
-                slope = mpmath.diff(lambda t: ff(t, *pv), zv)
-                exact = fd(zv, *pv)
-            except (ZeroDivisionError, ValueError, TypeError, OverflowError):
-                return 0
-            if not _close_fd(slope, exact):
-                return 0
-    return NUMERIC_POINTS
-
-
-def _close_fd(x, y) -> bool:
-    x, y = mpmath.mpmathify(x), mpmath.mpmathify(y)
-    if not (mpmath.isfinite(x) and mpmath.isfinite(y)):
-        return False
-    return abs(x - y) <= mpmath.mpf("1e-15") * max(1, abs(x), abs(y))
