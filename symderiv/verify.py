@@ -272,12 +272,12 @@ def _real_value(expr: sp.Expr, values: dict):
 
 
 def _sample_points(variables: list, exprs: list) -> list[dict]:
-    """Points as {symbol: (exact decimal text, Rational)}: kinks, nice values, then random ones."""
+    """Points as {symbol: (exact decimal text, Rational)}: nice values, kinks, then random ones."""
     rng = random.Random(_SEED)
     if not variables:
         return [{}]
     if len(variables) == 1:
-        columns = [list(_kink_neighbours(exprs, variables[0])) + list(_NICE_POINTS)]
+        columns = [list(_NICE_POINTS) + _kink_neighbours(exprs, variables[0])]
     else:
         columns = [rng.sample(_NICE_POINTS, len(_NICE_POINTS)) for _ in variables]
     columns = [c + [_random_decimal(rng) for _ in range(_RANDOM_POINTS)] for c in columns]

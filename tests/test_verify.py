@@ -1,0 +1,209 @@
+"""verify.decide and `symderiv verify`: identities proved, non-identities refuted with a
+point that an independent mpmath evaluation confirms, hard cases never called equal."""
+
+import json
+import time
+
+import mpmath
+import pytest
+import sympy as sp
+
+from symderiv.functions import Phi, phi, relu, sigmoid
+from symderiv.verify import Verdict, decide, run_bounded, simplify_bounded
+
+x, y = sp.symbols("x y", real=True)
+p, q = sp.symbols("p q", positive=True)
+half, sqrt2 = sp.Rational(1, 2), sp.sqrt(2)
+alpha = sp.Rational(1, 100)
+
+
+def leaky(z, a=alpha):
+    return sp.Max(z, a * z)
+
+
+IDENTITIES = {
+    "pythagoras": (sp.sin(x) ** 2 + sp.cos(x) ** 2, 1),
+    "double angle sin": (sp.sin(2 * x), 2 * sp.sin(x) * sp.cos(x)),
+    "double angle cos": (sp.cos(2 * x), 1 - 2 * sp.sin(x) ** 2),
+    "half angle tan": (sp.tan(x / 2), sp.sin(x) / (1 + sp.cos(x))),
+    "sin 7x": (sp.sin(7 * x), sp.expand_trig(sp.sin(7 * x))),
+    "addition theorem": (sp.sin(x + y), sp.sin(x) * sp.cos(y) + sp.cos(x) * sp.sin(y)),
+    "tan": (sp.tan(x), sp.sin(x) / sp.cos(x)),
+    "cosh sinh": (sp.cosh(x) ** 2 - sp.sinh(x) ** 2, 1),
+    "binomial": ((x + 1) ** 3, x ** 3 + 3 * x ** 2 + 3 * x + 1),
+    "quotient": ((x ** 3 - 1) / (x - 1), x ** 2 + x + 1),
+    "softplus difference": (sp.log(1 + sp.exp(x)) - sp.log(1 + sp.exp(-x)), x),
+    "log of a square": (sp.log(x ** 2), 2 * sp.log(sp.Abs(x))),
+    "erfc": (sp.erfc(x), 1 - sp.erf(x)),
+    "Phi via erf": (Phi(x), (1 + sp.erf(x / sqrt2)) / 2),
+    "Phi symmetry": (Phi(-x), 1 - Phi(x)),
+    "gelu derivative": (sp.diff(x * Phi(x), x), Phi(x) + x * phi(x)),
+    "sigmoid definition": (sigmoid(x), 1 / (1 + sp.exp(-x))),
+    "sigmoid derivative": (sp.diff(1 / (1 + sp.exp(-x)), x), sigmoid(x) * (1 - sigmoid(x))),
+    "sigmoid symmetry": (1 - sigmoid(x), sigmoid(-x)),
+    "tanh via sigmoid": (sp.tanh(x), 2 * sigmoid(2 * x) - 1),
+    "tanh derivative": (1 - sp.tanh(x) ** 2, 4 * sigmoid(2 * x) * (1 - sigmoid(2 * x))),
+    "swish derivative": (sp.diff(x * sigmoid(x), x), sigmoid(x) + x * sigmoid(x) * (1 - sigmoid(x))),
+    "relu is max": (relu(x), sp.Max(0, x)),
+    "relu via abs": (relu(x), (x + sp.Abs(x)) / 2),
+    "relu odd part": (relu(x) - relu(-x), x),
+    "shifted relu": (relu(x - sp.Rational(7, 3)), sp.Max(x, sp.Rational(7, 3)) - sp.Rational(7, 3)),
+    "relu via Heaviside": (x * sp.Heaviside(x, 0), relu(x)),
+    "leaky relu piecewise": (leaky(x), sp.Piecewise((x, x > 0), (alpha * x, True))),
+    "leaky relu via abs": (leaky(x), (1 + alpha) / 2 * x + (1 - alpha) / 2 * sp.Abs(x)),
+    "Heaviside halves": (sp.Heaviside(x) + sp.Heaviside(-x), 1),
+    "abs is max": (sp.Abs(x), sp.Max(x, -x)),
+    "sqrt of a square": (sp.sqrt(x ** 2 + 2 * x + 1), sp.Abs(x + 1)),
+    "max plus min": (sp.Max(x, y) + sp.Min(x, y), x + y),
+}
+
+NON_IDENTITIES = {
+    "sin(tan(-u)^3) is odd in tan": (sp.sin(sp.tan(-4 * x ** 2 - 3) ** 3), sp.sin(sp.tan(4 * x ** 2 + 3) ** 3)),
+    "exp is not linear": (sp.exp(x), 1 + x),
+    "double angle slip": (sp.sin(2 * x), 2 * sp.sin(x)),
+    "cos double angle slip": (sp.cos(2 * x), 1 - sp.sin(x) ** 2),
+    "addition slip": (sp.sin(x + y), sp.sin(x) + sp.sin(y)),
+    "exp product slip": (sp.exp(x) * sp.exp(y), sp.exp(x * y)),
+    "binomial slip": ((x + 1) ** 3, x ** 3 + 3 * x ** 2 + 3 * x),
+    "sigmoid derivative slip": (sp.diff(sigmoid(x), x), sigmoid(x) * (1 + sigmoid(x))),
+    "sigmoid symmetry slip": (1 - sigmoid(x), sigmoid(x)),
+    "tanh via sigmoid slip": (sp.tanh(x), 2 * sigmoid(x) - 1),
+    "Phi without sqrt 2": (Phi(x), (1 + sp.erf(x)) / 2),
+    "Phi is not a logistic": (Phi(x), sigmoid(sp.Rational(1702, 1000) * x)),
+    "gelu tanh approximation": (x * Phi(x), x / 2 * (1 + sp.tanh(sp.sqrt(2 / sp.pi)
+                                                                 * (x + sp.Rational(44715, 10 ** 6) * x ** 3)))),
+    "erf is not tanh": (sp.erf(x), sp.tanh(x)),
+    "softplus is not relu": (sp.log(1 + sp.exp(x)), relu(x)),
+    "cosh is not half exp": (sp.cosh(x), sp.exp(x) / 2),
+    "relu is not abs": (relu(x), sp.Abs(x)),
+    "relu sign slip": (relu(x), (x - sp.Abs(x)) / 2),
+    "shifted relu slip": (relu(x - 1), relu(x) - 1),
+    "leaky slopes differ": (leaky(x), leaky(x, sp.Rational(1, 10))),
+    "Heaviside at 0": (sp.Heaviside(x), sp.Heaviside(x, 0)),
+    "relu derivative is not H(x)": (sp.diff(relu(x), x), sp.Heaviside(x)),
+    "pi is not 355/113": (sp.pi, sp.Rational(355, 113)),
+    "differ only beyond 50": (sp.Min(x, 50), x),
+    "differ only below -30": (relu(x + 30) - 30, x),
+}
+
+
+def mpmath_value(expr, point: dict, digits: int = 60):
+    """``expr`` at ``point`` ({name: decimal text}) by lambdify on mpmath, with σ, ReLU, Φ, φ
+    given by mpmath's own functions: independent of symderiv's evaluator."""
+    names = sorted(point)
+    symbols = [next((s for s in expr.free_symbols if s.name == n), sp.Symbol(n)) for n in names]
+    own = {"sigmoid": lambda z: 1 / (1 + mpmath.exp(-z)), "relu": lambda z: max(z, 0),
+           "Phi": mpmath.ncdf, "phi": mpmath.npdf}
+    f = sp.lambdify(symbols, expr, modules=[own, "mpmath"])
+    with mpmath.workdps(digits):
+        return mpmath.mpmathify(f(*[mpmath.mpf(point[n]) for n in names]))
+
+
+def variable_names(lhs, rhs) -> set:
+    return {s.name for s in sp.sympify(lhs).free_symbols | sp.sympify(rhs).free_symbols}
+
+
+def assert_real_counterexample(lhs, rhs, verdict: Verdict):
+    found = verdict.counterexample
+    assert verdict.equal is False and verdict.method == "numeric counterexample"
+    assert set(found) == {"point", "lhs", "rhs"}
+    json.dumps(found)  # JSON-friendly: strings only
+    assert all(isinstance(v, str) for v in (*found["point"].values(), found["lhs"], found["rhs"]))
+    assert set(found["point"]) == variable_names(lhs, rhs)
+    left, right = mpmath_value(sp.sympify(lhs), found["point"]), mpmath_value(sp.sympify(rhs), found["point"])
+    assert abs(left - right) > 1e-12 * max(abs(left), abs(right), 1)
+    for reported, true in ((found["lhs"], left), (found["rhs"], right)):
+        assert abs(mpmath.mpf(reported) - true) <= 1e-13 * max(abs(true), 1)
+
+
+@pytest.mark.parametrize("name", IDENTITIES)
+def test_identity_is_proved(name):
+    lhs, rhs = IDENTITIES[name]
+    for point in ({"x": "-2.75", "y": "0.3"}, {"x": "1.9", "y": "-4.1"}):  # the test data is right
+        point = {k: v for k, v in point.items() if k in variable_names(lhs, rhs)}
+        assert abs(mpmath_value(sp.sympify(lhs), point) - mpmath_value(sp.sympify(rhs), point)) < 1e-40
+    verdict = decide(lhs, rhs)
+    assert verdict.equal is True, verdict
+    assert verdict.counterexample is None
+    assert not verdict.method.startswith("undecided")
+
+
+@pytest.mark.parametrize("name", NON_IDENTITIES)
+def test_non_identity_is_refuted_at_a_real_point(name):
+    lhs, rhs = NON_IDENTITIES[name]
+    verdict = decide(lhs, rhs)
+    assert_real_counterexample(lhs, rhs, verdict)
+
+
+def test_counts_asked_by_the_issue():
+    assert len(IDENTITIES) >= 20 and len(NON_IDENTITIES) >= 20
+
+
+def test_the_sin_tan_pair_differs_by_a_sign():
+    u = 4 * x ** 2 + 3
+    first, second = sp.sin(sp.tan(-u) ** 3), sp.sin(sp.tan(u) ** 3)
+    # What is true: sin and tan are odd, so sin(tan(−u)³) = −sin(tan(u)³).
+    point = {"x": "0.37"}
+    assert abs(mpmath_value(first, point) + mpmath_value(second, point)) < 1e-40
+    assert abs(mpmath_value(second, point)) > 0.01
+    assert_real_counterexample(first, second, decide(first, second))
+    assert decide(first, -second).equal is True
+
+
+def test_a_hard_true_identity_is_undecided_in_time_never_equal():
+    lhs, rhs = (x ** 2 + 2 * x + 1) ** 1500, (x + 1) ** 3000
+    start = time.monotonic()
+    verdict = decide(lhs, rhs, timeout=2)
+    assert time.monotonic() - start < 6
+    assert verdict.equal is None and verdict.counterexample is None
+    assert verdict.method.startswith("undecided: numerically equal at ")
+    assert "no symbolic proof within 2 s" in verdict.method
+
+
+def test_a_difference_at_one_irrational_point_is_never_equal():
+    # Heaviside conventions differ only at x = 1/3, a point no decimal sample hits.
+    third = sp.Rational(1, 3)
+    verdict = decide(sp.Heaviside(x - third), sp.Heaviside(x - third, 0), timeout=2)
+    assert verdict.equal is not True
+
+
+def test_points_where_a_side_is_undefined_are_skipped():
+    # sqrt(x) is complex for x < 0, where |x|^(1/2) is real: no counterexample there.
+    verdict = decide(sp.sqrt(x), sp.sqrt(sp.Abs(x)), timeout=1.5)
+    assert verdict.equal is None
+    assert verdict.counterexample is None
+    # (x² − 1)/(x − 1) is undefined at 1, equal to x + 1 elsewhere.
+    assert decide((x ** 2 - 1) / (x - 1), x + 1).equal is True
+
+
+def test_domains_of_positive_symbols_are_respected():
+    assert decide(sp.log(p * q), sp.log(p) + sp.log(q)).equal is not False
+    refuted = decide(sp.log(p), p - 1)
+    assert refuted.equal is False
+    assert all(mpmath.mpf(v) > 0 for v in refuted.counterexample["point"].values())
+
+
+def test_counterexamples_near_kinks_are_found():
+    # differ only on (0, 1/1000): the kink points must be sampled on both sides
+    lhs, rhs = relu(x), sp.Max(0, x - relu(x - sp.Rational(1, 1000)))
+    verdict = decide(lhs, rhs)
+    assert_real_counterexample(lhs, rhs, verdict)
+
+
+def test_simplify_bounded_returns_pickled_custom_functions():
+    expr = sigmoid(x) * Phi(x) + phi(x) * (sp.sin(x) ** 2 + sp.cos(x) ** 2)
+    assert simplify_bounded(expr, 20) == sigmoid(x) * Phi(x) + phi(x)
+
+
+def test_simplify_bounded_gives_up_in_time():
+    start = time.monotonic()
+    assert simplify_bounded((x ** 2 + 2 * x + 1) ** 1500 - (x + 1) ** 3000, 0.5) is None
+    assert time.monotonic() - start < 3
+
+
+def test_run_bounded_kills_and_reports_failures():
+    start = time.monotonic()
+    assert run_bounded(time.sleep, (60,), 0.3) is None
+    assert time.monotonic() - start < 3
+    assert run_bounded(int, ("not a number",), 5) is None
+    assert run_bounded(pow, (2, 100), 5) == 2 ** 100
