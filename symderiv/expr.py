@@ -1,8 +1,471 @@
-"""Safe formula parsing: plain-math text to SymPy, without eval (being built)."""
+"""Safe formula parsing: plain-math text to SymPy, without eval.
+
+``sympify``/``parse_expr`` run arbitrary Python, so a formula is read with
+``ast.parse(mode="eval")`` and the syntax tree is walked against a whitelist (numbers,
+names, + − × ÷ power, calls of known functions); SymPy objects are built directly from the
+nodes. Sizes are bounded *before* anything is computed: text length, node count, nesting
+depth, literal length, and the size of every numeric power, so SymPy is never handed a
+number it would spend minutes (or gigabytes) on.
+"""
+
+import ast
+import math
+import re
+import warnings
+from fractions import Fraction
 
 import sympy as sp
+from sympy import S
+
+from symderiv.errors import InputError
+from symderiv.functions import Phi, phi, relu, sigmoid
+
+MAX_LENGTH = 2000          # characters of formula text
+MAX_NODES = 1000           # syntax-tree nodes (operators, operands, calls)
+MAX_DEPTH = 50             # nesting levels (a chain a+b+c or a*b/c counts as one level)
+MAX_LITERAL_DIGITS = 100   # digits written in one number
+MAX_NUMBER_DIGITS = 1000   # digits of any exact number built (Python 3.11 will not even
+                           # print an int of more than 4300 digits)
+MAX_EXPONENT = 1000        # |n| of a numeric exponent
+MAX_DIFF_ORDER = 10
+MAX_DERIVATIVE_NODES = 20_000
+
+# Typographic operators and line breaks people paste from documents.
+_TYPOGRAPHY = str.maketrans({"−": "-", "×": "*", "·": "*", "÷": "/",
+                             "\n": " ", "\r": " ", "\t": " "})
+
+# Constants by name. Lower-case e stays a symbol: coursework writes e for the loss.
+_CONSTANTS = {"pi": S.Pi, "E": S.Exp1}
+
+# Names that would otherwise become symbols but mean something no formula should carry.
+_NON_FINITE_NAMES = {"oo", "zoo", "nan", "inf", "infinity", "Infinity", "NaN"}
 
 
 def symbol(name: str) -> sp.Symbol:
     """The one way symderiv makes a symbol: every variable is real (z, a, w5, h1, β)."""
     return sp.Symbol(name, real=True)
+
+
+def _heaviside(x, h0=None):
+    return sp.Heaviside(x) if h0 is None else sp.Heaviside(x, h0)
+
+
+# name -> (builder, fewest args, most args or None for any number)
+_FUNCTIONS = {
+    "exp": (sp.exp, 1, 1),
+    "log": (sp.log, 1, 2),
+    "ln": (sp.log, 1, 1),
+    "sqrt": (sp.sqrt, 1, 1),
+    "abs": (sp.Abs, 1, 1),
+    "min": (sp.Min, 2, None),
+    "max": (sp.Max, 2, None),
+    "sin": (sp.sin, 1, 1),
+    "cos": (sp.cos, 1, 1),
+    "tan": (sp.tan, 1, 1),
+    "sinh": (sp.sinh, 1, 1),
+    "cosh": (sp.cosh, 1, 1),
+    "tanh": (sp.tanh, 1, 1),
+    "erf": (sp.erf, 1, 1),
+    "sigmoid": (sigmoid, 1, 1),
+    "relu": (relu, 1, 1),
+    "Heaviside": (_heaviside, 1, 2),
+    "Phi": (Phi, 1, 1),
+    "phi": (phi, 1, 1),
+}
+
+
+def parse_formula(text: str, where: str = "formula", *,
+                  variables: set[str] | None = None) -> sp.Expr:
+    """``text`` (plain math: ``x*sigmoid(beta*x)``, ``2^-1``, ``diff(tanh(z), z)``) as SymPy.
+
+    Decimals are exact (``0.15`` is 3/20), ``pi`` is π, ``E`` is Euler's number, every other
+    name is a real symbol. With ``variables``, only those names may appear as symbols.
+    Anything else is refused with :class:`InputError` naming ``where`` and the offending part.
+    """
+    if not isinstance(text, str):
+        raise InputError(where, f"expected formula text, got {type(text).__name__}")
+    if not text.strip():
+        raise InputError(where, "the formula is empty")
+    if len(text) > MAX_LENGTH:
+        raise InputError(where, f"the formula is too long ({len(text)} characters; "
+                                f"at most {MAX_LENGTH})")
+    source = text.translate(_TYPOGRAPHY).replace("^", "**").strip()
+    _check_bracket_depth(source, where)
+    tree = _parse_python(source, where)
+    _check_tree_size(tree, where)
+    builder = _Builder(source, where, variables)
+    expr = builder.build(tree.body)
+    if expr.has(S.ImaginaryUnit):
+        raise InputError(where, f"'{_short(text)}' is not real")
+    return expr
+
+
+def exact_number(value, where: str) -> sp.Expr:
+    """A spec value as an exact real number: 3 → 3, 0.15 → 3/20, "sqrt(2)/2" → √2/2."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise InputError(where, f"expected a number, got {_describe_value(value)}")
+    if isinstance(value, int):
+        return _exact_int(value, where)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise InputError(where, f"{value!r} is not a finite number")
+        return _exact_decimal(repr(value), where)
+    expr = parse_formula(value, where)
+    if expr.free_symbols:
+        names = ", ".join(sorted(s.name for s in expr.free_symbols))
+        raise InputError(where, f"'{_short(value)}' is not a number (it contains {names})")
+    if expr.is_real is False or expr.is_finite is False:
+        raise InputError(where, f"'{_short(value)}' is not a real finite number")
+    approx = expr.evalf(30)
+    if not approx.is_Number or not approx.is_finite:
+        raise InputError(where, f"'{_short(value)}' is not a real finite number")
+    return expr
+
+
+# -- reading the text ------------------------------------------------------------------
+
+def _check_bracket_depth(source: str, where: str) -> None:
+    # Python's own parser gives up at 200 nested brackets with a cryptic message; refuse
+    # deep nesting before it gets there.
+    depth = deepest = 0
+    for ch in source:
+        if ch in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in ")]}":
+            depth -= 1
+    if deepest > MAX_DEPTH:
+        raise InputError(where, f"brackets are nested too deeply ({deepest} levels; "
+                                f"at most {MAX_DEPTH})")
+
+
+def _parse_python(source: str, where: str) -> ast.Expression:
+    try:
+        with warnings.catch_warnings():
+            # SyntaxWarnings ('is' with a literal, bad escapes) would print to stderr.
+            warnings.simplefilter("ignore")
+            return ast.parse(source, mode="eval")
+    except SyntaxError as e:
+        column = f" at column {e.offset}" if e.offset else ""
+        reason = (e.msg or "invalid syntax").split(" (")[0]
+        raise InputError(where, f"cannot read '{_short(source)}': {reason}{column}") from None
+    except (ValueError, RecursionError, MemoryError, OverflowError) as e:
+        raise InputError(where, f"cannot read '{_short(source)}': {type(e).__name__}") from None
+
+
+def _check_tree_size(tree: ast.Expression, where: str) -> None:
+    """Node count and nesting depth, walked without recursion."""
+    count = 0
+    stack = [(tree.body, 1, None)]
+    while stack:
+        node, depth, parent = stack.pop()
+        if isinstance(node, ast.expr_context):
+            continue
+        count += 1
+        if count > MAX_NODES:
+            raise InputError(where, f"the formula is too large (more than {MAX_NODES} parts)")
+        if _same_chain(parent, node):
+            depth -= 1
+        if depth > MAX_DEPTH:
+            raise InputError(where, f"the formula is nested too deeply (more than "
+                                    f"{MAX_DEPTH} levels)")
+        for child in ast.iter_child_nodes(node):
+            stack.append((child, depth + 1, node))
+
+
+_ADDITIVE = (ast.Add, ast.Sub)
+_MULTIPLICATIVE = (ast.Mult, ast.Div)
+
+
+def _same_chain(parent, node) -> bool:
+    """True when ``node`` continues ``parent``'s flat chain (a+b−c, a*b/c, −−x)."""
+    if isinstance(parent, ast.BinOp) and isinstance(node, ast.BinOp) and node is parent.left:
+        for group in (_ADDITIVE, _MULTIPLICATIVE):
+            if isinstance(parent.op, group) and isinstance(node.op, group):
+                return True
+    return isinstance(parent, ast.UnaryOp) and isinstance(node, ast.UnaryOp)
+
+
+# -- building SymPy from the tree ------------------------------------------------------
+
+class _Builder:
+    """Turns whitelisted syntax-tree nodes into SymPy objects; refuses everything else."""
+
+    def __init__(self, source: str, where: str, variables: set[str] | None):
+        self.source = source
+        self.where = where
+        self.variables = variables
+
+    def refuse(self, what: str):
+        raise InputError(self.where, what)
+
+    def segment(self, node) -> str:
+        return _short(ast.get_source_segment(self.source, node) or type(node).__name__)
+
+    def build(self, node) -> sp.Expr:
+        method = getattr(self, f"_build_{type(node).__name__}", None)
+        if method is None:
+            self.refuse(_refusal(node, self.segment(node)))
+        result = method(node)
+        if result in (S.ComplexInfinity, S.NaN, S.Infinity, S.NegativeInfinity):
+            self.refuse(f"'{self.segment(node)}' is not finite")
+        return result
+
+    # numbers and names ------------------------------------------------------------
+    def _build_Constant(self, node):
+        value = node.value
+        if isinstance(value, bool) or value is None or value is Ellipsis:
+            self.refuse(f"'{value}' is not a number")
+        if isinstance(value, int):
+            return _exact_int(value, self.where)
+        if isinstance(value, float):
+            return _exact_decimal(ast.get_source_segment(self.source, node), self.where)
+        if isinstance(value, complex):
+            self.refuse(f"imaginary number '{self.segment(node)}' is not allowed")
+        kind = "bytes" if isinstance(value, bytes) else "string"
+        self.refuse(f"{kind} {self.segment(node)} is not allowed")
+
+    def _build_Name(self, node):
+        name = node.id
+        if self.variables is not None and name in self.variables:
+            return symbol(name)
+        if name in _CONSTANTS:
+            return _CONSTANTS[name]
+        if name.startswith("_"):
+            self.refuse(f"name '{name}' is not allowed (names may not start with '_')")
+        if name in _NON_FINITE_NAMES:
+            self.refuse(f"'{name}' is not a finite number")
+        if name in _FUNCTIONS or name == "diff" or _activation_function(name) is not None:
+            self.refuse(f"'{name}' is a function; write {name}(...)")
+        if self.variables is not None:
+            allowed = ", ".join(sorted(self.variables)) or "none"
+            self.refuse(f"'{name}' is not a variable here (allowed: {allowed})")
+        return symbol(name)
+
+    # operators ----------------------------------------------------------------------
+    def _build_UnaryOp(self, node):
+        negate = False
+        while isinstance(node, ast.UnaryOp):
+            if isinstance(node.op, ast.USub):
+                negate = not negate
+            elif not isinstance(node.op, ast.UAdd):
+                self.refuse(f"operator '{_OPERATOR_NAMES[type(node.op)]}' in "
+                            f"'{self.segment(node)}' is not allowed")
+            node = node.operand
+        operand = self.build(node)
+        return -operand if negate else operand
+
+    def _build_BinOp(self, node):
+        if isinstance(node.op, _ADDITIVE):
+            return self._chain(node, _ADDITIVE, self._add)
+        if isinstance(node.op, _MULTIPLICATIVE):
+            return self._chain(node, _MULTIPLICATIVE, self._multiply)
+        if isinstance(node.op, ast.Pow):
+            return self._power(node)
+        self.refuse(f"operator '{_OPERATOR_NAMES.get(type(node.op), type(node.op).__name__)}'"
+                    f" in '{self.segment(node)}' is not allowed")
+
+    def _chain(self, node, group, combine):
+        # a+b-c+... is a left-leaning tree as deep as it is long: walk it as a list.
+        links = []
+        while isinstance(node, ast.BinOp) and isinstance(node.op, group):
+            links.append(node)
+            node = node.left
+        result = self.build(node)
+        for link in reversed(links):
+            result = combine(link, result, self.build(link.right))
+            self._check_number_size(result, link)
+        return result
+
+    def _add(self, link, left, right):
+        return left + right if isinstance(link.op, ast.Add) else left - right
+
+    def _multiply(self, link, left, right):
+        if isinstance(link.op, ast.Mult):
+            return left * right
+        if right.is_zero:
+            self.refuse(f"'{self.segment(link)}' divides by zero")
+        return left / right
+
+    def _power(self, node):
+        base = self.build(node.left)
+        exponent = self.build(node.right)
+        if exponent.is_number:
+            size = abs(exponent.evalf(15)) if not exponent.is_Rational else abs(exponent)
+            if not size.is_Number or size > MAX_EXPONENT:
+                self.refuse(f"exponent in '{self.segment(node)}' is too large "
+                            f"(at most {MAX_EXPONENT})")
+            digits = max((_digits(r) for r in base.atoms(sp.Rational)), default=1)
+            if digits * size > MAX_NUMBER_DIGITS:
+                self.refuse(f"'{self.segment(node)}' is too large a number "
+                            f"(more than {MAX_NUMBER_DIGITS} digits)")
+        if base.is_zero and exponent.is_negative:
+            self.refuse(f"'{self.segment(node)}' divides by zero")
+        return base ** exponent
+
+    def _check_number_size(self, result, node):
+        coefficient = result if result.is_Rational else (
+            result.args[0] if result.is_Add or result.is_Mul else None)
+        if coefficient is not None and coefficient.is_Rational \
+                and _digits(coefficient) > MAX_NUMBER_DIGITS:
+            self.refuse(f"'{self.segment(node)}' is too large a number "
+                        f"(more than {MAX_NUMBER_DIGITS} digits)")
+
+    # calls --------------------------------------------------------------------------
+    def _build_Call(self, node):
+        if not isinstance(node.func, ast.Name):
+            if isinstance(node.func, ast.Attribute):
+                self.refuse(f"attribute access '.{node.func.attr}' is not allowed")
+            self.refuse(f"'{self.segment(node.func)}' is not a known function")
+        name = node.func.id
+        if node.keywords:
+            keyword = node.keywords[0]
+            shown = f"{keyword.arg}=" if keyword.arg else "**"
+            self.refuse(f"keyword argument '{shown}' in '{self.segment(node)}' is not allowed")
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                self.refuse(f"starred argument '{self.segment(arg)}' is not allowed")
+        if name == "diff":
+            return self._derivative(node)
+        if name in _FUNCTIONS:
+            build, fewest, most = _FUNCTIONS[name]
+            self._check_arity(node, name, fewest, most)
+            return build(*[self.build(a) for a in node.args])
+        activation = _activation_function(name)
+        if activation is None:
+            self.refuse(f"'{_short(name)}' is not a known function")
+        args = [self.build(a) for a in node.args]
+        try:
+            return activation(*args)
+        except InputError as e:
+            raise e.within(self.where) from None
+        except (TypeError, ValueError) as e:
+            self.refuse(f"cannot apply '{name}' to {len(args)} argument(s): {e}")
+
+    def _check_arity(self, node, name, fewest, most):
+        count = len(node.args)
+        if count < fewest or (most is not None and count > most):
+            wanted = (f"{fewest}" if most == fewest else f"{fewest} or more" if most is None
+                      else f"{fewest} to {most}")
+            plural = "" if wanted == "1" else "s"
+            self.refuse(f"'{name}' takes {wanted} argument{plural}, got {count} "
+                        f"in '{self.segment(node)}'")
+
+    def _derivative(self, node):
+        self._check_arity(node, "diff", 2, 3)
+        expr = self.build(node.args[0])
+        var_node = node.args[1]
+        if not isinstance(var_node, ast.Name):
+            self.refuse(f"in '{self.segment(node)}', the second argument of diff must be "
+                        f"a variable name")
+        var = self.build(var_node)
+        if not isinstance(var, sp.Symbol):
+            self.refuse(f"in '{self.segment(node)}', '{var_node.id}' is not a variable")
+        order = self.build(node.args[2]) if len(node.args) == 3 else S.One
+        if not (order.is_Integer and 0 <= order <= MAX_DIFF_ORDER):
+            self.refuse(f"in '{self.segment(node)}', the order of diff must be a whole "
+                        f"number from 0 to {MAX_DIFF_ORDER}")
+        # Differentiate one order at a time so a blow-up is caught before the next step.
+        for _ in range(int(order)):
+            expr = sp.diff(expr, var)
+            if _node_count(expr) > MAX_DERIVATIVE_NODES:
+                self.refuse(f"the derivative '{self.segment(node)}' is too large")
+        return expr
+
+
+def _activation_function(name: str):
+    """The registry's builder for activation ``name`` (args -> SymPy), or None.
+
+    Looked up lazily: activations.py may import this module, and may not exist yet.
+    """
+    try:
+        from symderiv import activations
+    except ModuleNotFoundError as e:
+        if e.name in ("symderiv.activations",):
+            return None
+        raise
+    lookup = getattr(activations, "formula_function", None)
+    return lookup(name) if lookup is not None else None
+
+
+# -- numbers -----------------------------------------------------------------------------
+
+_DECIMAL = re.compile(r"^(?P<mantissa>[0-9_]*\.?[0-9_]*)(?:[eE](?P<exponent>[+-]?[0-9_]+))?$")
+
+
+def _exact_decimal(literal: str, where: str) -> sp.Rational:
+    """The decimal as written, exactly: "0.15" → 3/20, "1e-3" → 1/1000."""
+    m = _DECIMAL.match(literal or "")
+    if not m:
+        raise InputError(where, f"'{_short(literal)}' is not a decimal number")
+    mantissa_digits = sum(ch.isdigit() for ch in m["mantissa"])
+    if mantissa_digits > MAX_LITERAL_DIGITS:
+        raise InputError(where, f"the number '{_short(literal)}' has too many digits "
+                                f"(at most {MAX_LITERAL_DIGITS})")
+    exponent = m["exponent"].replace("_", "") if m["exponent"] else "0"
+    if len(exponent.lstrip("+-")) > 6 or abs(int(exponent)) > MAX_NUMBER_DIGITS:
+        raise InputError(where, f"the number '{_short(literal)}' is too large or too small")
+    value = Fraction(literal.replace("_", ""))
+    return sp.Rational(value.numerator, value.denominator)
+
+
+def _exact_int(value: int, where: str) -> sp.Integer:
+    if value.bit_length() > MAX_LITERAL_DIGITS * 3.33:
+        raise InputError(where, f"the number has too many digits (at most {MAX_LITERAL_DIGITS})")
+    return sp.Integer(value)
+
+
+def _digits(r: sp.Rational) -> int:
+    """Decimal digits of the larger of numerator and denominator (from the bit length)."""
+    bits = max(abs(int(r.p)).bit_length(), int(r.q).bit_length())
+    return int(bits * 0.30103) + 1
+
+
+def _node_count(expr: sp.Basic) -> int:
+    count = 0
+    for _ in sp.preorder_traversal(expr):
+        count += 1
+        if count > MAX_DERIVATIVE_NODES:
+            break
+    return count
+
+
+# -- messages ------------------------------------------------------------------------------
+
+_OPERATOR_NAMES = {
+    ast.Mod: "%", ast.FloorDiv: "//", ast.MatMult: "@", ast.LShift: "<<", ast.RShift: ">>",
+    ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^", ast.Invert: "~", ast.Not: "not",
+}
+
+_NODE_NAMES = {
+    ast.Lambda: "lambda", ast.IfExp: "conditional expression", ast.NamedExpr: "assignment",
+    ast.Compare: "comparison", ast.BoolOp: "boolean operator", ast.Subscript: "subscript",
+    ast.ListComp: "comprehension", ast.SetComp: "comprehension",
+    ast.DictComp: "comprehension", ast.GeneratorExp: "comprehension",
+    ast.List: "list", ast.Tuple: "tuple", ast.Set: "set", ast.Dict: "dict",
+    ast.JoinedStr: "f-string", ast.FormattedValue: "f-string", ast.Starred: "starred argument",
+    ast.Await: "await", ast.Yield: "yield", ast.YieldFrom: "yield", ast.Slice: "slice",
+    ast.Attribute: "attribute access",
+}
+
+
+def _refusal(node, segment: str) -> str:
+    if isinstance(node, ast.Attribute):
+        return f"attribute access '.{node.attr}' is not allowed"
+    if isinstance(node, ast.Lambda):
+        return f"lambda is not allowed ('{segment}')"
+    kind = _NODE_NAMES.get(type(node), type(node).__name__)
+    return f"{kind} '{segment}' is not allowed"
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _describe_value(value) -> str:
+    if isinstance(value, bool):
+        return f"true/false ({str(value).lower()})"
+    if value is None:
+        return "nothing"
+    return type(value).__name__
