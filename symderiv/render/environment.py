@@ -1,0 +1,152 @@
+"""The Jinja2 environment for LaTeX templates: safe delimiters, escaping, math filters.
+
+Delimiters (nbconvert's, since ``{% %}`` and ``{{ }}`` collide with TeX braces):
+
+    ((* block body *)) ... ((* endblock *))     statements
+    ((( value )))                               values
+    ((= a comment =))                           comments
+
+Every value a template prints passes through ``finalize``: a plain ``str`` is escaped
+(:func:`symderiv.render.escape.escape_tex`), a :class:`symderiv.latex.TeX` (printer
+output, language strings, or what a template itself rendered: a macro, a block, a
+``set`` block) is printed as is. Floats and SymPy objects must go through ``num`` or
+``math``; printing one raw is a template bug and raises.
+
+Filters: ``math(expr, rounded=False)`` LaTeX of a SymPy expression (numbers rounded to
+the sheet's precision when ``rounded``); ``num(value, places=None, keep_zeros=False)`` a
+number (math mode) at the sheet's precision; ``paragraphs(text)`` escaped paragraphs;
+``join_tex(items, sep)`` items (escaped unless TeX) joined by a template-given ``sep``;
+``fill(string, **values)`` a language string with its ``{name}`` fields filled
+(values escaped unless TeX).
+
+Templates are looked up by name (``latex/base.tex.j2``) first in ``--templates DIR``,
+then among the built-in templates, so a user's file overrides the built-in one of the
+same name and inherits the rest.
+"""
+
+import re
+import tomllib
+from fractions import Fraction
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+import sympy as sp
+
+from symderiv.errors import InputError
+from symderiv.latex import TeX, format_decimal, latex
+from symderiv.render.escape import escape_tex, paragraphs
+from symderiv.resources import templates_dir
+
+
+_FIELD = re.compile(r"\{(\w+)\}")
+
+
+class LatexEnvironment(jinja2.Environment):
+    """Jinja2 with LaTeX escaping of every printed value."""
+
+    # What a template renders itself (a macro call, a block, a ``set`` block, the page)
+    # is built from its own literal text and already-escaped values, so it is trusted:
+    # marking it TeX keeps ``((( macro() )))`` from being escaped a second time.
+    concat = staticmethod(lambda parts: TeX("".join(parts)))
+
+
+def _finalize(value):
+    if isinstance(value, TeX):
+        return value
+    if isinstance(value, jinja2.Undefined):
+        str(value)  # StrictUndefined: raises UndefinedError naming the missing value
+    if isinstance(value, str):
+        return escape_tex(value)
+    if isinstance(value, bool) or value is None:
+        raise TypeError(f"template printed {value!r}; test it with ((* if *)) instead")
+    if isinstance(value, int):
+        return TeX(str(value))
+    raise TypeError(f"template printed a {type(value).__name__} raw; use |num or |math")
+
+
+def _as_fraction(value) -> Fraction:
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, sp.Basic):
+        # Exact rationals stay exact; anything else (a Float, sqrt(2)) is evaluated to
+        # 30 digits first, far beyond any precision a sheet shows.
+        exact = value if value.is_Rational else sp.Rational(sp.N(value, 30))
+        return Fraction(int(exact.p), int(exact.q))
+    return Fraction(value)
+
+
+def make_environment(precision: int = 4, templates: Path | None = None) -> LatexEnvironment:
+    """An environment for one sheet: numbers at ``precision``, ``templates`` searched first."""
+    return _environment(precision, None if templates is None else Path(templates).resolve())
+
+
+@lru_cache(maxsize=8)
+def _environment(precision: int, templates: Path | None) -> LatexEnvironment:
+    folders = [templates_dir()]
+    if templates is not None:
+        if not templates.is_dir():
+            raise InputError("--templates", f"{templates}: not a folder")
+        folders.insert(0, templates)
+    env = LatexEnvironment(
+        loader=jinja2.FileSystemLoader([str(f) for f in folders]),
+        block_start_string="((*", block_end_string="*))",
+        variable_start_string="(((", variable_end_string=")))",
+        comment_start_string="((=", comment_end_string="=))",
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined, finalize=_finalize, autoescape=False,
+    )
+
+    def math(expr, rounded=False) -> TeX:
+        return latex(expr, decimals=precision) if rounded else latex(expr)
+
+    def num(value, places=None, keep_zeros=False) -> TeX:
+        places = precision if places is None else places
+        return TeX(format_decimal(_as_fraction(value), places, keep_zeros=keep_zeros))
+
+    def join_tex(items, sep=", ") -> TeX:
+        return TeX(str(sep).join(_finalize(item) for item in items))
+
+    def fill(string, **values) -> TeX:
+        # Only {name} for a given name is a field: TeX's own braces stay as they are.
+        filled = {k: _finalize(v) for k, v in values.items()}
+        return TeX(_FIELD.sub(lambda m: filled.get(m[1], m[0]), str(string)))
+
+    env.filters.update(math=math, num=num, paragraphs=paragraphs, join_tex=join_tex,
+                       fill=fill, escape_tex=escape_tex)
+    env.globals["precision"] = precision
+    return env
+
+
+def render_template(env: jinja2.Environment, name: str, **context) -> str:
+    """Render template ``name``; a broken or missing template is an InputError (exit 2)."""
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as e:
+        raise InputError(f"{e.filename or e.name}:{e.lineno}", f"template: {e.message}") from None
+    except jinja2.TemplateNotFound as e:
+        raise InputError("templates", f"no template named {e.name!r}") from None
+    except (jinja2.UndefinedError, jinja2.TemplateRuntimeError) as e:
+        raise InputError("templates", f"template error: {e}") from None
+
+
+def language_strings(env: jinja2.Environment, lang: str, folder: str = "latex") -> dict:
+    """The strings of ``lang`` (``<folder>/lang/<lang>.toml``, overridable), all trusted TeX."""
+    name = f"{folder}/lang/{lang}.toml"
+    try:
+        source, filename, _ = env.loader.get_source(env, name)
+    except jinja2.TemplateNotFound:
+        raise InputError("--lang", f"no language strings for {lang!r} ({name})") from None
+    try:
+        return _trusted(tomllib.loads(source))
+    except tomllib.TOMLDecodeError as e:
+        raise InputError(filename, f"bad TOML: {e}") from None
+
+
+def _trusted(value):
+    # Language files sit beside the templates and are written by the same hands: trusted.
+    if isinstance(value, dict):
+        return {k: _trusted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_trusted(v) for v in value]
+    return TeX(value) if isinstance(value, str) else value

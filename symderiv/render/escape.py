@@ -1,0 +1,49 @@
+"""Plain text to LaTeX that prints it literally: the ten specials, newlines, control codes.
+
+User text (titles, statements, ids) goes through :func:`escape_tex` before it reaches a
+template's output, so ``\\input{/etc/passwd} 50% $x_1$ #1 & ~`` prints as those characters.
+"""
+
+import re
+
+from symderiv.latex import TeX
+
+_REPLACEMENTS = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "#": r"\#",
+    "^": r"\textasciicircum{}",
+    "_": r"\_",
+    "%": r"\%",
+    "~": r"\textasciitilde{}",
+}
+# Any newline or tab becomes one space: a line break or \par inside \section{...} or a
+# table cell is a TeX error, and a lone CR would end TeX's input line. Other control
+# characters (NUL, form feed, ESC, DEL) are invalid or invisible to TeX and are dropped.
+_WHITESPACE = " "
+_PATTERN = re.compile(r"[\\{}$&#^_%~]|\r\n|[\r\n\t\v]|[\x00-\x08\x0c\x0e-\x1f\x7f]")
+
+
+def _replace(match: re.Match) -> str:
+    char = match.group()
+    if char in _REPLACEMENTS:
+        return _REPLACEMENTS[char]
+    return _WHITESPACE if char in ("\r\n", "\r", "\n", "\t", "\v") else ""
+
+
+def escape_tex(text: str) -> TeX:
+    """``text`` as LaTeX that typesets exactly those characters (one regex pass)."""
+    if isinstance(text, TeX):
+        return text
+    return TeX(_PATTERN.sub(_replace, str(text)))
+
+
+_BLANK_LINE = re.compile(r"(?:\r\n|\r|\n)[ \t]*(?:\r\n|\r|\n)\s*")
+
+
+def paragraphs(text: str) -> list[TeX]:
+    """``text`` split at blank lines into escaped paragraphs (empty ones dropped)."""
+    return [escape_tex(p.strip()) for p in _BLANK_LINE.split(str(text)) if p.strip()]

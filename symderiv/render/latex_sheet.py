@@ -1,0 +1,65 @@
+"""A solved sheet (symderiv.solution.SheetSolution) to LaTeX, through the templates.
+
+The entry template is ``latex/sheet.tex.j2``; each problem is laid out by
+``latex/<kind>.tex.j2`` with the figures its kind's builder made (plain data). A new kind
+registers its figures with :func:`figures_for` and ships its template.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from symderiv.render.environment import language_strings, make_environment, render_template
+from symderiv.render.figures import network_diagram, xor_plane
+
+ENTRY_TEMPLATE = "latex/sheet.tex.j2"
+
+# kind -> builder(solution, precision) -> {figure name: figure data}
+_FIGURES: dict[str, Callable] = {}
+
+
+def figures_for(kind: str):
+    """Register the figure builder of problem ``kind`` (a decorator)."""
+
+    def register(builder):
+        _FIGURES[kind] = builder
+        return builder
+
+    return register
+
+
+@dataclass(frozen=True)
+class ProblemPage:
+    """What a problem's template gets: the solution, its figures, the sheet's language."""
+
+    solution: object
+    figures: dict
+    kind: str
+
+
+def render_sheet(sheet, lang: str | None = None, templates: Path | None = None) -> str:
+    """The LaTeX source of ``sheet`` in ``lang`` (default: the sheet's own)."""
+    lang = lang or sheet.lang
+    env = make_environment(sheet.precision, templates)
+    strings = language_strings(env, lang)
+    pages = [ProblemPage(p, _FIGURES.get(p.kind, _no_figures)(p, sheet.precision), p.kind)
+             for p in sheet.problems]
+    return render_template(env, ENTRY_TEMPLATE, sheet=sheet, problems=pages, t=strings,
+                           lang=lang)
+
+
+def _no_figures(solution, precision) -> dict:
+    return {}
+
+
+@figures_for("backprop")
+def _backprop_figures(solution, precision) -> dict:
+    return {"network": network_diagram(solution.network, precision=precision)}
+
+
+@figures_for("xor")
+def _xor_figures(solution, precision) -> dict:
+    # XOR weights are the design itself: show their values (the seed's figure 1).
+    return {"network": network_diagram(solution.network, edge_labels="value",
+                                       precision=precision),
+            "plane": xor_plane((r.x1, r.x2, r.expected) for r in solution.rows)}

@@ -1,0 +1,270 @@
+"""The LaTeX rendering layer: escaping, the template environment, figure builders.
+
+Oracles: escaping is checked by decoding the output with TeX's own meaning of each escape
+(an independent table) and by a property test over random text; figure layouts are
+checked geometrically (label centres apart, inside the page width) on random networks.
+"""
+
+import itertools
+import re
+from types import SimpleNamespace
+
+import jinja2
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symderiv.activations import resolve
+from symderiv.errors import InputError
+from symderiv.latex import TeX
+from symderiv.network import Bias, Edge, Layer, Network
+from symderiv.render import figures
+from symderiv.render.environment import language_strings, make_environment
+from symderiv.render.escape import escape_tex, paragraphs
+from symderiv.render.latex_sheet import render_sheet
+
+HOSTILE = r"\input{/etc/passwd} 50% $x_1$ #1 & ~ ^_^ {}"
+
+# What TeX typesets for each escape the sheet may emit (from the LaTeX manual), longest first.
+_TYPESET = [(r"\textbackslash{}", "\\"), (r"\textasciicircum{}", "^"),
+            (r"\textasciitilde{}", "~"), (r"\{", "{"), (r"\}", "}"), (r"\$", "$"),
+            (r"\&", "&"), (r"\#", "#"), (r"\_", "_"), (r"\%", "%")]
+
+
+def typeset(tex: str) -> str:
+    """What TeX prints for escaped text, decoding left to right; fails on a live special."""
+    out, i = [], 0
+    while i < len(tex):
+        for code, char in _TYPESET:
+            if tex.startswith(code, i):
+                out.append(char)
+                i += len(code)
+                break
+        else:
+            assert tex[i] not in "\\{}$&#^_%~", f"unescaped {tex[i]!r} at {i} in {tex!r}"
+            out.append(tex[i])
+            i += 1
+    return "".join(out)
+
+
+# -- escaping ------------------------------------------------------------------------------
+
+def test_hostile_text_is_escaped_to_print_literally():
+    escaped = escape_tex(HOSTILE)
+    assert isinstance(escaped, TeX)
+    assert typeset(escaped) == HOSTILE
+    assert r"\input{" not in escaped
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60))
+def test_any_text_typesets_as_itself(text):
+    expected = re.sub(r"\r\n|[\r\n\t\v]", " ", text)
+    expected = re.sub(r"[\x00-\x08\x0c\x0e-\x1f\x7f]", "", expected)
+    assert typeset(escape_tex(text)) == expected
+
+
+def test_newlines_become_spaces_and_paragraphs_split_at_blank_lines():
+    assert escape_tex("a\nb\r\nc\td") == "a b c d"
+    assert escape_tex("bell\x07 nul\x00") == "bell nul"
+    assert paragraphs("first % one\nline\n\n  \nsecond & two\n") == [
+        r"first \% one line", r"second \& two"]
+
+
+# -- the environment -----------------------------------------------------------------------
+
+def render(source: str, precision: int = 4, **values) -> str:
+    return make_environment(precision).from_string(source).render(**values)
+
+
+def test_plain_values_are_escaped_and_tex_passes():
+    out = render("((( a ))) | ((( b ))) | ((( n )))", a=HOSTILE, b=TeX(r"\frac{1}{2}"), n=7)
+    left, middle, right = out.split(" | ")
+    assert typeset(left) == HOSTILE
+    assert middle == r"\frac{1}{2}"
+    assert right == "7"
+
+
+def test_macro_and_set_block_output_is_not_escaped_twice():
+    source = ("((* macro m(x) *))\\textbf{((( x )))}((* endmacro *))"
+              "((( m('50%') ))) ((* set y *))\\emph{((( '#1' )))}((* endset *))((( y )))")
+    assert render(source) == r"\textbf{50\%} \emph{\#1}"
+
+
+def test_concatenated_text_loses_trust():
+    assert render("((( t ~ '%' )))", t=TeX(r"\alpha")) == r"\textbackslash{}alpha\%"
+
+
+@pytest.mark.parametrize("value", [0.5, sp.Rational(1, 3), None, True])
+def test_raw_numbers_and_none_are_template_bugs(value):
+    with pytest.raises(TypeError):
+        render("((( v )))", v=value)
+
+
+def test_undefined_values_raise():
+    with pytest.raises(jinja2.UndefinedError):
+        render("((( missing )))")
+
+
+def test_num_rounds_half_away_from_zero_at_the_sheet_precision():
+    # 0.74005 is exact here: it rounds up, as a TA rounds (a float would be 0.74004999…).
+    assert render("((( x|num )))", x=sp.Rational(74005, 100000)) == "0.7401"
+    assert render("((( x|num )))", precision=2, x=sp.Rational(-1, 8)) == "-0.13"
+    assert render("((( x|num(3, keep_zeros=True) )))", x=0.5) == "0.500"
+    assert render("((( x|num )))", x=sp.sqrt(2)) == "1.4142"
+
+
+def test_math_uses_the_one_printer():
+    z = sp.Symbol("z", real=True)
+    assert render("((( e|math )))", e=sp.Rational(3, 20) * z) == r"\frac{3 z}{20}"
+    assert render("((( e|math(rounded=True) )))", e=sp.Rational(3, 20) * z) == "0.15 z"
+
+
+def test_fill_escapes_its_values_but_not_the_string():
+    out = render("((( s|fill(id=i) )))", s=TeX(r"\textbf{Problem {id}}"), i="4 & 5")
+    assert out == r"\textbf{Problem 4 \& 5}"
+
+
+def test_language_strings_are_trusted_and_complete_in_every_language():
+    env = make_environment(4)
+    zh, en = language_strings(env, "zh"), language_strings(env, "en")
+    assert "ctexart" in zh["documentclass"] and "article" in en["documentclass"]
+    assert isinstance(zh["problem"], TeX)
+
+    def keys(d, prefix=""):
+        return {prefix + k for k, v in d.items()} | {
+            k2 for k, v in d.items() if isinstance(v, dict) for k2 in keys(v, prefix + k + ".")}
+
+    assert keys(zh) == keys(en)
+    with pytest.raises(InputError, match="fr"):
+        language_strings(env, "fr")
+
+
+# -- --templates -------------------------------------------------------------------------
+
+def empty_sheet(title=HOSTILE, lang="en"):
+    return SimpleNamespace(title=title, lang=lang, precision=4, problems=())
+
+
+def test_the_sheet_has_a_preamble_a_title_and_a_document():
+    tex = render_sheet(empty_sheet())
+    assert tex.startswith(r"\documentclass[a4paper,11pt]{article}")
+    assert tex.rstrip().endswith(r"\end{document}")
+    title = re.search(r"\\Large\\bfseries (.*)\}", tex).group(1)
+    assert typeset(title) == HOSTILE
+    assert "ctexart" in render_sheet(empty_sheet(lang="zh"))
+
+
+def test_templates_dir_overrides_one_block_and_inherits_the_rest(tmp_path):
+    (tmp_path / "latex").mkdir()
+    (tmp_path / "latex" / "sheet.tex.j2").write_text(
+        '((* extends "latex/base.tex.j2" *))\n'
+        "((* block title *))\\section*{OVERRIDDEN ((( sheet.title ))) END}((* endblock *))\n")
+    tex = render_sheet(empty_sheet(), templates=tmp_path)
+    assert r"\section*{OVERRIDDEN " in tex
+    assert typeset(tex.split("OVERRIDDEN ")[1].split(" END}")[0]) == HOSTILE
+    assert r"\usepackage{tikz}" in tex  # the packages block came from the built-in base
+
+
+def test_templates_dir_overrides_language_strings(tmp_path):
+    (tmp_path / "latex" / "lang").mkdir(parents=True)
+    (tmp_path / "latex" / "lang" / "en.toml").write_text(
+        (make_environment(4).loader.get_source(make_environment(4), "latex/lang/en.toml")[0])
+        .replace("{article}", "{report}"))
+    assert r"{report}" in render_sheet(empty_sheet(), templates=tmp_path)
+
+
+def test_bad_templates_are_reported_as_input_errors(tmp_path):
+    with pytest.raises(InputError, match="not a folder"):
+        render_sheet(empty_sheet(), templates=tmp_path / "missing")
+    (tmp_path / "latex").mkdir()
+    (tmp_path / "latex" / "sheet.tex.j2").write_text("((* if *))")
+    with pytest.raises(InputError, match=r"sheet\.tex\.j2:1"):
+        render_sheet(empty_sheet(), templates=tmp_path)
+
+
+# -- figures -------------------------------------------------------------------------------
+
+SIGMOID = resolve("sigmoid", "test")
+
+
+def seed_problem4_network() -> Network:
+    values = dict(w1=".15", w2=".25", w3=".2", w4=".3", w5=".3", w6=".5", w7=".45", w8=".55")
+    ends = dict(w1=("i1", "h1"), w2=("i1", "h2"), w3=("i2", "h1"), w4=("i2", "h2"),
+                w5=("h1", "o1"), w6=("h1", "o2"), w7=("h2", "o1"), w8=("h2", "o2"))
+    return Network(("i1", "i2"), (Layer(("h1", "h2"), SIGMOID), Layer(("o1", "o2"), SIGMOID)),
+                   {k: Edge(k, *ends[k], sp.Rational(v)) for k, v in values.items()},
+                   {"b1": Bias("b1", ("h1", "h2"), sp.Rational("0.35")),
+                    "b2": Bias("b2", ("o1", "o2"), sp.Rational("0.6"))})
+
+
+def dense_network(sizes, activation=SIGMOID) -> Network:
+    names = [[f"x{k}" for k in range(1, sizes[0] + 1)]] + [
+        [f"n{l}_{j}" for j in range(1, n + 1)] for l, n in enumerate(sizes[1:], start=1)]
+    weights, biases = {}, {}
+    for l in range(1, len(sizes)):
+        for j, target in enumerate(names[l], start=1):
+            for k, source in enumerate(names[l - 1], start=1):
+                name = f"w{l}_{j}_{k}"
+                weights[name] = Edge(name, source, target, sp.Rational(j - k, 10))
+            biases[f"b{l}_{j}"] = Bias(f"b{l}_{j}", (target,), sp.Rational(j, 100))
+    layers = tuple(Layer(tuple(n), activation) for n in names[1:])
+    return Network(tuple(names[0]), layers, weights, biases)
+
+
+def test_seed_network_diagram_has_every_weight_bias_and_activation():
+    d = figures.network_diagram(seed_problem4_network())
+    labels = {a.label for a in d.arrows}
+    assert labels == {"w_{1} = 0.15", "w_{2} = 0.25", "w_{3} = 0.2", "w_{4} = 0.3",
+                      "w_{5} = 0.3", "w_{6} = 0.5", "w_{7} = 0.45", "w_{8} = 0.55"}
+    assert [(b.label, b.shared, len(b.targets)) for b in d.biases] == [
+        ("b_{1} = 0.35", True, 2), ("b_{2} = 0.6", True, 2)]
+    assert [c.label for c in d.activations] == [r"\sigma", r"\sigma"]
+    assert [n.role for n in d.nodes] == ["input"] * 2 + ["neuron"] * 4
+    assert all(re.fullmatch(r"[nb]\d+", i) for i in [n.id for n in d.nodes] + [b.id for b in d.biases])
+    assert not d.matrices and not d.values
+
+
+def test_single_neuron_diagram_names_symbolic_weights_once():
+    W = [sp.Symbol(f"W{k}", real=True) for k in range(1, 5)]
+    net = Network(tuple(f"x{k}" for k in range(1, 5)), (Layer(("a",), resolve("tanh", "t")),),
+                  {f"W{k}": Edge(f"W{k}", f"x{k}", "a", W[k - 1]) for k in range(1, 5)}, {})
+    d = figures.network_diagram(net, output_labels={"a": TeX("e")})
+    assert sorted(a.label for a in d.arrows) == ["W_{1}", "W_{2}", "W_{3}", "W_{4}"]
+    assert [(o.label, o.x > d.nodes[-1].x) for o in d.outputs] == [("e", True)]
+    assert [c.label for c in d.activations] == [r"\tanh"]
+
+
+def label_centres(d):
+    where = {n.id: (n.x, n.y) for n in d.nodes}
+    for a in d.arrows:
+        if a.label is not None:
+            (x0, y0), (x1, y1) = where[a.source], where[a.target]
+            yield a.label, x0 + a.pos * (x1 - x0), y0 + a.pos * (y1 - y0)
+
+
+@pytest.mark.parametrize("sizes", [s for n in (2, 3, 4, 5) for s in
+                                   itertools.product((1, 2, 3, 4, 6), repeat=n)][::89])
+def test_diagrams_up_to_4_layers_of_6_keep_labels_apart_and_fit_the_page(sizes):
+    d = figures.network_diagram(dense_network(sizes))
+    xs = [n.x for n in d.nodes]
+    assert max(xs) - min(xs) <= figures.WIDTH + 1e-9
+    centres = list(label_centres(d))
+    for (la, xa, ya), (lb, xb, yb) in itertools.combinations(centres, 2):
+        # labels are at most ~1.4 cm wide and 0.3 cm high (\footnotesize)
+        assert abs(xa - xb) >= 1.4 or abs(ya - yb) >= 0.35, (sizes, la, lb)
+    for _, x, y in centres:
+        assert all(abs(x - n.x) >= 0.45 + 0.3 or abs(y - n.y) >= 0.45 for n in d.nodes)
+    # every layer is either labelled on its edges or shown as a matrix: no weight is lost
+    labelled = sum(1 for a in d.arrows if a.label is not None)
+    in_matrices = sum(sizes[i] * sizes[i + 1] for i in range(len(sizes) - 1)
+                      if any(m.weights.label == f"W_{{{i + 1}}}" for m in d.matrices))
+    assert labelled + in_matrices == len(d.arrows)
+
+
+def test_xor_plane_splits_the_inputs_by_class():
+    plane = figures.xor_plane([(0, 0, 0), (0, 1, 1), (1, 0, 1), (1, 1, 0)])
+    assert set(plane.ones) == {(0.0, 1.0), (1.0, 0.0)}
+    assert set(plane.zeros) == {(0.0, 0.0), (1.0, 1.0)}
+    assert (plane.x_label, plane.y_label) == ("x_{1}", "x_{2}")
