@@ -615,8 +615,46 @@ def _intervals(kinks: list, x: sp.Symbol) -> list:
     return inside
 
 
+_MAX_POLYNOMIAL_DEGREE = 4000
+
+
+def _polynomial_degree(e: sp.Expr, x: sp.Symbol) -> int | None:
+    """A bound on the degree of ``e`` as a polynomial in x with rational coefficients, or
+    None when it is not one. Found without expanding (expanding is what explodes)."""
+    if e == x:
+        return 1
+    if e.is_Rational:
+        return 0
+    if e.is_Add or e.is_Mul:
+        degrees = [_polynomial_degree(a, x) for a in e.args]
+        if None in degrees:
+            return None
+        return max(degrees) if e.is_Add else sum(degrees)
+    if e.is_Pow and e.exp.is_Integer and e.exp >= 0:
+        degree = _polynomial_degree(e.base, x)
+        return None if degree is None else degree * int(e.exp)
+    return None
+
+
+def _univariate_polynomial(difference: sp.Expr) -> bool:
+    if len(difference.free_symbols) != 1:
+        return False
+    degree = _polynomial_degree(difference, next(iter(difference.free_symbols)))
+    return degree is not None and degree <= _MAX_POLYNOMIAL_DEGREE
+
+
+def _zero_as_polynomial(difference: sp.Expr) -> bool:
+    """A nonzero polynomial of degree ≤ d has at most d roots: if it vanishes, exactly, at
+    d + 1 integers, it is the zero polynomial. Exact integer arithmetic, nothing expanded."""
+    x = next(iter(difference.free_symbols))
+    degree = _polynomial_degree(difference, x)
+    return all(difference.xreplace({x: sp.Integer(k)}) == 0 for k in range(degree + 1))
+
+
 # (method, applies to the difference, proof run in a child, share of the time left)
 _PROOFS = (
+    ("polynomial identity (zero at deg + 1 points)", _univariate_polynomial,
+     _zero_as_polynomial, 0.5),
     ("cases", _univariate_with_kinks, _zero_by_cases, 0.4),
     ("rewrite(exp) + cancel", _has_transcendental, _zero_in_exponentials, 0.3),
     ("rewrite(Abs) + simplify", _has_max_or_min, _zero_with_abs, 0.3),

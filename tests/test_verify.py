@@ -150,8 +150,18 @@ def test_the_sin_tan_pair_differs_by_a_sign():
     assert decide(first, -second).equal is True
 
 
+def test_a_polynomial_identity_too_big_to_expand_is_proved_by_evaluation():
+    verdict = decide((x ** 2 + 2 * x + 1) ** 500, (x + 1) ** 1000)
+    assert verdict.equal is True and verdict.method.startswith("polynomial identity")
+    assert decide((x ** 2 + 2 * x + 1) ** 500, (x + 1) ** 1000 + x ** 999).equal is False
+
+
+# A true identity (exp of the same polynomial) that SymPy cannot simplify quickly.
+HARD_LHS, HARD_RHS = "exp((x^2+2*x+1)^500)", "exp((x+1)^1000)"
+
+
 def test_a_hard_true_identity_is_undecided_in_time_never_equal():
-    lhs, rhs = (x ** 2 + 2 * x + 1) ** 1500, (x + 1) ** 3000
+    lhs, rhs = sp.exp((x ** 2 + 2 * x + 1) ** 500), sp.exp((x + 1) ** 1000)
     start = time.monotonic()
     verdict = decide(lhs, rhs, timeout=2)
     assert time.monotonic() - start < 6
@@ -207,3 +217,73 @@ def test_run_bounded_kills_and_reports_failures():
     assert time.monotonic() - start < 3
     assert run_bounded(int, ("not a number",), 5) is None
     assert run_bounded(pow, (2, 100), 5) == 2 ** 100
+
+
+# ---- the command ---------------------------------------------------------------------------
+
+def test_cli_equal_in_text(run_cli):
+    done = run_cli("verify", "sigmoid(x)*(1-sigmoid(x))", "diff(sigmoid(x), x)")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("equal (proved by ")
+
+
+def test_cli_json_equal_by_cases(run_cli):
+    done = run_cli("verify", "relu(x)", "(x+abs(x))/2", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"equal": True, "method": "cases", "counterexample": None}
+
+
+def test_cli_sin_tan_pair_is_not_equal_within_10_s(run_cli):
+    start = time.monotonic()
+    done = run_cli("verify", "sin(tan(-4*x^2-3)^3)", "sin(tan(4*x^2+3)^3)")
+    assert time.monotonic() - start < 10
+    assert done.returncode == 1, done.stderr
+    # "NOT equal: at x = 1, LHS = -0.61…, RHS = 0.61…": check the point and values with mpmath
+    head, _, values = done.stdout.strip().partition(", LHS = ")
+    assert head.startswith("NOT equal: at x = ")
+    point = {"x": head.removeprefix("NOT equal: at x = ")}
+    reported_lhs, _, reported_rhs = values.partition(", RHS = ")
+    u = 4 * x ** 2 + 3
+    true_lhs, true_rhs = mpmath_value(sp.sin(sp.tan(-u) ** 3), point), mpmath_value(sp.sin(sp.tan(u) ** 3), point)
+    assert abs(true_lhs - true_rhs) > 1e-6
+    assert abs(mpmath.mpf(reported_lhs) - true_lhs) < 1e-13 and abs(mpmath.mpf(reported_rhs) - true_rhs) < 1e-13
+
+
+def test_cli_json_not_equal(run_cli):
+    done = run_cli("verify", "tanh(x)", "2*sigmoid(x) - 1", "--format", "json")
+    assert done.returncode == 1, done.stderr
+    answer = json.loads(done.stdout)
+    assert set(answer) == {"equal", "method", "counterexample"}
+    assert answer["equal"] is False and answer["method"] == "numeric counterexample"
+    assert_real_counterexample(sp.tanh(x), 2 * sigmoid(x) - 1, Verdict(**answer))
+
+
+def test_cli_hard_identities_answer_within_10_s(run_cli):
+    start = time.monotonic()
+    done = run_cli("verify", "(x^2+2*x+1)^500", "(x+1)^1000")
+    assert time.monotonic() - start < 10
+    assert done.returncode == 0 and done.stdout.startswith("equal (proved by polynomial identity")
+    start = time.monotonic()
+    done = run_cli("verify", HARD_LHS, HARD_RHS, "--format", "json")  # the default time bound
+    assert time.monotonic() - start < 10
+    assert done.returncode == 3, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["equal"] is None and answer["counterexample"] is None
+    assert answer["method"].startswith("undecided: numerically equal at ")
+
+
+@pytest.mark.parametrize("args", [
+    ("x+", "x"),
+    ("x", "__import__('os').system('true')"),
+    ("x", "x", "--timeout", "-1"),
+    ("x", "x", "--timeout", "soon"),
+    ("x", "x", "--format", "xml"),
+    ("x",),
+    ("", "x"),
+])
+def test_cli_bad_input_is_one_line_and_exit_2(run_cli, args):
+    done = run_cli("verify", *args)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("symderiv: error: ")
