@@ -20,6 +20,7 @@ asked for, from the values of the walk.
 
 import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import lru_cache
 from typing import Mapping
 
@@ -27,6 +28,7 @@ import mpmath
 import sympy as sp
 
 from symderiv.expr import symbol
+from symderiv.functions import to_elementary
 from symderiv.latex import _DENSE_NAME
 from symderiv.losses import (LOSSES, ce_softmax_delta, example_weight, loss_derivative,
                              loss_expression)
@@ -174,46 +176,50 @@ def _is_softmax(layer) -> bool:
 
 
 class _HighPrecision:
-    """mpmath at ``prec`` + guard digits; activations from their SymPy rules."""
+    """mpmath at ``prec`` + guard digits; activations from their SymPy rules.
+
+    A net input known exactly (rational inputs and parameters, rational activations such
+    as ReLU on the way) is also kept as a Fraction, and its activation and derivative are
+    then taken from the SymPy rule at that exact value: at a kink (ReLU at z = 0 from
+    0.1·3 − 0.3) no rounding can pick the wrong side.
+    """
+
+    exact = True
 
     def __init__(self, prec: int):
         self.prec = prec
         self.dps = prec + _GUARD
-        self._rules = {}
 
     def context(self):
         return mpmath.workdps(self.dps)
 
     def number(self, value) -> mpmath.mpf:
+        if isinstance(value, mpmath.mpf):
+            return value
+        if isinstance(value, Fraction):
+            return mpmath.mpf(value.numerator) / value.denominator
         return mpmath.mpf(sp.Float(value, self.dps)._mpf_)
 
     def exp(self, x):
         return mpmath.exp(x)
 
-    def _rule(self, activation):
-        key = id(activation)
-        if key not in self._rules:
-            self._rules[key] = (activation, activation.expr(_Z), activation.derivative(_Z))
-        return self._rules[key]
+    def activate(self, activation, z, exact_z):
+        """(f(z), f'(z), f(z) as a Fraction or None)."""
+        rule = _mp_rule(activation)
+        if exact_z is not None:
+            at = {_Z: sp.Rational(exact_z.numerator, exact_z.denominator)}
+            fz, dfz = rule.f.xreplace(at), rule.df.xreplace(at)
+            return (self._evaluate(fz), self._evaluate(dfz),
+                    Fraction(int(fz.p), int(fz.q)) if fz.is_Rational else None)
+        return rule.f_at(z, self.dps), rule.df_at(z, self.dps), None
 
-    def _evaluate(self, expr: sp.Expr, z) -> mpmath.mpf:
-        value = expr.xreplace({_Z: sp.Float(z, self.dps)}).evalf(self.dps)
-        return self.number(value)
-
-    def f(self, activation, z):
-        return self._evaluate(self._rule(activation)[1], z)
-
-    def df(self, activation, z):
-        return self._evaluate(self._rule(activation)[2], z)
+    def _evaluate(self, value: sp.Expr) -> mpmath.mpf:
+        return self.number(value.evalf(self.dps))
 
     def loss(self, name, outputs, targets, logits):
         """(E, [∂E/∂o_k]) for one example."""
-        symbols = _loss_symbols(len(outputs))
-        expr, derivatives = _loss_rules(name, len(outputs), logits)
-        subs = {s: sp.Float(v, self.dps) for s, v in zip(symbols[0], outputs)}
-        subs.update({s: sp.Float(v, self.dps) for s, v in zip(symbols[1], targets)})
-        return (self.number(expr.xreplace(subs).evalf(self.dps)),
-                [self.number(d.xreplace(subs).evalf(self.dps)) for d in derivatives])
+        values = _loss_mpmath(name, len(outputs), logits)(*outputs, *targets)
+        return values[0], list(values[1:])
 
     def result(self, x) -> sp.Float:
         return sp.Float(x, self.prec)
@@ -222,6 +228,7 @@ class _HighPrecision:
 class _Float64:
     """Python floats; activations through BoundActivation.numeric / numeric_derivative."""
 
+    exact = False
     prec = None
 
     def context(self):
@@ -233,11 +240,8 @@ class _Float64:
     def exp(self, x):
         return math.exp(x)
 
-    def f(self, activation, z):
-        return float(activation.numeric(z))
-
-    def df(self, activation, z):
-        return float(activation.numeric_derivative(z))
+    def activate(self, activation, z, exact_z):
+        return float(activation.numeric(z)), float(activation.numeric_derivative(z)), None
 
     def loss(self, name, outputs, targets, logits):
         values = _loss_float(name, len(outputs), logits)(*outputs, *targets)
@@ -255,6 +259,55 @@ class _NoContext:
         return False
 
 
+@dataclass(frozen=True)
+class _MpRule:
+    """An activation's f and f' in z, with mpmath functions lambdified from them once."""
+
+    f: sp.Expr
+    df: sp.Expr
+    f_fast: object  # a function of an mpf, or None where lambdify could not be trusted
+    df_fast: object
+
+    def f_at(self, z, dps):
+        return _at(self.f, self.f_fast, z, dps)
+
+    def df_at(self, z, dps):
+        return _at(self.df, self.df_fast, z, dps)
+
+
+def _at(expr, fast, z, dps):
+    if fast is not None:
+        return mpmath.mpf(fast(z))
+    return mpmath.mpf(sp.Float(expr.xreplace({_Z: sp.Float(z, dps)}).evalf(dps), dps)._mpf_)
+
+
+_MP_RULES: dict = {}
+_PROBES = ("-1.7", "-0.3", "0.45", "2.2")
+
+
+def _mp_rule(activation) -> _MpRule:
+    key = (activation.name, tuple(sorted(activation.params.items(), key=lambda kv: kv[0])))
+    if key not in _MP_RULES:
+        f, df = activation.expr(_Z), activation.derivative(_Z)
+        _MP_RULES[key] = _MpRule(f, df, _trusted_mpmath(f), _trusted_mpmath(df))
+    return _MP_RULES[key]
+
+
+def _trusted_mpmath(expr: sp.Expr):
+    """expr lambdified for mpmath, if it matches SymPy's own evaluation at a few points."""
+    try:
+        fast = sp.lambdify(_Z, to_elementary(expr), modules="mpmath")
+        with mpmath.workdps(40):
+            for probe in _PROBES:
+                slow = sp.Float(expr.xreplace({_Z: sp.Float(probe, 40)}).evalf(40), 40)
+                if abs(mpmath.mpf(fast(mpmath.mpf(probe))) - mpmath.mpf(slow._mpf_)) > \
+                        mpmath.mpf(10) ** -35 * max(1, abs(mpmath.mpf(slow._mpf_))):
+                    return None
+    except Exception:  # noqa: BLE001 -- any failure means: evaluate through SymPy instead
+        return None
+    return fast
+
+
 @lru_cache(maxsize=None)
 def _loss_symbols(count: int):
     return ([symbol(f"o_{k}") for k in range(count)], [symbol(f"y_{k}") for k in range(count)])
@@ -269,9 +322,18 @@ def _loss_rules(name: str, count: int, logits: bool):
 
 @lru_cache(maxsize=None)
 def _loss_float(name: str, count: int, logits: bool):
+    return _loss_lambdified(name, count, logits, "math")
+
+
+@lru_cache(maxsize=None)
+def _loss_mpmath(name: str, count: int, logits: bool):
+    return _loss_lambdified(name, count, logits, "mpmath")
+
+
+def _loss_lambdified(name: str, count: int, logits: bool, module: str):
     outputs, targets = _loss_symbols(count)
     expr, derivatives = _loss_rules(name, count, logits)
-    return sp.lambdify([*outputs, *targets], [expr, *derivatives], modules="math")
+    return sp.lambdify([*outputs, *targets], [expr, *derivatives], modules=module)
 
 
 # -- the walk -----------------------------------------------------------------------------------
@@ -288,8 +350,13 @@ class _Pass:
     delta: dict = field(default_factory=dict)    # ∂E/∂z_n
 
 
-def _forward(graph: _Graph, arith, params: dict, inputs: dict) -> _Pass:
+def _forward(graph: _Graph, arith, params: dict, inputs: dict, exact: dict | None) -> _Pass:
+    """``exact``: the parameters known exactly (Fractions), or None for no exact tracking."""
     a = {n: arith.number(inputs[n]) for n in graph.network.inputs}
+    if exact is not None and arith.exact:
+        exact = {**exact, **_fractions(inputs)}
+    else:
+        exact = None
     z, df = {}, {}
     for layer in graph.network.layers:
         act = layer.activation
@@ -303,11 +370,39 @@ def _forward(graph: _Graph, arith, params: dict, inputs: dict) -> _Pass:
         if _is_softmax(layer):
             for n, value in zip(layer.neurons, _softmax(arith, [z[n] for n in layer.neurons])):
                 a[n] = value
-        else:
-            for n in layer.neurons:
-                a[n] = arith.f(act, z[n])
-                df[n] = arith.df(act, z[n])
+            continue
+        for n in layer.neurons:
+            exact_z = _exact_net_input(graph, n, exact) if exact is not None else None
+            if exact_z is not None:
+                z[n] = arith.number(exact_z)
+            a[n], df[n], exact_a = arith.activate(act, z[n], exact_z)
+            if exact_a is not None:
+                exact[n] = exact_a
     return _Pass(z, a, df)
+
+
+def _fractions(values: Mapping) -> dict[str, Fraction]:
+    """The values that are exact rationals, as Fractions (fast exact arithmetic)."""
+    out = {}
+    for k, v in values.items():
+        if isinstance(v, (int, Fraction)):
+            out[k] = Fraction(v)
+        elif isinstance(v, sp.Basic) and v.is_Rational:
+            out[k] = Fraction(int(v.p), int(v.q))
+    return out
+
+
+def _exact_net_input(graph: _Graph, n: str, exact: dict) -> Fraction | None:
+    total = Fraction(0)
+    for e in graph.incoming[n]:
+        if e.name not in exact or e.source not in exact:
+            return None
+        total += exact[e.name] * exact[e.source]
+    for b in graph.biases[n]:
+        if b.name not in exact:
+            return None
+        total += exact[b.name]
+    return total
 
 
 def _softmax(arith, zs):
@@ -375,13 +470,14 @@ def _walk(network: Network, examples, loss: str, arith, params=None):
     _check_examples(network, examples)
     graph = _Graph(network)
     with arith.context():
-        values = {k: arith.number(v)
-                  for k, v in (params or network.parameters()).items()}
+        given = params or network.parameters()
+        values = {k: arith.number(v) for k, v in given.items()}
+        exact = _fractions(given)
         weight = arith.number(example_weight(loss, len(examples)))
         grads = {k: 0 * weight for k in values}
         passes, total = [], 0
         for inputs, targets in examples:
-            p = _forward(graph, arith, values, inputs)
+            p = _forward(graph, arith, values, inputs, exact)
             _backward(graph, arith, values, targets, loss, p, grads, weight)
             passes.append(p)
             total += p.loss
@@ -398,7 +494,7 @@ def forward(network: Network, inputs: Mapping[str, sp.Expr], prec: int = 50,
     graph = _Graph(network)
     with arith.context():
         params = {k: arith.number(v) for k, v in network.parameters().items()}
-        p = _forward(graph, arith, params, inputs)
+        p = _forward(graph, arith, params, inputs, _fractions(network.parameters()))
         z = {n: arith.result(v) for n, v in p.z.items()}
         a = {n: (sp.sympify(inputs[n], strict=True) if n in network.inputs
                  else arith.result(v)) for n, v in p.a.items()}

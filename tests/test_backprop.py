@@ -427,3 +427,21 @@ def test_training_matches_a_hand_coded_loop():
     assert losses[-1] < losses[0]
     fixed = set(network.parameters()) - set(trained)
     assert all(run.final[k] == network.parameters()[k] for k in fixed)
+
+
+def test_a_relu_kink_reached_exactly_is_decided_exactly():
+    # z_h = 0.1·3 − 0.3 is exactly 0, where rounding would land just above or below;
+    # ReLU'(0) = 0 (PyTorch's convention), so nothing flows back through h.
+    relu, linear = resolve("relu", "t"), resolve("linear", "t")
+    network = Network(("x",), (Layer(("h",), relu), Layer(("o",), linear)),
+                      {"w1": Edge("w1", "x", "h", R("0.1")), "w2": Edge("w2", "h", "o", R(2))},
+                      {"b1": Bias("b1", ("h",), R("-0.3")), "b2": Bias("b2", ("o",), R(1))})
+    examples = [({"x": R(3)}, {"o": R(5)})]
+    fp = bp.forward(network, examples[0][0])
+    assert fp.z["h"].is_zero and fp.a["h"].is_zero
+    E, params = nested_loss(network, examples, "sse")
+    grads = bp.gradients(network, examples, "sse", wrt=["w1"])
+    for k, s in params.items():
+        expected = sp.diff(E, s).xreplace({params[j]: v for j, v in network.parameters().items()})
+        assert abs(grads[k].value - expected) < 1e-45, k
+    assert grads["w1"].value.is_zero and grads["w1"].chain[1].value.is_zero
