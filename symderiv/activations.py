@@ -400,35 +400,37 @@ def derive(text: str, wrt: str | None = None) -> Derivation:
         bound = resolve(name, "EXPR", symbolic_params=True)
         variable = _variable_symbol(wrt) if wrt else Z
         f, df = bound.expr(variable), bound.derivative(variable)
-        form = bound._output_form
-        domains = bound._domains()
-    else:
-        f, variable = _parse_derive_formula(text, wrt)
-        df = teacher_derivative(f, variable)
-        output = _output_symbol(f)
-        # A user's formula may make inversion or a proof slow: the whole search is bounded.
-        form = run_bounded(output_form, (f, df, variable, output, {}), FORMULA_SECONDS)
-        if form is None:
-            form = OutputForm(None, "", f"none found within {FORMULA_SECONDS:g} s")
-        elif form.expr is not None:
-            form = OutputForm(form.expr.xreplace({output: OUTPUT}), form.check, form.note)
-        domains = {}
-    return _derivation(name, variable, f, df, form, domains)
+        points = derivative_agreement(f, df, variable, bound._domains())
+        return _derivation(name, variable, f, df, OUTPUT, bound._output_form, points)
+    f, variable = _parse_derive_formula(text, wrt)
+    df = teacher_derivative(f, variable)
+    output = _output_symbol(f)
+    # A user's formula can make inversion, proofs or mpmath slow: all of that is bounded.
+    checked = run_bounded(_check_formula, (f, df, variable, output), FORMULA_SECONDS)
+    if checked is None:
+        return _derivation(name, variable, f, df, output,
+                           OutputForm(None, "", f"no result within {FORMULA_SECONDS:g} s"),
+                           f"not checked (no result within {FORMULA_SECONDS:g} s)")
+    form, points = checked
+    return _derivation(name, variable, f, df, output, form, points)
 
 
-def _derivation(name, variable, f, df, form: OutputForm, domains) -> Derivation:
-    points = derivative_agreement(f, df, variable, domains)
-    checks = [("f'", f"sympy.diff; matches mpmath finite differences at {points} points"
-               if points else "sympy.diff; the finite-difference check FAILED")]
+def _check_formula(f, df, variable, output) -> tuple[OutputForm, int | None]:
+    return output_form(f, df, variable, output, {}), derivative_agreement(f, df, variable)
+
+
+def _derivation(name, variable, f, df, output, form: OutputForm, points) -> Derivation:
+    """``points``: the finite-difference agreement (a count, None on a miss, or a note)."""
+    note = points if isinstance(points, str) else _finite_difference_note(points)
+    checks = [("f'", "sympy.diff; " + note)]
     if form.expr is None:
         checks.append(("f' in terms of a", f"none ({form.note})"))
     elif form.check == "symbolic":
         checks.append(("f' in terms of a", "proved symbolically"))
     else:
         checks.append(("f' in terms of a", f"checked numerically: {form.check}"))
-    output = _output_symbol(f)
-    df_out = None if form.expr is None else form.expr.xreplace({OUTPUT: output})
-    return Derivation(name, variable, f, df, df_out, output, checks, verified=bool(points))
+    verified = isinstance(points, int) and points > 0
+    return Derivation(name, variable, f, df, form.expr, output, checks, verified)
 
 
 def _derive_softmax(entry: Activation) -> Derivation:
@@ -447,15 +449,23 @@ def _derive_softmax(entry: Activation) -> Derivation:
         lambda e: _teacher_entry(sp.cancel(e.xreplace({total: s}).subs(to_outputs)), outs))
     back = in_outputs.xreplace(dict(zip(outs, f)))
     proved = all(sp.cancel(x - y) == 0 for x, y in zip(back, jacobian))
-    points = min(derivative_agreement(f[j], jacobian[j, k], zs[k])
-                 for j in range(3) for k in range(3))
-    checks = [("f'", f"sympy.diff (Jacobian over three neurons); every entry matches mpmath "
-                     f"finite differences at {points} points" if points else
-                     "sympy.diff; the finite-difference check FAILED"),
+    agreements = [derivative_agreement(f[j], jacobian[j, k], zs[k])
+                  for j in range(3) for k in range(3)]
+    points = None if None in agreements else min(agreements)
+    checks = [("f'", "sympy.diff (Jacobian over three neurons); every entry "
+                     + _finite_difference_note(points)),
               ("f' in terms of a", "proved symbolically" if proved else "none (the rewrite FAILED)")]
     shown = jacobian.applyfunc(sp.factor)  # e^{z1}(e^{z2} + e^{z3})/S², as a teacher writes it
     return Derivation(entry.name, zs[0], f, shown, in_outputs if proved else None,
                       outs[0], checks, verified=bool(points) and proved)
+
+
+def _finite_difference_note(points: int | None) -> str:
+    if points is None:
+        return "DIFFERS from mpmath finite differences"
+    if points == 0:
+        return "not checked (f is not real and finite at any sample point)"
+    return f"matches mpmath finite differences at {points} points"
 
 
 def _teacher_entry(e: sp.Expr, outs) -> sp.Expr:
@@ -497,6 +507,6 @@ def _variable_symbol(wrt: str) -> sp.Symbol:
 
 
 def _output_symbol(f) -> sp.Symbol:
-    """a, unless the formula already uses a (then y)."""
-    names = {str(s) for s in getattr(f, "free_symbols", set())}
-    return OUTPUT if "a" not in names else symbol("y")
+    """a, unless the formula already uses a (then the first free of y, u, s)."""
+    taken = {str(s) for s in getattr(f, "free_symbols", set())}
+    return symbol(next(n for n in ("a", "y", "u", "s", "a_out") if n not in taken))

@@ -12,16 +12,24 @@ candidate that fails is dropped, never shown.
 
 from dataclasses import dataclass
 
+import math
+
 import mpmath
 import sympy as sp
 from sympy.solvers.solveset import invert_real
 
 from symderiv.functions import to_elementary
-from symderiv.verify import decide
+from symderiv.verify import decide, simplify_bounded
 
 NUMERIC_POINTS = 48
+# A rewrite that cannot be proved is kept only if it agrees at this many points at least.
+MIN_NUMERIC_POINTS = 20
+# Values beyond this are outside any activation's working range: such points are skipped.
+HUGE = mpmath.mpf(10) ** 100
 # Seconds for one bounded simplification or equality decision on a user's formula.
 STEP_SECONDS = 2.0
+# A form longer than this (in SymPy operations) is worth a bounded simplify().
+LONG_FORM_OPS = 8
 
 
 @dataclass(frozen=True)
@@ -45,7 +53,7 @@ def output_form(f: sp.Expr, df: sp.Expr, z: sp.Symbol, a: sp.Symbol,
     if proof:
         return OutputForm(form, "symbolic")
     points = _numeric_agreement(form.xreplace({a: f}), df, z, domains)
-    if points:
+    if points and points >= MIN_NUMERIC_POINTS:
         return OutputForm(form, f"numeric ({points} points)")
     return OutputForm(None, "", "the candidate rewrite failed its check")
 
@@ -68,6 +76,10 @@ def _in_terms_of_output(f, df, z, a):
     if inverse is None:
         return None
     g = _cheap_simplest(to_elementary(df).xreplace({z: inverse}))
+    if sp.count_ops(g) > LONG_FORM_OPS:
+        shorter = simplify_bounded(g, STEP_SECONDS)
+        if shorter is not None and sp.count_ops(shorter) < sp.count_ops(g):
+            g = shorter
     return None if g.has(z) else g
 
 
@@ -209,15 +221,15 @@ def _identical(lhs, rhs, domains) -> bool:
     return decide(lhs, rhs, STEP_SECONDS).equal is True
 
 
-def _numeric_agreement(lhs, rhs, z, domains) -> int:
-    """Number of sample points where lhs = rhs to 1e-20 relative (0 if any point fails)."""
+def _numeric_agreement(lhs, rhs, z, domains) -> int | None:
+    """Sample points where lhs = rhs to 1e-20 relative; None if they differ at one."""
     return _agreeing_points(lambda fl, fr, t, p: (fl(t, *p), fr(t, *p)),
                             lhs, rhs, z, domains, mpmath.mpf("1e-20"))
 
 
 def derivative_agreement(f: sp.Expr, df: sp.Expr, z: sp.Symbol,
-                         domains: dict[sp.Symbol, str] | None = None) -> int:
-    """Number of sample points where df matches mpmath's finite difference of f (0 on a miss).
+                         domains: dict[sp.Symbol, str] | None = None) -> int | None:
+    """Sample points where df matches mpmath's finite difference of f; None on a miss.
 
     An independent check of sympy.diff: mpmath differentiates f numerically at 40 digits.
     """
@@ -225,28 +237,78 @@ def derivative_agreement(f: sp.Expr, df: sp.Expr, z: sp.Symbol,
                             f, df, z, domains or {}, mpmath.mpf("1e-15"))
 
 
-def _agreeing_points(pair, lhs, rhs, z, domains, tolerance) -> int:
-    """Evaluate ``pair(lhs_fn, rhs_fn, z, params)`` at every sample point (40 digits); the
-    number of points, or 0 as soon as one pair differs beyond ``tolerance`` (relative)."""
+def _agreeing_points(pair, lhs, rhs, z, domains, tolerance) -> int | None:
+    """Evaluate ``pair(lhs_fn, rhs_fn, z, params)`` at the sample points (40 digits).
+
+    Points where a side is not real and finite (overflow, log of a negative) are skipped.
+    Returns how many points agree to ``tolerance`` (relative), or None at the first that
+    does not: a disagreement is never outweighed by agreements elsewhere.
+    """
     params = sorted((s for s in (lhs.free_symbols | rhs.free_symbols) if s != z), key=str)
     try:
-        fl = sp.lambdify([z, *params], to_elementary(lhs), "mpmath")
-        fr = sp.lambdify([z, *params], to_elementary(rhs), "mpmath")
+        fl, fr, sane = (sp.lambdify([z, *params], to_elementary(e), module)
+                        for e, module in ((lhs, _MPMATH), (rhs, _MPMATH), (lhs + rhs, "math")))
     except Exception:  # noqa: BLE001 - lambdify fails on exotic objects; then no check
         return 0
-    with mpmath.workdps(40):
-        for i in range(NUMERIC_POINTS):
-            zv = _sample_z(i)
-            pv = [_sample_param(domains.get(p, "real"), i + 7 * k) for k, p in enumerate(params)]
-            try:
-                x, y = (mpmath.mpmathify(v) for v in pair(fl, fr, zv, pv))
-            except (ZeroDivisionError, ValueError, TypeError, OverflowError):
-                return 0
-            if not (mpmath.isfinite(x) and mpmath.isfinite(y)):
-                return 0
-            if abs(x - y) > tolerance * max(abs(x), abs(y)) + mpmath.mpf("1e-30"):
-                return 0
-    return NUMERIC_POINTS
+    agreeing = 0
+    for i in range(NUMERIC_POINTS):
+        pv = [_sample_param(domains.get(p, "real"), i + 7 * k) for k, p in enumerate(params)]
+        if not _sane_size(sane, _sample_z(i), pv):
+            continue
+        # A difference must survive a second look at 100 digits: a finite difference of a
+        # function as steep as exp(exp(z)) needs more than 40.
+        verdicts = (_pair_agrees(pair, fl, fr, _sample_z(i), pv, tolerance, dps) for dps in (40, 100))
+        verdict = next(verdicts)
+        if verdict is False:
+            verdict = next(verdicts)
+        if verdict is False:
+            return None
+        agreeing += verdict is True
+    return agreeing
+
+
+def _mp_heaviside(x, h0=None):
+    if x == 0:
+        if h0 is None:
+            raise ValueError("Heaviside(0) undefined")
+        return h0
+    return mpmath.mpf(1) if x > 0 else mpmath.mpf(0)
+
+
+def _mp_dirac_delta(x, *k):
+    if x == 0:
+        raise ValueError("DiracDelta(0)")
+    return mpmath.mpf(0)
+
+
+# SymPy's lambdify knows no mpmath Heaviside or DiracDelta; away from 0 they are plain.
+_MPMATH = [{"Heaviside": _mp_heaviside, "DiracDelta": _mp_dirac_delta}, "mpmath"]
+
+
+def _sane_size(sane, zv, pv) -> bool:
+    """A float look first: exp(exp(exp(exp(30)))) would take mpmath minutes and all memory."""
+    try:
+        value = sane(float(zv), *map(float, pv))
+    except NameError:  # a function the math module lacks (Heaviside): let mpmath judge
+        return True
+    except (ArithmeticError, ValueError, TypeError):
+        return False
+    return isinstance(value, (int, float)) and math.isfinite(value) and abs(value) < float(HUGE)
+
+
+def _pair_agrees(pair, fl, fr, zv, pv, tolerance, dps) -> bool | None:
+    """True/False at one point; None where a side is not real, finite and of sane size."""
+    with mpmath.workdps(dps):
+        try:
+            x, y = (mpmath.mpmathify(v) for v in pair(fl, fr, +zv, [+p for p in pv]))
+        except (ArithmeticError, ValueError, TypeError, MemoryError):
+            return None
+        if not all(isinstance(v, mpmath.mpf) and mpmath.isfinite(v) for v in (x, y)):
+            return None
+        scale = max(abs(x), abs(y))
+        if scale > HUGE:
+            return None
+        return bool(abs(x - y) <= tolerance * scale + mpmath.mpf("1e-30"))
 
 
 def _sample_z(i: int) -> mpmath.mpf:

@@ -260,4 +260,4 @@ def test_finite_difference_check_catches_a_wrong_derivative():
     from symderiv.outputform import derivative_agreement
 
     assert derivative_agreement(sp.tanh(z), 1 - sp.tanh(z) ** 2, z) > 20
-    assert derivative_agreement(sp.tanh(z), 1 - sp.tanh(z), z) == 0
+    assert derivative_agreement(sp.tanh(z), 1 - sp.tanh(z), z) is None
