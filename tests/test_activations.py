@@ -261,3 +261,48 @@ def test_finite_difference_check_catches_a_wrong_derivative():
 
     assert derivative_agreement(sp.tanh(z), 1 - sp.tanh(z) ** 2, z) > 20
     assert derivative_agreement(sp.tanh(z), 1 - sp.tanh(z), z) is None
+
+
+# -- formulas -------------------------------------------------------------------------------
+def test_formula_activation_in_z():
+    swish15 = activations.resolve("z*sigmoid(1.5*z)", "layer")
+    assert swish15.elementwise and swish15.params == {}
+    f, df = _mp(swish15.expr(z)), _mp(swish15.derivative(z))
+    reference = lambda x: x * _sig(mpmath.mpf("1.5") * x)  # noqa: E731
+    with mpmath.workdps(50):
+        for x in POINTS:
+            assert _close(f(x), reference(x), mpmath.mpf(10) ** -40)
+            assert _close(df(x), mpmath.diff(reference, x), mpmath.mpf(10) ** -30)
+    with mpmath.workdps(40):
+        for x in (-800.0, -3.25, 0.5, 700.0):
+            assert _float_close(swish15.numeric(x), reference(mpmath.mpf(x)))
+            assert _float_close(swish15.numeric_derivative(x), mpmath.diff(reference, mpmath.mpf(x)))
+
+
+def test_formula_may_call_registry_activations():
+    leaky = activations.resolve("leaky_relu(z, 0.2)", "layer")
+    assert leaky.numeric(-5.0) == pytest.approx(-1.0, rel=1e-15)
+    form = leaky.derivative_in_output(a)
+    assert form.subs(a, -1) == sp.Rational(1, 5) and form.subs(a, 2) == 1
+
+
+def test_formula_output_form_is_derived_by_inversion():
+    logistic = activations.resolve("1/(1+exp(-z))", "layer")
+    form = logistic.derivative_in_output(a)
+    assert sp.expand(form - a * (1 - a)) == 0
+    assert logistic.output_form_check == "symbolic"
+
+
+@pytest.mark.parametrize("text", [
+    "x*sigmoid(x)",                   # only z may appear
+    "__import__('os').system('true')",
+    "z.real",
+    "lambda: 1",
+    "z**10**10",
+    "",
+    "softmax(z)",                     # not elementwise: no formula function
+])
+def test_formula_activation_refusals(text):
+    with pytest.raises(InputError) as err:
+        activations.resolve(text, "layers[0].activation")
+    assert err.value.where.startswith("layers[0].activation")

@@ -10,6 +10,8 @@ import mpmath
 import pytest
 import sympy as sp
 
+from symderiv.cli import main
+
 a, z, beta = (sp.Symbol(n, real=True) for n in ("a", "z", "beta"))
 NAMES = {"a": a, "z": z, "beta": beta, "sigmoid": lambda u: 1 / (1 + sp.exp(-u))}
 
@@ -43,6 +45,8 @@ def test_json_output_form_matches_mpmath_when_a_is_the_output(run_cli, name, ref
     data = _derive_json(run_cli, name)
     assert {"name", "f", "df", "df_in_output", "verified"} <= set(data)
     assert data["name"] == name and data["verified"] is True
+    if name == "sigmoid":
+        assert sp.expand(_read(data["df_in_output"]) - a * (1 - a)) == 0
     g = sp.lambdify(a, _read(data["df_in_output"]), "mpmath")
     df = sp.lambdify(z, _read(data["df"]), "mpmath")
     with mpmath.workdps(40):
@@ -50,11 +54,6 @@ def test_json_output_form_matches_mpmath_when_a_is_the_output(run_cli, name, ref
             slope = mpmath.diff(reference, x)
             assert abs(g(reference(mpmath.mpf(x))) - slope) <= 1e-25 * abs(slope) + 1e-35
             assert abs(df(mpmath.mpf(x)) - slope) <= 1e-25 * abs(slope) + 1e-35
-
-
-def test_sigmoid_output_form_is_a_times_one_minus_a(run_cli):
-    data = _derive_json(run_cli, "sigmoid")
-    assert sp.expand(_read(data["df_in_output"]) - a * (1 - a)) == 0
 
 
 def test_gelu_has_no_output_form_and_its_derivative_is_phi_plus_z_density(run_cli):
@@ -89,14 +88,59 @@ def test_relu_output_form_is_piecewise_in_a(run_cli):
     assert form.subs(a, 3) == 1 and form.subs(a, 0) == 0
 
 
+def test_bad_input_exits_2_with_one_line(run_cli):
+    result = run_cli("derive", "tahn")
+    assert result.returncode == 2 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("symderiv: error: EXPR: unknown activation")
+
+
+def test_formula_output_form_by_inversion(run_cli):
+    data = _derive_json(run_cli, "1/(1+exp(-z))")
+    g = sp.lambdify(a, _read(data["df_in_output"]), "mpmath")
+    logistic = lambda x: 1 / (1 + mpmath.exp(-x))  # noqa: E731
+    with mpmath.workdps(40):
+        for x in ("-9.5", "-0.75", "1.5", "12"):
+            x = mpmath.mpf(x)
+            slope = mpmath.diff(logistic, x)
+            assert abs(g(logistic(x)) - slope) <= 1e-25 * slope
+
+
+def test_formula_with_a_parameter_and_wrt(run_cli):
+    data = _derive_json(run_cli, "log(1+exp(beta*x))/beta", "--wrt", "x")
+    assert data["variable"] == "x" and data["verified"] is True
+    x = sp.Symbol("x", real=True)
+    df = sp.lambdify((x, beta), _read(data["df"]), "mpmath")
+    g = sp.lambdify((a, beta), _read(data["df_in_output"]), "mpmath")
+    with mpmath.workdps(40):
+        for b, t in (("0.5", "-4"), ("2", "0.3"), ("3", "6")):
+            b, t = mpmath.mpf(b), mpmath.mpf(t)
+            f = lambda u: mpmath.log1p(mpmath.exp(b * u)) / b  # noqa: E731
+            slope = mpmath.diff(f, t)
+            assert abs(df(t, b) - slope) <= 1e-25 * slope
+            assert abs(g(f(t), b) - slope) <= 1e-25 * slope
+
+
 @pytest.mark.parametrize("args", [
     ("tahn",),
     ("tanh", "--format", "yaml"),
     ("tanh", "--wrt", "1x"),
+    ("__import__('os').system('echo hacked')",),
+    ("z**99999999",),
+    ("",),
+    ("u*v",),                      # two variables, neither z nor x: say which with --wrt
+    ("tanh(z)", "--wrt", "w"),     # w does not occur
 ])
-def test_bad_input_exits_2_with_one_line(run_cli, args):
-    result = run_cli("derive", *args)
-    assert result.returncode == 2
-    assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
+def test_bad_input_is_one_line_and_exit_2(capsys, args):
+    # In-process (fast) through the same main() the console script runs.
+    assert main(["derive", *args]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "hacked" not in captured.err
+    lines = captured.err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("symderiv: error: ")
+
+
+def test_hostile_formula_through_the_real_command(run_cli):
+    result = run_cli("derive", "__import__('os').system('echo hacked')")
+    assert result.returncode == 2 and result.stdout == "" and "hacked" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
