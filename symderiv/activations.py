@@ -48,12 +48,13 @@ class Parameter:
         return symbol(self.symbol_name or self.name)
 
     def admits(self, value: sp.Expr) -> bool:
-        if not value.is_real:
+        """False when ``value`` is provably outside the domain (a symbol may be anything)."""
+        if value.is_real is False:
             return False
         if self.domain == "positive":
-            return bool(value.is_positive) or value.is_Symbol
+            return value.is_positive is not False
         if self.domain == "nonnegative":
-            return bool(value.is_nonnegative) or value.is_Symbol
+            return value.is_nonnegative is not False
         return True
 
 
@@ -112,18 +113,33 @@ class BoundActivation:
             return sp.exp(zs[j]) / sp.Add(*[sp.exp(zk) for zk in zs])
         return self.expr(zs[j])
 
+    def layer_derivative(self, zs: list[sp.Expr], j: int, k: int) -> sp.Expr:
+        """∂(neuron j's output)/∂z_k (softmax: a_j(δ_jk − a_k); elementwise: f′ on the diagonal)."""
+        if self.elementwise:
+            return self.derivative(zs[j]) if j == k else sp.S.Zero
+        return sp.diff(self.layer_expr(zs, j), zs[k])
+
+    def layer_numeric(self, zs: list[float]) -> list[float]:
+        """The layer's outputs as floats (softmax shifted by max z: no overflow at z = 1000)."""
+        if self.elementwise:
+            return [self.numeric(x) for x in zs]
+        top = max(zs)
+        weights = [math.exp(x - top) for x in zs]
+        total = math.fsum(weights)
+        return [w / total for w in weights]
+
     # -- floats ------------------------------------------------------------------------
     def numeric(self, x: float) -> float:
         """f(x) as a float, stable at extreme inputs (sigmoid(±1000), softplus(1000))."""
         if self._entry is not None and self._entry.value is not None:
             return self._entry.value(float(x), self._float_params())
-        return self._mp_float(self._expr_z, x)
+        return self._mp_float(0, x)
 
     def numeric_derivative(self, x: float) -> float:
         """f′(x) as a float, stable at extreme inputs."""
         if self._entry is not None and self._entry.slope is not None:
             return self._entry.slope(float(x), self._float_params())
-        return self._mp_float(self._derivative_z, x)
+        return self._mp_float(1, x)
 
     # -- internals ---------------------------------------------------------------------
     @cached_property
@@ -142,7 +158,12 @@ class BoundActivation:
     def _output_form(self) -> OutputForm:
         if not self.elementwise:
             return OutputForm(None, "", "not elementwise")
-        return output_form(self._expr_z, self._derivative_z, Z, OUTPUT, self._domains())
+        if self._formula is None:  # registry expressions: known to take milliseconds
+            return output_form(self._expr_z, self._derivative_z, Z, OUTPUT, self._domains())
+        # A user's formula can make inversion or a proof slow: the whole search is bounded.
+        form = run_bounded(output_form, (self._expr_z, self._derivative_z, Z, OUTPUT, {}),
+                           FORMULA_SECONDS)
+        return form or OutputForm(None, "", f"no result within {FORMULA_SECONDS:g} s")
 
     def _domains(self) -> dict[sp.Symbol, str]:
         if self._entry is None:
@@ -162,12 +183,17 @@ class BoundActivation:
             out[k] = float(v)
         return out
 
-    def _mp_float(self, e: sp.Expr, x: float) -> float:
-        if e.free_symbols - {Z}:
+    @cached_property
+    def _mp_functions(self):
+        """f and f′ of a formula activation, for mpmath at 40 digits (made once)."""
+        exprs = (self._expr_z, self._derivative_z)
+        if any(e.free_symbols - {Z} for e in exprs):
             raise ValueError(f"{self.name}: symbolic parameters; no float value")
-        f = sp.lambdify(Z, to_elementary(e), "mpmath")
+        return tuple(sp.lambdify(Z, to_elementary(e), "mpmath") for e in exprs)
+
+    def _mp_float(self, which: int, x: float) -> float:
         with mpmath.workdps(40):
-            return float(f(mpmath.mpf(x)))
+            return float(self._mp_functions[which](mpmath.mpf(x)))
 
 
 # -- numerically stable floats --------------------------------------------------------------
@@ -333,7 +359,7 @@ def formula_function(name: str) -> Callable[..., sp.Expr] | None:
         if len(args) > len(entry.parameters):
             raise InputError(name, f"takes at most {len(entry.parameters) + 1} argument(s)")
         given = {p.name: v for p, v in zip(entry.parameters, args)}
-        return entry.bind(_bind_params(entry, given, name, False)).expr(sp.sympify(x))
+        return entry.bind(_bind_params(entry, given, name, False)).expr(x)
 
     return call
 

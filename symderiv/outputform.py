@@ -48,7 +48,7 @@ def output_form(f: sp.Expr, df: sp.Expr, z: sp.Symbol, a: sp.Symbol,
     domains = domains or {}
     candidate = _piecewise_form(f, z, a, domains) if _is_piecewise(f) else _smooth_form(f, df, z, a)
     if candidate is None:
-        return OutputForm(None, "", "f has no closed-form inverse")
+        return OutputForm(None, "", "no closed-form inverse found")
     form, proof = candidate
     if proof:
         return OutputForm(form, "symbolic")

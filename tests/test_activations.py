@@ -306,3 +306,26 @@ def test_formula_activation_refusals(text):
     with pytest.raises(InputError) as err:
         activations.resolve(text, "layers[0].activation")
     assert err.value.where.startswith("layers[0].activation")
+
+
+def test_softmax_layer_floats_and_derivative():
+    softmax = activations.resolve("softmax", "t")
+    zs_float = [1000.0, 999.0, -1000.0]
+    got = softmax.layer_numeric(zs_float)
+    with mpmath.workdps(50):
+        exps = [mpmath.exp(mpmath.mpf(v)) for v in zs_float]
+        for g, e in zip(got, exps):
+            assert _float_close(g, e / sum(exps))
+    zs = [symbol(f"z{k}") for k in (1, 2)]
+    d01 = softmax.layer_derivative(zs, 0, 1).subs({zs[0]: sp.Rational(1, 2), zs[1]: -1})
+    s0 = 1 / (1 + mpmath.exp(-1.5))
+    assert abs(float(d01) - (-s0 * (1 - s0))) < 1e-14
+    tanh = activations.resolve("tanh", "t")
+    assert tanh.layer_derivative(zs, 0, 1) == 0
+    assert tanh.layer_numeric([0.5, -0.25]) == [math.tanh(0.5), math.tanh(-0.25)]
+
+
+def test_symbolic_parameter_inside_a_formula_call():
+    alpha = symbol("alpha")
+    e = activations.formula_function("elu")(z, alpha)
+    assert e.has(alpha) and sp.diff(e, z).subs(z, -1) == alpha * sp.exp(-1)

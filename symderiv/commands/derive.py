@@ -38,7 +38,7 @@ def as_text(d: Derivation) -> str:
     if d.df_in_output is None:
         rows.append((labels[2], how_out, None))
     else:
-        rows.append((labels[2], _human(d.df_in_output), how_out))
+        rows.append((labels[2], _human(d.df_in_output, order="none"), how_out))
     width = max(len(label) for label, _, _ in rows)
     indent = " " * (width + 5)
     lines = [d.name]
@@ -58,7 +58,7 @@ def as_latex(d: Derivation) -> str:
         f = sp.Function("f")(d.variable)
         df = sp.Derivative(f, d.variable)
         where = rf", \quad {latex(d.output)} = {latex(f)}"
-    lines = [f"{latex(f)} = {latex(d.f, order='none')}", f"{latex(df)} = {latex(d.df, order='none')}"]
+    lines = [f"{latex(f)} = {latex(d.f)}", f"{latex(df)} = {latex(d.df)}"]
     if d.df_in_output is not None:
         lines.append(f"{latex(df)} = {latex(d.df_in_output, order='none')}{where}")
     lines += [f"% {what}: {how}" for what, how in d.checks]
@@ -66,7 +66,7 @@ def as_latex(d: Derivation) -> str:
 
 
 def as_json(d: Derivation) -> str:
-    out = None if d.df_in_output is None else _plain(d.df_in_output)
+    out = None if d.df_in_output is None else _plain(d.df_in_output, order="none")
     return json.dumps({
         "name": d.name, "variable": str(d.variable),
         "f": _plain(d.f), "df": _plain(d.df),
@@ -84,15 +84,16 @@ class _HumanPrinter(StrPrinter):
         return "{" + "; ".join(parts) + "}"
 
 
-def _human(e) -> str:
-    """Text for people: ordered as written ((1 + a)*(1 - a)), matrices row by row."""
-    printer = _HumanPrinter({"order": "none"})
+def _human(e, order: str | None = None) -> str:
+    """Text for people, matrices row by row; ``order="none"`` keeps a product as the
+    output form built it ((1 + a)*(1 - a), not (1 - a)*(a + 1))."""
+    printer = _HumanPrinter({"order": order})
     if isinstance(e, sp.MatrixBase):
         return "\n".join("[" + ", ".join(printer.doprint(x) for x in e.row(i)) + "]"
                          for i in range(e.rows))
     return printer.doprint(e)
 
 
-def _plain(e) -> str:
-    """SymPy's str form (the contract's JSON), in the order a teacher writes it; one line."""
-    return sp.sstr(e.tolist() if isinstance(e, sp.MatrixBase) else e, order="none")
+def _plain(e, order: str | None = None) -> str:
+    """SymPy's str form (the contract's JSON), on one line."""
+    return sp.sstr(e.tolist() if isinstance(e, sp.MatrixBase) else e, order=order)
