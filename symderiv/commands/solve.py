@@ -1,13 +1,158 @@
-"""`symderiv solve`: not built yet."""
+"""`symderiv solve [SPEC ...] [-o DIR] [--lang zh|en] [--format tex,pdf,json,md] [--templates DIR]`
+
+Every spec is read, validated and solved, and every output rendered, before the first
+file is written: a bad spec, template or TeX run leaves ``DIR`` as it was. Each format is
+a :class:`Writer` in ``WRITERS``, added with :func:`register`.
+"""
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
 
 from symderiv.errors import InputError
+from symderiv.files import write_atomic
+from symderiv.render.pdf import require_tex_engine, tex_engine_found
+from symderiv.resources import examples_dir
 
+FORMATS = ("tex", "pdf", "json", "md")   # what --format accepts
+DEFAULT_FORMATS = ("tex", "json", "pdf")  # each where its writer is there and usable
+BUILTIN_SHEET = "hw6.toml"
+
+
+@dataclass(frozen=True)
+class Options:
+    templates: Path | None
+    output: Path = Path("output")   # where a failed TeX run leaves the .tex and its log
+
+
+@dataclass(frozen=True)
+class Writer:
+    """One output format: ``render(sheet_solution, options) -> str | bytes``.
+
+    ``usable()`` says whether it can run here (pdf: a TeX engine); a format asked for
+    explicitly must be usable or ``require()`` raises an InputError that says why.
+    """
+
+    extension: str
+    render: Callable
+    usable: Callable[[], bool] = field(default=lambda: True)
+    require: Callable[[], None] = field(default=lambda: None)
+
+
+WRITERS: dict[str, Writer] = {}
+
+
+def register(name: str, writer: Writer) -> None:
+    WRITERS[name] = writer
+
+
+def _json(sheet, options: Options) -> str:
+    return json.dumps(sheet.to_json(), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def _markdown(sheet, options: Options) -> str:
+    from symderiv.render.markdown import render_markdown
+
+    return render_markdown(sheet, options.templates)
+
+
+def _tex(sheet, options: Options) -> str:
+    from symderiv.render.latex_sheet import render_sheet
+
+    return render_sheet(sheet, templates=options.templates)
+
+
+def _pdf(sheet, options: Options) -> bytes:
+    from symderiv.render.latex_sheet import render_pdf
+
+    return render_pdf(sheet, options.output, templates=options.templates)
+
+
+register("json", Writer("json", _json))
+register("md", Writer("md", _markdown))
+register("tex", Writer("tex", _tex))
+register("pdf", Writer("pdf", _pdf, usable=tex_engine_found, require=require_tex_engine))
+
+
+
+# -- the command ---------------------------------------------------------------------------
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("solve", help="(not built yet)")
-    p.add_argument("rest", nargs="*")
+    p = sub.add_parser("solve", help="solve problem specs; write LaTeX, PDF, JSON, Markdown",
+                       description="Solve each SPEC (TOML) and write DIR/<stem>.<ext> per "
+                                   "format. Without SPEC: the built-in homework-6 sheet (hw6).")
+    p.add_argument("specs", nargs="*", metavar="SPEC", help="problem spec files (TOML)")
+    p.add_argument("-o", "--output", default="output", metavar="DIR",
+                   help="folder for the outputs (default: output)")
+    p.add_argument("--lang", choices=("zh", "en"), help="language of the sheet (default: "
+                   "the spec's)")
+    p.add_argument("--format", metavar="LIST", help="comma-separated: tex,pdf,json,md "
+                   "(default: tex,json, plus pdf where a TeX engine is found)")
+    p.add_argument("--templates", metavar="DIR", type=Path,
+                   help="a folder searched for templates before the built-in ones")
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
-    raise InputError("solve", "not built yet")
+    formats = _formats(args.format)
+    out_dir = _output_dir(args.output)
+    if args.templates is not None and not args.templates.is_dir():
+        raise InputError("--templates", f"{args.templates}: not a folder")
+    options = Options(args.templates, out_dir)
+
+    from symderiv.problems import solve_sheet
+    from symderiv.spec import load_sheet
+
+    sheets = [load_sheet(p) for p in args.specs] if args.specs else [_builtin_sheet()]
+    _check_stems(sheets, args.specs)
+    solutions = [solve_sheet(sheet, args.lang) for sheet in sheets]
+    files = {out_dir / f"{s.name}.{WRITERS[f].extension}": WRITERS[f].render(s, options)
+             for s in solutions for f in formats}
+    for path, data in files.items():
+        try:
+            write_atomic(path, data)
+        except OSError as e:
+            raise InputError(str(path), f"cannot write: {e.strerror or e}") from None
+        print(path)
+    return 0
+
+
+def _formats(text: str | None) -> list[str]:
+    if text is None:
+        return [f for f in DEFAULT_FORMATS if f in WRITERS and WRITERS[f].usable()]
+    chosen = []
+    for f in (part.strip() for part in text.split(",")):
+        if f not in FORMATS:
+            raise InputError("--format", f"unknown format {f!r}; formats: {', '.join(FORMATS)}")
+        if f not in WRITERS:
+            raise InputError("--format", f"{f} output is not built yet; formats available: "
+                             f"{', '.join(WRITERS)}")
+        WRITERS[f].require()
+        if f not in chosen:
+            chosen.append(f)
+    return chosen
+
+
+def _output_dir(name: str) -> Path:
+    path = Path(name)
+    if path.exists() and not path.is_dir():
+        raise InputError("-o", f"{name}: exists and is not a folder")
+    return path
+
+
+def _builtin_sheet():
+    from symderiv.spec import load_sheet_text
+
+    path = examples_dir() / BUILTIN_SHEET
+    return load_sheet_text(path.read_text(encoding="utf-8"), BUILTIN_SHEET)
+
+
+def _check_stems(sheets, specs) -> None:
+    """Two specs with one stem would write the same files."""
+    seen = {}
+    for sheet, spec in zip(sheets, specs or [BUILTIN_SHEET]):
+        if sheet.name in seen:
+            raise InputError(str(spec), f"has the same name as {seen[sheet.name]}; their "
+                             f"outputs ({sheet.name}.*) would overwrite each other")
+        seen[sheet.name] = spec

@@ -1,0 +1,194 @@
+"""``kind = "xor"``: does a network compute XOR, and why no linear one can.
+
+- **Evaluation.** The four inputs go through the network in exact arithmetic (SymPy
+  numbers, per neuron), so the verdict is a proof, not a float comparison. The network
+  *solves XOR* when every output is on the right side of the threshold 1/2 (above for
+  target 1, below for target 0; exactly 1/2 counts as wrong). ``exact`` says whether
+  every output also equals its target exactly.
+- **The linear proof.** With every activation linear, the spec's own architecture (its
+  parameters as symbols) collapses to y = ω1 x1 + ω2 x2 + b. Then (1) the four exact
+  conditions y(p) = target have no solution (linsolve gives ∅, and a combination of the
+  equations reads 0 = c ≠ 0), and (2) no threshold classifier separates the classes:
+  multipliers λ ≥ 0, not all 0, make Σ λᵢ sᵢ (y(pᵢ) − 1/2) identically 0 although every
+  term would have to be positive (Gordan's alternative). Both certificates are computed
+  here and checked before the proof is said to hold.
+- **Design mode.** Without a network: one hidden ReLU layer reads s = x1 + x2 ∈ {0, 1, 2};
+  neuron j computes ReLU(s − (j − 1)); the output weights of the first two solve
+  f(1) = 1, f(2) = 0 (f(0) = 0 holds by itself), and further neurons get zero weights.
+  The network is then verified by the same exact evaluation.
+"""
+
+import sympy as sp
+
+from symderiv.activations import resolve
+from symderiv.backprop import Notation, net_input_expr
+from symderiv.expr import symbol
+from symderiv.network import Bias, Edge, Layer, Network
+from symderiv.solution import (EqualityCertificate, LinearCollapse, LinearProof, NeuronSteps,
+                               Number, SeparationCertificate, XorRow, XorSolution, worked)
+from symderiv.spec import XorProblem
+
+THRESHOLD = sp.Rational(1, 2)
+TRUTH_TABLE = ((0, 0, 0), (0, 1, 1), (1, 0, 1), (1, 1, 0))  # x1, x2, x1 XOR x2
+OMEGA1, OMEGA2, BIAS = symbol("omega1"), symbol("omega2"), symbol("b")
+
+
+def solve(problem: XorProblem) -> XorSolution:
+    designed = problem.network is None
+    network = design_network(problem.hidden, problem.activation) if designed else problem.network
+    rows = tuple(evaluate_row(network, x1, x2, target) for x1, x2, target in TRUTH_TABLE)
+    solves = all(r.correct for r in rows)
+    exact = all(_sign(r.y.exact - r.expected) == 0 for r in rows)
+    if designed and not (solves and exact):
+        raise AssertionError("the designed XOR network failed its verification")
+    proof = linear_proof(network) if problem.prove_linear_impossible else None
+    return XorSolution(problem.id, problem.statement, network, designed, THRESHOLD, rows,
+                       solves, exact, proof)
+
+
+# -- evaluation --------------------------------------------------------------------------------
+
+def evaluate_row(network: Network, x1: int, x2: int, target: int) -> XorRow:
+    """One input pair through the network, exactly: z and a per neuron as worked steps."""
+    notation = Notation()
+    known = {symbol(k): v for k, v in network.parameters().items()}
+    known.update({symbol(network.inputs[0]): sp.Integer(x1),
+                  symbol(network.inputs[1]): sp.Integer(x2)})
+    steps = []
+    for layer in network.layers:
+        for n in layer.neurons:
+            z_expr = net_input_expr(network, n)
+            z_value = z_expr.xreplace(known)
+            a_expr = layer.activation.expr(notation.z(n))
+            a_value = layer.activation.expr(z_value)
+            known[symbol(n)] = a_value
+            with sp.evaluate(False):
+                z_sub = z_expr.xreplace(known)
+                a_sub = a_expr.xreplace({notation.z(n): z_value})
+            steps.append(NeuronSteps(n, worked(notation.z(n), z_expr, z_sub, Number.of(z_value)),
+                                     worked(symbol(n), a_expr, a_sub, Number.of(a_value))))
+    outputs = set(network.outputs)
+    hidden = {s.neuron: s.a.value for s in steps if s.neuron not in outputs}
+    y = steps[-1].a.value
+    return XorRow(x1, x2, tuple(steps), hidden, y, target, _classify(y.exact))
+
+
+def _classify(y: sp.Expr) -> int | None:
+    """1 above the threshold, 0 below, None exactly at it (or if the sign is undecidable)."""
+    sign = _sign(y - THRESHOLD)
+    return None if sign in (0, None) else int(sign > 0)
+
+
+def _sign(value: sp.Expr) -> int | None:
+    value = sp.nsimplify(value) if value.is_Float else value
+    if value == 0:
+        return 0
+    if value.is_positive:
+        return 1
+    if value.is_negative:
+        return -1
+    approx = value.evalf(60)
+    if approx.is_Number and abs(approx) > sp.Float(10) ** -50:
+        return 1 if approx > 0 else -1
+    return None
+
+
+# -- design mode ---------------------------------------------------------------------------------
+
+def design_network(hidden: int, activation=None) -> Network:
+    """A ReLU network with ``hidden`` hidden neurons that computes XOR (see the module doc)."""
+    activation = activation or resolve("relu", "design")
+    c1, c2 = symbol("c1"), symbol("c2")
+
+    def f(s):  # the output c1·ReLU(s) + c2·ReLU(s − 1) at s = x1 + x2
+        return c1 * max(s, 0) + c2 * max(s - 1, 0)
+
+    (c1_value, c2_value), = sp.linsolve([sp.Eq(f(1), 1), sp.Eq(f(2), 0)], [c1, c2])
+    out_weights = [c1_value, c2_value] + [sp.Integer(0)] * (hidden - 2)
+    inputs = ("x1", "x2")
+    names = tuple(f"h{j}" for j in range(1, hidden + 1))
+    weights, biases = {}, {}
+    for j, n in enumerate(names, start=1):
+        used = j <= 2  # the two neurons of the construction; the rest are padding
+        for k, x in enumerate(inputs, start=1):
+            name = f"w1_{j}_{k}"
+            weights[name] = Edge(name, x, n, sp.Integer(1 if used else 0))
+        biases[f"b1_{j}"] = Bias(f"b1_{j}", (n,), sp.Integer(-(j - 1) if used else 0))
+    for j, (n, v) in enumerate(zip(names, out_weights), start=1):
+        weights[f"w2_1_{j}"] = Edge(f"w2_1_{j}", n, "y", v)
+    biases["b2_1"] = Bias("b2_1", ("y",), sp.Integer(0))
+    layers = (Layer(names, activation), Layer(("y",), resolve("linear", "design")))
+    return Network(inputs, layers, weights, biases)
+
+
+# -- the proof for linear activations --------------------------------------------------------------
+
+def linear_proof(network: Network) -> LinearProof:
+    collapse = collapse_linear(network)
+    model = collapse.model
+    x1, x2 = (symbol(n) for n in network.inputs)
+    points = [((a, b), t) for a, b, t in TRUTH_TABLE]
+    at = [model.xreplace({x1: a, x2: b}) for (a, b), _ in points]
+    return LinearProof(collapse, _equality_certificate(at, [t for _, t in points]),
+                       _separation_certificate(at, [t for _, t in points]))
+
+
+def collapse_linear(network: Network) -> LinearCollapse:
+    """The output with every activation replaced by the identity, parameters as symbols."""
+    x1, x2 = (symbol(n) for n in network.inputs)
+    value = {x1: x1, x2: x2}
+    for layer in network.layers:
+        for n in layer.neurons:
+            value[symbol(n)] = sp.expand(net_input_expr(network, n).xreplace(value))
+    y = value[symbol(network.outputs[0])]
+    poly = sp.Poly(y, x1, x2)
+    linear = poly.total_degree() <= 1
+    coefficients = {OMEGA1: poly.coeff_monomial(x1), OMEGA2: poly.coeff_monomial(x2),
+                    BIAS: poly.coeff_monomial(1)}
+    model = OMEGA1 * x1 + OMEGA2 * x2 + BIAS
+    parameters = tuple(symbol(p) for p in network.parameters())
+    return LinearCollapse(parameters, y, model, coefficients, linear)
+
+
+def _equality_certificate(at, targets) -> EqualityCertificate:
+    unknowns = [OMEGA1, OMEGA2, BIAS]
+    equations = tuple(sp.Eq(lhs, t, evaluate=False) for lhs, t in zip(at, targets))
+    solutions = sp.linsolve([lhs - t for lhs, t in zip(at, targets)], unknowns)
+    A = sp.Matrix([[sp.expand(lhs).coeff(u) for u in unknowns] for lhs in at])
+    multipliers = _integer_vector(A.T.nullspace())
+    lhs = sp.expand(sum(c * e for c, e in zip(multipliers, at)))
+    rhs = sum(c * t for c, t in zip(multipliers, targets))
+    holds = solutions == sp.EmptySet and lhs == 0 and rhs != 0
+    return EqualityCertificate(equations, solutions, multipliers, lhs, sp.Integer(rhs), holds)
+
+
+def _separation_certificate(at, targets) -> SeparationCertificate:
+    # target 1: y(p) > t, target 0: y(p) < t; each as (larger side, smaller side)
+    sides = [(lhs, THRESHOLD) if t == 1 else (THRESHOLD, lhs) for lhs, t in zip(at, targets)]
+    inequalities = tuple(sp.StrictGreaterThan(lhs, THRESHOLD) if t == 1
+                         else sp.StrictLessThan(lhs, THRESHOLD) for lhs, t in zip(at, targets))
+    unknowns = [OMEGA1, OMEGA2, BIAS]
+    # Gordan: "larger − smaller > 0 for all i" is impossible iff some λ ≥ 0, λ ≠ 0, makes
+    # Σ λᵢ (larger − smaller) vanish in the unknowns; λ spans the null space of Mᵀ, where
+    # row i of M holds the coefficients of larger − smaller.
+    M = sp.Matrix([[sp.expand(big - small).coeff(u) for u in unknowns] for big, small in sides])
+    multipliers = _integer_vector(M.T.nullspace(), nonnegative=True)
+    larger = sp.expand(sum(lam * big for lam, (big, _) in zip(multipliers, sides)))
+    smaller = sp.expand(sum(lam * small for lam, (_, small) in zip(multipliers, sides)))
+    holds = (bool(multipliers) and all(m >= 0 for m in multipliers)
+             and any(m > 0 for m in multipliers) and sp.expand(larger - smaller) == 0)
+    return SeparationCertificate(THRESHOLD, inequalities, multipliers, larger, smaller, holds)
+
+
+def _integer_vector(basis, nonnegative: bool = False) -> tuple:
+    """The first null-space vector (nonnegative if asked and possible), in lowest integers."""
+    for v in basis:
+        for sign in (1, -1):
+            w = sign * v
+            if nonnegative and any(x < 0 for x in w):
+                continue
+            scale = sp.ilcm(*[sp.fraction(x)[1] for x in w])
+            w = w * scale
+            divisor = sp.igcd(*[int(x) for x in w])
+            return tuple(sp.Integer(int(x) // divisor) for x in w)
+    return ()

@@ -1,0 +1,278 @@
+"""Solutions as plain data: what problem modules compute and templates lay out.
+
+Nothing here is LaTeX or formatted text. Every number is a :class:`Number`: the value at
+full precision as SymPy holds it (exact, or a Float of at least 50 digits) and as a float.
+Every line of working is a :class:`Step` in the handcalcs pattern
+``lhs = symbolic = substituted = value``: z_{h1} = w1·i1 + w3·i2 + b1 = 0.15·0.05 + … = 0.3775.
+
+``to_json()`` gives contract §3's keys (floats at full double precision), plus a few
+extensions noted where they are made.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+JSON_DIGITS = 30  # digits of the "exact" strings written alongside floats
+
+
+@dataclass(frozen=True)
+class Number:
+    """One value: ``exact`` (SymPy, exact or high precision) and ``value`` (its float)."""
+
+    exact: sp.Expr
+    value: float
+
+    @classmethod
+    def of(cls, expr) -> "Number":
+        expr = sp.sympify(expr, strict=True) if not isinstance(expr, sp.Basic) else expr
+        return cls(expr, float(expr.evalf(JSON_DIGITS)) if not expr.is_Float else float(expr))
+
+    def json(self):
+        return _json_float(self.value)
+
+
+def _json_float(value: float):
+    # JSON has no inf or NaN: write null where a value is not finite (bce at o = 0 or 1).
+    return value if math.isfinite(value) else None
+
+
+@dataclass(frozen=True)
+class Step:
+    """``lhs = symbolic [= output_form] = substituted = value``.
+
+    ``symbolic`` is in names (w5·h1 + w7·h2 + b2), ``output_form`` is a derivative written
+    through the neuron's output (o1(1 − o1)), where there is one; ``substituted`` is the
+    shown form with the numbers put in, unevaluated (SymPy built with evaluate=False).
+    Any of them may be None where a step has no such form (a given input; a term of a sum
+    has no lhs of its own).
+    """
+
+    lhs: sp.Expr | None
+    symbolic: sp.Expr | None
+    substituted: sp.Expr | None
+    value: Number
+    output_form: sp.Expr | None = None
+
+
+def worked(lhs, symbolic, substituted, value: Number, output_form=None) -> Step:
+    """A Step; a substituted form that is just a number (∂z/∂w5 = h1 = 0.5933, y = z_y = 1)
+    would only repeat the value, so it is left out."""
+    if substituted is not None and substituted.is_Number:
+        substituted = None
+    return Step(lhs, symbolic, substituted, value, output_form)
+
+
+# -- backprop ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NeuronSteps:
+    """One neuron in one example's forward pass: its net input and its output."""
+
+    neuron: str
+    z: Step
+    a: Step
+
+
+@dataclass(frozen=True)
+class ExampleForward:
+    inputs: dict[str, Number]
+    targets: dict[str, Number]
+    neurons: tuple[NeuronSteps, ...]   # in layer order
+    loss: Step | None                  # this example's loss (None: no training table)
+
+    @property
+    def preactivations(self) -> dict[str, Number]:
+        return {n.neuron: n.z.value for n in self.neurons}
+
+    @property
+    def activations(self) -> dict[str, Number]:
+        return {n.neuron: n.a.value for n in self.neurons}
+
+
+@dataclass(frozen=True)
+class ChainSteps:
+    """One product of the chain rule: for one example and one neuron the parameter feeds."""
+
+    example: int                       # index into BackpropSolution.examples
+    neuron: str
+    factors: tuple[Step, ...]          # ∂e/∂o1, ∂o1/∂z1, ∂z1/∂w5
+    product: Step                      # lhs = Π symbols = Π values = value
+
+
+@dataclass(frozen=True)
+class GradientSteps:
+    """∂E/∂p: its chains (shown parameters) and the total, scale · Σ chains."""
+
+    parameter: str
+    chains: tuple[ChainSteps, ...]
+    total: Step
+
+
+@dataclass(frozen=True)
+class BackpropSolution:
+    id: str
+    statement: str | None
+    network: object                    # symderiv.network.Network, for diagrams
+    loss_name: str | None              # sse, half-sse, mse, bce, ce (None: forward only)
+    loss_symbol: sp.Symbol | None
+    examples: tuple[ExampleForward, ...]
+    loss: Step | None                  # the total over examples (the example's own for one)
+    gradients: dict[str, GradientSteps] = field(default_factory=dict)   # shown ones, worked
+    all_gradients: dict[str, Number] = field(default_factory=dict)      # every trained one
+    learning_rate: Number | None = None
+    updates: dict[str, Step] = field(default_factory=dict)   # step 1 of the shown parameters
+    updated: dict[str, Number] = field(default_factory=dict) # every trained one, after the last step
+    losses: tuple[Number, ...] = ()    # before each step and after the last (steps > 1)
+    steps: int = 0
+    kind: str = "backprop"
+
+    def to_json(self) -> dict:
+        single = len(self.examples) == 1
+
+        def per_neuron(key):
+            values = [getattr(ex, key) for ex in self.examples]
+            names = list(values[0])
+            # several examples: a list per neuron, in the examples' order (extension)
+            return {n: (values[0][n].json() if single else [v[n].json() for v in values])
+                    for n in names}
+
+        out = {"id": self.id, "kind": self.kind,
+               "preactivations": per_neuron("preactivations"),
+               "activations": per_neuron("activations")}
+        if self.loss is not None:
+            out["loss"] = self.loss.value.json()
+            out["loss_function"] = self.loss_name              # extension
+            out["gradients"] = {k: v.json() for k, v in self.all_gradients.items()}
+            if self.learning_rate is not None:
+                out["updated"] = {k: v.json() for k, v in self.updated.items()}
+            out["chains"] = {
+                k: [{"factor": _factor_tex(f.lhs), "value": f.value.json()}
+                    for chain in g.chains for f in chain.factors]
+                for k, g in self.gradients.items()}
+            if self.steps > 1:
+                out["losses"] = [v.json() for v in self.losses]
+        return out
+
+
+def _factor_tex(derivative) -> str:
+    # The contract writes a chain factor as its LaTeX (\frac{\partial e}{\partial o_1}).
+    from symderiv.latex import latex
+
+    return str(latex(derivative))
+
+
+# -- xor -----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class XorRow:
+    x1: int
+    x2: int
+    neurons: tuple[NeuronSteps, ...]   # every computed neuron, layer by layer
+    hidden: dict[str, Number]          # the hidden neurons' outputs
+    y: Number
+    expected: int
+    predicted: int | None              # y > 1/2 → 1, y < 1/2 → 0, y = 1/2 → None
+
+    @property
+    def correct(self) -> bool:
+        return self.predicted == self.expected
+
+
+@dataclass(frozen=True)
+class LinearCollapse:
+    """The architecture with every activation linear: y = ω1 x1 + ω2 x2 + b."""
+
+    parameters: tuple[sp.Symbol, ...]  # the network's parameters, as symbols
+    expanded: sp.Expr                  # y in the inputs and the parameters, expanded
+    model: sp.Expr                     # ω1 x1 + ω2 x2 + b
+    coefficients: dict[sp.Symbol, sp.Expr]   # ω1, ω2, b → in the network's parameters
+    linear: bool                       # y has degree ≤ 1 in the inputs
+
+
+@dataclass(frozen=True)
+class EqualityCertificate:
+    """The four exact conditions y(p) = target have no solution (``solutions`` is ∅):
+    Σ multipliers·(condition) reads 0 = ``contradiction``."""
+
+    equations: tuple[sp.Eq, ...]
+    solutions: sp.Set
+    multipliers: tuple[sp.Integer, ...]
+    combination_lhs: sp.Expr           # Σ cᵢ·(lhsᵢ) expanded: 0
+    combination_rhs: sp.Expr           # Σ cᵢ·(rhsᵢ): not 0
+    holds: bool
+
+
+@dataclass(frozen=True)
+class SeparationCertificate:
+    """No threshold classifier separates the classes (Gordan's alternative): it would need
+    y(pᵢ) > t for target 1 and y(pᵢ) < t for target 0; adding these inequalities with
+    multipliers λᵢ ≥ 0, not all 0, gives ``larger > smaller`` where the two sides are
+    identical, which is impossible."""
+
+    threshold: sp.Expr
+    inequalities: tuple[sp.Rel, ...]   # y(pᵢ) > t or y(pᵢ) < t, as a reader writes them
+    multipliers: tuple[sp.Expr, ...]   # λᵢ ≥ 0
+    larger: sp.Expr                    # Σ λᵢ · (the larger side of inequality i), expanded
+    smaller: sp.Expr                   # Σ λᵢ · (the smaller side), expanded: the same
+    holds: bool
+
+
+@dataclass(frozen=True)
+class LinearProof:
+    collapse: LinearCollapse
+    equalities: EqualityCertificate
+    separation: SeparationCertificate
+
+    @property
+    def holds(self) -> bool:
+        return self.collapse.linear and self.equalities.holds and self.separation.holds
+
+
+@dataclass(frozen=True)
+class XorSolution:
+    id: str
+    statement: str | None
+    network: object                    # the given or designed Network
+    designed: bool                     # True in design mode
+    threshold: sp.Expr                 # 1/2
+    rows: tuple[XorRow, ...]
+    solves_xor: bool                   # every row classified right at the threshold
+    exact: bool                        # every y equals its target exactly
+    proof: LinearProof | None          # with prove_linear_impossible
+    kind: str = "xor"
+
+    def to_json(self) -> dict:
+        out = {"id": self.id, "kind": self.kind,
+               "truth_table": [{"x1": r.x1, "x2": r.x2,
+                                "hidden": {k: v.json() for k, v in r.hidden.items()},
+                                "y": r.y.json(), "expected": r.expected} for r in self.rows],
+               "solves_xor": self.solves_xor,
+               "exact": self.exact,                             # extension
+               "designed": self.designed,                       # extension
+               "parameters": {k: _json_float(float(v))          # extension
+                              for k, v in self.network.parameters().items()}}
+        if self.proof is not None:
+            out["linear_impossible"] = self.proof.holds
+            out["linear_model"] = {str(k): str(v)               # extension
+                                   for k, v in self.proof.collapse.coefficients.items()}
+            out["certificates"] = {                             # extension
+                "equalities": [int(c) for c in self.proof.equalities.multipliers],
+                "separation": [str(c) for c in self.proof.separation.multipliers]}
+        return out
+
+
+# -- the sheet ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SheetSolution:
+    title: str
+    lang: str
+    precision: int
+    problems: tuple
+    name: str = "sheet"                # the output stem
+
+    def to_json(self) -> dict:
+        return {"sheet": {"title": self.title, "lang": self.lang, "precision": self.precision},
+                "problems": [p.to_json() for p in self.problems]}
