@@ -11,6 +11,7 @@ number it would spend minutes (or gigabytes) on.
 import ast
 import math
 import re
+import time
 import warnings
 from fractions import Fraction
 
@@ -28,7 +29,9 @@ MAX_NUMBER_DIGITS = 1000   # digits of any exact number built (Python 3.11 will 
                            # print an int of more than 4300 digits)
 MAX_EXPONENT = 1000        # |n| of a numeric exponent
 MAX_DIFF_ORDER = 10
-MAX_DERIVATIVE_NODES = 20_000
+MAX_BUILD_SECONDS = 5.0   # a safety net: some single steps (deciding max(Φ(10^99), 1))
+                          # take SymPy ~2 s, and a formula could repeat them
+MAX_DERIVATIVE_NODES = 3_000   # per order of diff(); one step on 3,000 nodes takes ~2 s
 
 # Typographic operators and line breaks people paste from documents.
 _TYPOGRAPHY = str.maketrans({"−": "-", "×": "*", "·": "*", "÷": "/",
@@ -38,12 +41,21 @@ _TYPOGRAPHY = str.maketrans({"−": "-", "×": "*", "·": "*", "÷": "/",
 _CONSTANTS = {"pi": S.Pi, "E": S.Exp1}
 
 # Names that would otherwise become symbols but mean something no formula should carry.
+_NON_FINITE = (S.ComplexInfinity, S.NaN, S.Infinity, S.NegativeInfinity)
 _NON_FINITE_NAMES = {"oo", "zoo", "nan", "inf", "infinity", "Infinity", "NaN"}
 
 
 def symbol(name: str) -> sp.Symbol:
     """The one way symderiv makes a symbol: every variable is real (z, a, w5, h1, β)."""
     return sp.Symbol(name, real=True)
+
+
+def _log(x, base=None):
+    if base is None:
+        return sp.log(x)
+    if base.is_zero or (base - 1).is_zero:
+        raise ValueError("the base of a logarithm cannot be 0 or 1")
+    return sp.log(x, base)
 
 
 def _heaviside(x, h0=None):
@@ -53,7 +65,7 @@ def _heaviside(x, h0=None):
 # name -> (builder, fewest args, most args or None for any number)
 _FUNCTIONS = {
     "exp": (sp.exp, 1, 1),
-    "log": (sp.log, 1, 2),
+    "log": (_log, 1, 2),
     "ln": (sp.log, 1, 1),
     "sqrt": (sp.sqrt, 1, 1),
     "abs": (sp.Abs, 1, 1),
@@ -195,6 +207,7 @@ class _Builder:
         self.source = source
         self.where = where
         self.variables = variables
+        self.deadline = time.monotonic() + MAX_BUILD_SECONDS
 
     def refuse(self, what: str):
         raise InputError(self.where, what)
@@ -207,8 +220,11 @@ class _Builder:
         if method is None:
             self.refuse(_refusal(node, self.segment(node)))
         result = method(node)
-        if result in (S.ComplexInfinity, S.NaN, S.Infinity, S.NegativeInfinity):
+        if result.has(*_NON_FINITE):
             self.refuse(f"'{self.segment(node)}' is not finite")
+        if time.monotonic() > self.deadline:
+            self.refuse(f"the formula takes too long to build (more than "
+                        f"{MAX_BUILD_SECONDS:g} s, at '{self.segment(node)}')")
         return result
 
     # numbers and names ------------------------------------------------------------
@@ -301,7 +317,9 @@ class _Builder:
                             f"(more than {MAX_NUMBER_DIGITS} digits)")
         if base.is_zero and exponent.is_negative:
             self.refuse(f"'{self.segment(node)}' divides by zero")
-        return base ** exponent
+        result = base ** exponent
+        self._check_real(result, node)
+        return result
 
     def _check_number_size(self, result, node):
         coefficient = result if result.is_Rational else (
@@ -330,17 +348,28 @@ class _Builder:
         if name in _FUNCTIONS:
             build, fewest, most = _FUNCTIONS[name]
             self._check_arity(node, name, fewest, most)
-            return build(*[self.build(a) for a in node.args])
-        activation = _activation_function(name)
-        if activation is None:
-            self.refuse(f"'{_short(name)}' is not a known function")
+        else:
+            build = _activation_function(name)
+            if build is None:
+                self.refuse(f"'{_short(name)}' is not a known function")
         args = [self.build(a) for a in node.args]
         try:
-            return activation(*args)
+            result = build(*args)
         except InputError as e:
             raise e.within(self.where) from None
-        except (TypeError, ValueError) as e:
-            self.refuse(f"cannot apply '{name}' to {len(args)} argument(s): {e}")
+        except TypeError:
+            self.refuse(f"'{name}' cannot take {len(args)} argument(s) "
+                        f"in '{self.segment(node)}'")
+        except ValueError as e:
+            self.refuse(f"cannot apply '{name}' in '{self.segment(node)}': {e}")
+        self._check_real(result, node)
+        return result
+
+    def _check_real(self, result, node):
+        # Everything is real: (-8)^(1/3), sqrt(-2) and log(-1) name no real number.
+        # (Infinities are left to the finiteness check, which names them better.)
+        if result.is_number and result.is_finite and result.is_extended_real is False:
+            self.refuse(f"'{self.segment(node)}' is not real")
 
     def _check_arity(self, node, name, fewest, most):
         count = len(node.args)
@@ -368,7 +397,7 @@ class _Builder:
         # Differentiate one order at a time so a blow-up is caught before the next step.
         for _ in range(int(order)):
             expr = sp.diff(expr, var)
-            if _node_count(expr) > MAX_DERIVATIVE_NODES:
+            if _node_count(expr) > MAX_DERIVATIVE_NODES or time.monotonic() > self.deadline:
                 self.refuse(f"the derivative '{self.segment(node)}' is too large")
         return expr
 

@@ -119,6 +119,30 @@ def test_swish_with_symbolic_beta():
         float(1.3 * mp_sigmoid(mpmath.mpf(0.7) * 1.3)), rel=1e-12)
 
 
+def test_activation_names_come_from_the_registry():
+    swish = parse_formula("swish(x, beta)")
+    gelu = parse_formula("gelu(x)")
+    leaky = parse_formula("leaky_relu(x, 0.1)")
+    for t in POINTS:
+        mt = mpmath.mpf(t)
+        assert value_at(swish, x=t, beta=0.7) == pytest.approx(
+            float(mt * mp_sigmoid(mpmath.mpf(0.7) * mt)), rel=1e-12)
+        assert value_at(gelu, x=t) == pytest.approx(float(mt * mpmath.ncdf(mt)), rel=1e-12)
+        assert value_at(leaky, x=t) == pytest.approx(t if t > 0 else t / 10, rel=1e-12)
+    with pytest.raises(InputError, match="'gelu' is a function"):
+        parse_formula("gelu + 1")
+    with pytest.raises(InputError, match="'softmax' is not a known function"):
+        parse_formula("softmax(x)")
+
+
+@pytest.mark.parametrize("text, same_as", [
+    ("0x1F + 0b101", "36"), ("1.e2", "100"), ("x\n+ 1", "x + 1"), ("x·y × 2 − 1", "2*x*y - 1"),
+])
+def test_other_spellings(text, same_as):
+    # Pasted text: other integer bases, a line break, typographic operators.
+    assert parse_formula(text) == parse_formula(same_as)
+
+
 # -- Φ and φ (issue 2, item 2) ---------------------------------------------------------
 
 def test_Phi_prime_is_phi_and_phi_prime_is_minus_x_phi():
