@@ -419,7 +419,7 @@ def _activation_function(name: str):
 
 # -- numbers -----------------------------------------------------------------------------
 
-_DECIMAL = re.compile(r"^(?P<mantissa>[0-9_]*\.?[0-9_]*)(?:[eE](?P<exponent>[+-]?[0-9_]+))?$")
+_DECIMAL = re.compile(r"^[+-]?(?P<mantissa>[0-9_]*\.?[0-9_]*)(?:[eE](?P<exponent>[+-]?[0-9_]+))?$")
 
 
 def _exact_decimal(literal: str, where: str) -> sp.Rational:

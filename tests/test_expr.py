@@ -199,6 +199,7 @@ def test_Phi_and_phi_print_as_textbook_letters():
 @pytest.mark.parametrize("value, exact", [
     (3, sp.Integer(3)), (-2, sp.Integer(-2)), (0.15, sp.Rational(3, 20)),
     (1e-05, sp.Rational(1, 100000)), (0.1, sp.Rational(1, 10)), ("3/20", sp.Rational(3, 20)),
+    (-0.5, sp.Rational(-1, 2)), (-2.5e-3, sp.Rational(-1, 400)), (-0.0, sp.Integer(0)),
     ("0.35", sp.Rational(7, 20)),
 ])
 def test_exact_number_is_exact(value, exact):
