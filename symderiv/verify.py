@@ -38,7 +38,8 @@ class Verdict:
     ``counterexample`` (only when equal is False) holds strings, so it survives JSON
     without losing digits or overflowing a float: ``{"point": {"x": "-2.5"},
     "lhs": "0.0758581800212435", "rhs": "-0.0758581800212435"}``. The point's values are
-    exact decimals; lhs and rhs are rounded to 15 significant digits.
+    exact: decimals, or at a kink SymPy's exact form ("1/3", "-sqrt(2)"); lhs and rhs are
+    rounded to 15 significant digits.
     """
 
     equal: bool | None
@@ -56,8 +57,10 @@ def decide(lhs: sp.Expr, rhs: sp.Expr, timeout: float = 5.0) -> Verdict:
     difference = left - right
     if difference == 0:
         return Verdict(True, "structural")
+    # σ, ReLU, Φ, φ kept as opaque functions: far cheaper to expand, and as sound
+    opaque = _rationalized(lhs - rhs)
 
-    method = _cheap_algebra(difference)
+    method = _cheap_algebra(opaque, difference)
     if method:
         return Verdict(True, method)
 
@@ -66,7 +69,7 @@ def decide(lhs: sp.Expr, rhs: sp.Expr, timeout: float = 5.0) -> Verdict:
     if counterexample:
         return Verdict(False, "numeric counterexample", counterexample)
 
-    proved, timed_out = _prove_symbolically(difference, start + timeout)
+    proved, timed_out = _prove_symbolically(opaque, difference, start + timeout)
     if proved:
         return Verdict(True, proved)
     evidence = (f"numerically equal at {agreeing} points" if agreeing
@@ -163,15 +166,19 @@ def _real_variables(lhs: sp.Expr, rhs: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
 _MAX_EXPANDED_TERMS = 2000
 
 
-def _cheap_algebra(difference: sp.Expr) -> str | None:
-    """"expand" or "cancel" when that proves ``difference`` is 0; None otherwise."""
-    if _expanded_terms(difference) > _MAX_EXPANDED_TERMS:
-        return None
-    if sp.expand(difference) == 0:
-        return "expand"
-    if sp.cancel(sp.together(difference)) == 0:
-        return "cancel"
+def _cheap_algebra(opaque: sp.Expr, difference: sp.Expr) -> str | None:
+    """"expand" or "cancel" when that proves the difference is 0; None otherwise."""
+    for form in (opaque, difference):
+        if _small_enough_to_expand(form):
+            if sp.expand(form) == 0:
+                return "expand"
+            if sp.cancel(sp.together(form)) == 0:
+                return "cancel"
     return None
+
+
+def _small_enough_to_expand(expr: sp.Expr) -> bool:
+    return _expanded_terms(expr) <= _MAX_EXPANDED_TERMS
 
 
 def _expanded_terms(expr: sp.Expr) -> float:
@@ -253,14 +260,40 @@ def _close(a, b, digits: int) -> bool:
 
 def _evaluate_pair(left, right, point: dict, digits: int):
     with mpmath.workdps(digits):
-        values = {s: mpmath.mpf(text) for s, (text, _) in point.items()}
-        return _real_value(left, values), _real_value(right, values)
+        if all(_is_decimal(exact) for _, exact in point.values()):
+            values = {s: mpmath.mpf(text) for s, (text, _) in point.items()}
+            return _real_value(left, values), _real_value(right, values)
+        # A kink such as 1/3 or √2: only exact arithmetic sees which branch holds there.
+        exact = {s: value for s, (_, value) in point.items()}
+        return _exact_value(left, exact, digits), _exact_value(right, exact, digits)
+
+
+def _is_decimal(value: sp.Expr) -> bool:
+    """A rational with a finite decimal expansion (its denominator is 2^a 5^b)."""
+    if not value.is_Rational:
+        return False
+    q = value.q
+    for prime in (2, 5):
+        while q % prime == 0:
+            q //= prime
+    return q == 1
+
+
+def _exact_value(expr: sp.Expr, exact: dict, digits: int):
+    """``expr`` at an exact point, by SymPy's own arithmetic and evalf."""
+    try:
+        value = expr.xreplace(exact).evalf(digits)
+        if not (value.is_Number and value.is_finite):
+            raise _Undefined
+        return mpmath.mpf(sp.Float(value, digits)._mpf_)
+    except Exception:  # noqa: BLE001 - whatever fails here, the point has no value
+        raise _Undefined from None
 
 
 def _real_value(expr: sp.Expr, values: dict):
     try:
         v = _Evaluator(values).value(expr)
-    except (ZeroDivisionError, ValueError, TypeError, OverflowError, RecursionError):
+    except Exception:  # noqa: BLE001 - division by zero, a complex order, deep recursion, …
         raise _Undefined from None
     if isinstance(v, mpmath.mpc):
         if abs(v.imag) > mpmath.mpf(10) ** -(mpmath.mp.dps // 2) * max(abs(v), 1):
@@ -272,7 +305,7 @@ def _real_value(expr: sp.Expr, values: dict):
 
 
 def _sample_points(variables: list, exprs: list) -> list[dict]:
-    """Points as {symbol: (exact decimal text, Rational)}: nice values, kinks, then random ones."""
+    """Points as {symbol: (text, exact value)}: nice decimals, kinks, then random decimals."""
     rng = random.Random(_SEED)
     if not variables:
         return [{}]
@@ -284,11 +317,11 @@ def _sample_points(variables: list, exprs: list) -> list[dict]:
     points = []
     for row in zip(*columns):
         point = {}
-        for symbol, text in zip(variables, row):
-            text = _in_domain(symbol, text)
-            if text is None:
+        for symbol, value in zip(variables, row):
+            value = _in_domain(symbol, value)
+            if value is None:
                 break
-            point[symbol] = (text, sp.Rational(text))
+            point[symbol] = (value, sp.Rational(value)) if isinstance(value, str) else (str(value), value)
         else:
             points.append(point)
     return points
@@ -312,8 +345,11 @@ def _plain(d: Decimal) -> str:
     return "0" if text in ("", "-0") else text
 
 
-def _in_domain(symbol: sp.Symbol, text: str) -> str | None:
-    """``text`` moved into the symbol's assumed domain (positive, integer, …), or None."""
+def _in_domain(symbol: sp.Symbol, text: str | sp.Expr) -> str | sp.Expr | None:
+    """A decimal ``text`` moved into the symbol's assumed domain (positive, integer, …), or
+    None; an exact kink is kept only where it lies in that domain."""
+    if not isinstance(text, str):
+        return text if _lies_in(symbol, text) else None
     value = Decimal(text)
     if symbol.is_integer:
         value = Decimal(round(value))
@@ -324,6 +360,12 @@ def _in_domain(symbol: sp.Symbol, text: str) -> str | None:
     if value == 0 and symbol.is_nonzero:
         return None
     return _plain(value)
+
+
+def _lies_in(symbol: sp.Symbol, value: sp.Expr) -> bool:
+    """Whether an exact number has every property assumed of ``symbol``."""
+    properties = ("integer", "positive", "negative", "nonnegative", "nonpositive", "nonzero")
+    return all(getattr(value, f"is_{p}") for p in properties if getattr(symbol, f"is_{p}"))
 
 
 class _Evaluator:
@@ -503,33 +545,37 @@ def _rationalized(u: sp.Expr) -> sp.Expr:
     return u.xreplace({f: sp.Rational(str(f)) for f in u.atoms(sp.Float)})
 
 
-def _kink_neighbours(exprs: list, x: sp.Symbol) -> list[str]:
-    """Sample points at and on both sides of each kink, as decimals."""
+def _kink_neighbours(exprs: list, x: sp.Symbol) -> list:
+    """Each kink itself (exact) and decimals on both sides of it."""
     kinks = _kinks(exprs, x) or []
     points = []
     for root in kinks[:20]:
         r = float(root)
         width = max(1.0, abs(r))
-        for offset in (0.0, -1e-3 * width, 1e-3 * width, -0.25 * width, 0.25 * width):
-            points.append(_decimal_text(r + offset, 10))
+        points.append(root)
+        points += [_decimal_text(r + offset, 10) for offset in (-1e-3 * width, 1e-3 * width,
+                                                                  -0.25 * width, 0.25 * width)]
     return points
 
 
 # ---- stage 4: symbolic proofs, each in a child process ------------------------------------------------
 
-def _prove_symbolically(difference: sp.Expr, deadline: float) -> tuple[str | None, bool]:
+def _prove_symbolically(opaque: sp.Expr, difference: sp.Expr,
+                        deadline: float) -> tuple[str | None, bool]:
     """(the method that proved ``difference`` ≡ 0 or None, whether some attempt timed out).
 
+    ``opaque`` is the same difference with σ, ReLU, Φ, φ not rewritten; only expanding
+    uses it.
     Each attempt runs in its own killed-on-timeout child with a share of the time left,
     so one that stalls (simplify on a huge power) cannot starve the others.
     """
     timed_out = False
     attempts = [(method, prove, share) for method, applies, prove, share in _PROOFS
-                if applies(difference)]
+                if applies(opaque, difference)]
     for number, (method, prove, share) in enumerate(attempts):
         remaining = deadline - time.monotonic()
         last = number == len(attempts) - 1
-        outcome = run_bounded(prove, (difference,), remaining if last else share * remaining)
+        outcome = run_bounded(prove, (opaque, difference), remaining if last else share * remaining)
         if outcome is True:
             return method, timed_out
         timed_out = timed_out or outcome is None
@@ -651,14 +697,29 @@ def _zero_as_polynomial(difference: sp.Expr) -> bool:
     return all(difference.xreplace({x: sp.Integer(k)}) == 0 for k in range(degree + 1))
 
 
-# (method, applies to the difference, proof run in a child, share of the time left)
+def _too_big_to_expand_here(opaque: sp.Expr, difference: sp.Expr) -> bool:
+    return not (_small_enough_to_expand(opaque) and _small_enough_to_expand(difference))
+
+
+def _zero_by_expanding(opaque: sp.Expr, difference: sp.Expr) -> bool:
+    return sp.expand(opaque) == 0 or sp.expand(difference) == 0
+
+
+def _on_difference(test):
+    """``test(difference)`` as a proof step, which also receives the opaque form."""
+    return lambda opaque, difference: test(difference)
+
+
+# (method, applies to (opaque, difference), proof run in a child, share of the time left)
 _PROOFS = (
-    ("polynomial identity (zero at deg + 1 points)", _univariate_polynomial,
-     _zero_as_polynomial, 0.5),
-    ("cases", _univariate_with_kinks, _zero_by_cases, 0.4),
-    ("rewrite(exp) + cancel", _has_transcendental, _zero_in_exponentials, 0.3),
-    ("rewrite(Abs) + simplify", _has_max_or_min, _zero_with_abs, 0.3),
-    ("simplify", lambda difference: True, _zero_by_simplify, 1.0),
+    ("polynomial identity (zero at deg + 1 points)", _on_difference(_univariate_polynomial),
+     _on_difference(_zero_as_polynomial), 0.5),
+    ("expand", _too_big_to_expand_here, _zero_by_expanding, 0.3),
+    ("cases", _on_difference(_univariate_with_kinks), _on_difference(_zero_by_cases), 0.4),
+    ("rewrite(exp) + cancel", _on_difference(_has_transcendental),
+     _on_difference(_zero_in_exponentials), 0.3),
+    ("rewrite(Abs) + simplify", _on_difference(_has_max_or_min), _on_difference(_zero_with_abs), 0.3),
+    ("simplify", lambda opaque, difference: True, _on_difference(_zero_by_simplify), 1.0),
 )
 
 

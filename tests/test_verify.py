@@ -170,11 +170,16 @@ def test_a_hard_true_identity_is_undecided_in_time_never_equal():
     assert "no symbolic proof within 2 s" in verdict.method
 
 
-def test_a_difference_at_one_irrational_point_is_never_equal():
-    # Heaviside conventions differ only at x = 1/3, a point no decimal sample hits.
+def test_a_difference_only_at_a_kink_off_the_decimals_is_found_exactly():
+    # Heaviside conventions (H(0) = 1/2 against 0) differ only at x = 1/3, at x = ±√2.
     third = sp.Rational(1, 3)
-    verdict = decide(sp.Heaviside(x - third), sp.Heaviside(x - third, 0), timeout=2)
-    assert verdict.equal is not True
+    for u, kink in ((x - third, third), (x ** 2 - 2, -sp.sqrt(2))):
+        lhs, rhs = sp.Heaviside(u), sp.Heaviside(u, 0)
+        verdict = decide(lhs, rhs, timeout=2)
+        assert verdict.equal is False
+        assert verdict.counterexample["point"] == {"x": str(kink)}
+        assert sp.Rational(verdict.counterexample["lhs"]) == lhs.subs(x, kink) == sp.Rational(1, 2)
+        assert sp.Rational(verdict.counterexample["rhs"]) == rhs.subs(x, kink) == 0
 
 
 def test_points_where_a_side_is_undefined_are_skipped():

@@ -7,7 +7,7 @@ from symderiv.errors import InputError
 EXIT_BY_ANSWER = {True: 0, False: 1, None: 3}
 
 # The whole command (start-up and parsing included) must answer within 10 s.
-DEFAULT_TIMEOUT = 7.0
+DEFAULT_TIMEOUT = 6.0
 
 
 def add_parser(sub) -> None:
