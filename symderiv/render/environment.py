@@ -12,10 +12,13 @@ output, language strings, or what a template itself rendered: a macro, a block, 
 ``set`` block) is printed as is. Floats and SymPy objects must go through ``num`` or
 ``math``; printing one raw is a template bug and raises.
 
-Filters: ``math(expr, rounded=False)`` LaTeX of a SymPy expression (numbers rounded to
-the sheet's precision when ``rounded``); ``num(value, places=None, keep_zeros=False)`` a
+Filters: ``math(expr, rounded=False, **printer_settings)`` LaTeX of a SymPy expression,
+terms in the order they were built (numbers rounded to the sheet's precision when
+``rounded``); ``sym(name)`` a spec name as a symbol (h1 -> h_{1});
+``width(tex)`` roughly how many characters math prints as (to break long rows); ``num(value, places=None, keep_zeros=False)`` a
 number (math mode) at the sheet's precision; ``paragraphs(text)`` escaped paragraphs;
 ``join_tex(items, sep)`` items (escaped unless TeX) joined by a template-given ``sep``;
+``inline(tex)`` math wrapped in ``$…$``;
 ``fill(string, **values)`` a language string with its ``{name}`` fields filled
 (values escaped unless TeX).
 
@@ -34,12 +37,14 @@ import jinja2
 import sympy as sp
 
 from symderiv.errors import InputError
+from symderiv.expr import symbol
 from symderiv.latex import TeX, format_decimal, latex
 from symderiv.render.escape import escape_tex, paragraphs
 from symderiv.resources import templates_dir
 
 
 _FIELD = re.compile(r"\{(\w+)\}")
+_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
 class LatexEnvironment(jinja2.Environment):
@@ -95,10 +100,15 @@ def _environment(precision: int, templates: Path | None) -> LatexEnvironment:
         comment_start_string="((=", comment_end_string="=))",
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined, finalize=_finalize, autoescape=False,
+        extensions=["jinja2.ext.do"],  # ((* do list.append(x) *)) to collect a row's parts
     )
 
-    def math(expr, rounded=False) -> TeX:
-        return latex(expr, decimals=precision) if rounded else latex(expr)
+    def math(expr, rounded=False, **settings) -> TeX:
+        # order="none": terms in the order they were built (w5 - eta*g, not -eta*g + w5),
+        # as a teacher writes them.
+        settings.setdefault("order", "none")
+        return latex(expr, decimals=precision, **settings) if rounded else latex(expr,
+                                                                                **settings)
 
     def num(value, places=None, keep_zeros=False) -> TeX:
         places = precision if places is None else places
@@ -107,15 +117,50 @@ def _environment(precision: int, templates: Path | None) -> LatexEnvironment:
     def join_tex(items, sep=", ") -> TeX:
         return TeX(str(sep).join(_finalize(item) for item in items))
 
+    def sym(name) -> TeX:
+        # A spec name (identifier) as a symbol: h1 -> h_{1}. Anything else is text.
+        if isinstance(name, str) and _IDENTIFIER.match(name):
+            return latex(symbol(name))
+        return TeX(rf"\text{{{escape_tex(str(name))}}}")
+
+    def inline(value) -> TeX:
+        return TeX(f"${_finalize(value)}$")
+
     def fill(string, **values) -> TeX:
         # Only {name} for a given name is a field: TeX's own braces stay as they are.
         filled = {k: _finalize(v) for k, v in values.items()}
         return TeX(_FIELD.sub(lambda m: filled.get(m[1], m[0]), str(string)))
 
-    env.filters.update(math=math, num=num, paragraphs=paragraphs, join_tex=join_tex,
-                       fill=fill, escape_tex=escape_tex)
+    env.filters.update(math=math, num=num, sym=sym, paragraphs=paragraphs, join_tex=join_tex,
+                       fill=fill, inline=inline, escape_tex=escape_tex,
+                       width=typeset_width)
     env.globals["precision"] = precision
     return env
+
+
+_FRAC = re.compile(r"\\frac\{((?:[^{}]|\{[^{}]*\})*)\}\{((?:[^{}]|\{[^{}]*\})*)\}")
+_SCRIPT = re.compile(r"[_^]\{([^{}]*)\}|[_^](.)")
+_SPACING = re.compile(r"\\(?:left|right|big|Big|bigg|Bigg|operatorname|mathrm|text)\b|[{}]")
+_COMMAND = re.compile(r"\\[A-Za-z]+|\\.")
+
+
+def typeset_width(tex) -> float:
+    """Roughly how wide math ``tex`` prints, in characters: for breaking long rows.
+
+    A fraction counts its wider part, sub- and superscripts count 0.6 a character, a
+    command (\\sigma, \\cdot) one; braces and \\left/\\right nothing.
+    """
+    text = str(tex)
+    while True:  # innermost fractions first
+        folded = _FRAC.sub(lambda m: "x" * round(max(typeset_width(m[1]), typeset_width(m[2]))),
+                           text)
+        if folded == text:
+            break
+        text = folded
+    scripts = sum(0.6 * len(_COMMAND.sub("x", m[1] or m[2])) for m in _SCRIPT.finditer(text))
+    text = _SCRIPT.sub("", text)
+    text = _COMMAND.sub("x", _SPACING.sub("", text))
+    return len(text.replace(" ", "")) + scripts
 
 
 def render_template(env: jinja2.Environment, name: str, **context) -> str:

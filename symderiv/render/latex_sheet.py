@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from symderiv.errors import InputError
+from symderiv.files import write_atomic
 from symderiv.render.environment import language_strings, make_environment, render_template
 from symderiv.render.figures import network_diagram, xor_plane
+from symderiv.render.pdf import compile_tex
 
 ENTRY_TEMPLATE = "latex/sheet.tex.j2"
 
@@ -48,6 +51,22 @@ def render_sheet(sheet, lang: str | None = None, templates: Path | None = None) 
                            lang=lang)
 
 
+def render_pdf(sheet, output_dir: Path, lang: str | None = None,
+               templates: Path | None = None) -> bytes:
+    """The PDF of ``sheet``, compiled with XeLaTeX.
+
+    When TeX fails, ``output_dir/<name>.tex`` is written (and the log beside it) for the
+    user to inspect, and the InputError says where.
+    """
+    tex = render_sheet(sheet, lang, templates)
+    tex_path = Path(output_dir) / f"{sheet.name}.tex"
+    try:
+        return compile_tex(tex, tex_path)
+    except InputError:
+        write_atomic(tex_path, tex)
+        raise
+
+
 def _no_figures(solution, precision) -> dict:
     return {}
 
@@ -63,3 +82,4 @@ def _xor_figures(solution, precision) -> dict:
     return {"network": network_diagram(solution.network, edge_labels="value",
                                        precision=precision),
             "plane": xor_plane((r.x1, r.x2, r.expected) for r in solution.rows)}
+

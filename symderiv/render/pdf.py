@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from symderiv.errors import InputError
@@ -50,27 +51,56 @@ def _environment() -> dict:
     return env
 
 
-def compile_pdf(tex_path: Path, pdf_path: Path, time_bound: float = TIME_BOUND) -> None:
-    """Compile ``tex_path`` to ``pdf_path`` (written atomically), or raise InputError."""
+@dataclass(frozen=True)
+class TexRun:
+    """One latexmk run: the PDF (None when it failed), the log, and whether it finished."""
+
+    pdf: bytes | None
+    log: str
+    finished: bool
+
+    @property
+    def error(self) -> str | None:
+        """What went wrong, in one line (the first ``! ...`` of the log), or None."""
+        if not self.finished:
+            return "did not finish in time"
+        return _first_error(self.log) or (None if self.pdf else "xelatex wrote no PDF")
+
+
+def run_latex(tex: str, time_bound: float = TIME_BOUND) -> TexRun:
+    """Compile LaTeX source ``tex`` in a scratch folder; never raises for TeX errors."""
     require_tex_engine()
-    tex_path, pdf_path = Path(tex_path), Path(pdf_path)
-    log_path = tex_path.with_suffix(".log")
     with tempfile.TemporaryDirectory(prefix="symderiv-tex-") as scratch:
         scratch = Path(scratch)
-        shutil.copyfile(tex_path, scratch / f"{_JOB}.tex")
+        (scratch / f"{_JOB}.tex").write_text(tex, encoding="utf-8")
         finished = _run(scratch, time_bound)
-        log = scratch / f"{_JOB}.log"
-        pdf = scratch / f"{_JOB}.pdf"
-        if finished and pdf.is_file() and _first_error(log) is None:
-            write_atomic(pdf_path, pdf.read_bytes())
-            return
-        log_text = log.read_bytes() if log.is_file() else b"(no log: the engine did not start)\n"
-        write_atomic(log_path, log_text)
-    if not finished:
-        what = f"xelatex did not finish within {time_bound:g} s"
-    else:
-        what = _first_error(log_path) or "xelatex wrote no PDF"
+        log, pdf = scratch / f"{_JOB}.log", scratch / f"{_JOB}.pdf"
+        log_text = (log.read_text(encoding="utf-8", errors="replace") if log.is_file()
+                    else "(no log: the TeX engine did not start)\n")
+        ok = finished and pdf.is_file() and _first_error(log_text) is None
+        return TexRun(pdf.read_bytes() if ok else None, log_text, finished)
+
+
+def compile_tex(tex: str, tex_path: Path, time_bound: float = TIME_BOUND) -> bytes:
+    """The PDF of LaTeX source ``tex`` (which the caller keeps at ``tex_path``).
+
+    On failure the log is written beside it (``<stem>.log``) and an InputError names the
+    .tex, the first TeX error and the log.
+    """
+    run = run_latex(tex, time_bound)
+    if run.pdf is not None:
+        return run.pdf
+    log_path = Path(tex_path).with_suffix(".log")
+    write_atomic(log_path, run.log)
+    what = (f"xelatex did not finish within {time_bound:g} s" if not run.finished
+            else run.error)
     raise InputError(str(tex_path), f"TeX failed: {what} (log: {log_path})")
+
+
+def compile_pdf(tex_path: Path, pdf_path: Path, time_bound: float = TIME_BOUND) -> None:
+    """Compile the file ``tex_path`` to ``pdf_path`` (written atomically), or raise."""
+    pdf = compile_tex(Path(tex_path).read_text(encoding="utf-8"), tex_path, time_bound)
+    write_atomic(pdf_path, pdf)
 
 
 def _run(scratch: Path, time_bound: float) -> bool:
@@ -88,11 +118,9 @@ def _run(scratch: Path, time_bound: float) -> bool:
         return False
 
 
-def _first_error(log: Path) -> str | None:
+def _first_error(log: str) -> str | None:
     """The first ``! ...`` line of a TeX log, with its ``l.<n>`` line number when given."""
-    if not log.is_file():
-        return None
-    lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    lines = log.splitlines()
     for i, line in enumerate(lines):
         if line.startswith("! "):
             where = next((l.split(" ", 1)[0] for l in lines[i + 1:i + 30]
