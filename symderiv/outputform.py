@@ -46,9 +46,11 @@ def output_form(f: sp.Expr, df: sp.Expr, z: sp.Symbol, a: sp.Symbol,
     """f′ written in a = f(z). ``domains`` gives each symbolic parameter's domain
     ("real", "positive", "nonnegative"): proofs assume it and numeric checks sample from it."""
     domains = domains or {}
-    candidate = _piecewise_form(f, z, a, domains) if _is_piecewise(f) else _smooth_form(f, df, z, a)
+    piecewise = _is_piecewise(f)
+    candidate = _piecewise_form(f, z, a, domains) if piecewise else _smooth_form(f, df, z, a)
     if candidate is None:
-        return OutputForm(None, "", "no closed-form inverse found")
+        return OutputForm(None, "", "no monotone split into two pieces found" if piecewise
+                          else "no closed-form inverse found")
     form, proof = candidate
     if proof:
         return OutputForm(form, "symbolic")
@@ -109,17 +111,17 @@ def _piecewise_form(f, z, a, domains):
     """Piecewise((g_upper, a > f(c)), (g_lower, True)) for f = (upper, z > c), (lower, else).
 
     Proved when f is continuous at c, the upper piece strictly increases and the lower
-    piece does not decrease (then z > c ⟺ a > f(c)), and each piece's g is proved.
+    piece does not decrease (then z > c ⟺ a > f(c)), and each piece's g is proved. For
+    z ≥ c the strict and the non-strict piece swap (z ≥ c ⟺ a ≥ f(c)).
     """
     pieces = sp.piecewise_fold(to_elementary(f))
     if not isinstance(pieces, sp.Piecewise) or len(pieces.args) != 2:
         return None
     (upper, cond), (lower, otherwise) = pieces.args
-    if otherwise is not sp.true or not isinstance(cond, (sp.StrictGreaterThan, sp.GreaterThan)):
+    c = _threshold(cond, z)
+    if otherwise is not sp.true or c is None:
         return None
-    if cond.lhs != z or cond.rhs.has(z):
-        return None
-    c = cond.rhs
+    strict = isinstance(cond, sp.StrictGreaterThan)
     forms = []
     proved = True
     for piece in (upper, lower):
@@ -131,18 +133,33 @@ def _piecewise_form(f, z, a, domains):
         forms.append(g)
         proved = proved and _identical(g.xreplace({a: piece}), d_piece, domains)
     boundary = _cheap_simplest(upper.xreplace({z: c}))
-    proved = proved and _monotone_split(upper, lower, c, z, domains)
-    form = sp.Piecewise((forms[0], sp.StrictGreaterThan(a, boundary)), (forms[1], True))
-    return form, proved
+    proved = proved and _monotone_split(upper, lower, c, z, domains, strict)
+    image = sp.StrictGreaterThan(a, boundary) if strict else sp.GreaterThan(a, boundary)
+    return sp.Piecewise((forms[0], image), (forms[1], True)), proved
 
 
-def _monotone_split(upper, lower, c, z, domains) -> bool:
-    """True when proved: upper(c) = lower(c), upper′ > 0 and lower′ ≥ 0 on the real line."""
+def _threshold(cond, z):
+    """c for a condition z > c or z ≥ c (also k·z + m > 0 with k > 0), else None."""
+    if not isinstance(cond, (sp.StrictGreaterThan, sp.GreaterThan)):
+        return None
+    side = sp.expand(cond.lhs - cond.rhs)
+    if not side.is_polynomial(z) or sp.degree(side, z) != 1:
+        return None
+    k = side.coeff(z, 1)
+    if k.has(z) or k.is_positive is not True:
+        return None
+    return -side.coeff(z, 0) / k
+
+
+def _monotone_split(upper, lower, c, z, domains, strict: bool) -> bool:
+    """True when proved: upper(c) = lower(c), and (for z > c) upper′ > 0, lower′ ≥ 0 on the
+    real line, or (for z ≥ c) upper′ ≥ 0, lower′ > 0."""
     assumed = _assumed(domains)
     continuous = _cheap_simplest((upper - lower).xreplace({z: c}).xreplace(assumed)) == 0
-    rising = sp.diff(upper, z).xreplace(assumed).is_positive
-    not_falling = sp.diff(lower, z).xreplace(assumed).is_nonnegative
-    return bool(continuous and rising and not_falling)
+    up, low = (sp.diff(piece, z).xreplace(assumed) for piece in (upper, lower))
+    if strict:
+        return bool(continuous and up.is_positive and low.is_nonnegative)
+    return bool(continuous and up.is_nonnegative and low.is_positive)
 
 
 # -- forms a teacher writes ---------------------------------------------------------------

@@ -329,3 +329,31 @@ def test_symbolic_parameter_inside_a_formula_call():
     alpha = symbol("alpha")
     e = activations.formula_function("elu")(z, alpha)
     assert e.has(alpha) and sp.diff(e, z).subs(z, -1) == alpha * sp.exp(-1)
+
+
+@pytest.mark.parametrize("text,slopes", [
+    ("relu(z - 1)", (1, 0)),
+    ("relu(2*z)", (2, 0)),
+    ("leaky_relu(3*z + 1, 0.5)", (3, sp.Rational(3, 2))),
+])
+def test_shifted_and_scaled_relus_have_piecewise_output_forms(text, slopes):
+    bound = activations.resolve(text, "t")
+    form = bound.derivative_in_output(a)
+    assert bound.output_form_check == "symbolic"
+    for x in (sp.Rational(-13, 4), sp.Rational(-1, 5), sp.Rational(7, 3), 9):
+        value, slope = bound.expr(z).subs(z, x), bound.derivative(z).subs(z, x)
+        assert form.subs(a, value) == slope
+        assert slope == (slopes[0] if value > 0 else slopes[1])
+
+
+def test_non_strict_threshold_maps_to_a_non_strict_condition():
+    from symderiv.outputform import output_form
+
+    f = sp.Piecewise((z, z >= 0), (z / 10, True))
+    df = sp.Piecewise((1, z >= 0), (sp.Rational(1, 10), True))
+    form = output_form(f, df, z, a)
+    assert form.check == "symbolic"
+    assert form.expr.subs(a, 0) == 1 and form.expr.subs(a, -sp.Rational(1, 100)) == sp.Rational(1, 10)
+    # a constant lower piece cannot tell z < 0 from z = 0 by its output: no form is claimed
+    flat = sp.Piecewise((z, z >= 0), (0, True))
+    assert output_form(flat, sp.Piecewise((1, z >= 0), (0, True)), z, a).expr is None
