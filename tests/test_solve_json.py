@@ -1,0 +1,218 @@
+"""`symderiv solve`: the JSON of contract §3, Markdown, formats, languages, and the rule that
+nothing is written unless everything succeeded."""
+
+import json
+import os
+import textwrap
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from symderiv.cli import main
+from symderiv.commands import solve as solve_command
+from symderiv.latex import format_decimal
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def builtin_json(tmp_path_factory):
+    """The built-in sheet solved by a real process (`python -m symderiv solve`)."""
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("solve")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p)}
+    result = subprocess.run([sys.executable, "-m", "symderiv", "solve", "-o", str(out),
+                             "--format", "json,md"], capture_output=True, text=True,
+                            timeout=300, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [str(out / "hw6.json"), str(out / "hw6.md")]
+    return json.loads((out / "hw6.json").read_text(encoding="utf-8")), out
+
+
+def by_id(data, pid):
+    return next(p for p in data["problems"] if p["id"] == pid)
+
+
+def test_top_level_and_sheet_keys(builtin_json):
+    data, _ = builtin_json
+    assert set(data) == {"sheet", "problems"}
+    assert data["sheet"] == {"title": "人工智能基础 第 6 次作业", "lang": "zh", "precision": 4}
+    assert [p["id"] for p in data["problems"]][:2] == ["2", "4"]
+
+
+def test_backprop_keys_match_the_contract(builtin_json):
+    p = by_id(builtin_json[0], "4")
+    assert p["kind"] == "backprop"
+    assert {"id", "kind", "preactivations", "activations", "loss", "gradients", "updated",
+            "chains"} <= set(p)
+    assert "losses" not in p                       # one step only
+    assert list(p["preactivations"]) == list(p["activations"]) == ["h1", "h2", "o1", "o2"]
+    trained = ["w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "b1", "b2"]
+    assert list(p["gradients"]) == list(p["updated"]) == trained
+    assert list(p["chains"]) == ["w5", "w6"]       # only the ones the sheet shows
+    for factors in p["chains"].values():
+        assert len(factors) == 3
+        assert all(set(f) == {"factor", "value"} for f in factors)
+        assert all(f["factor"].startswith(r"\frac{\partial ") for f in factors)
+    numbers = [p["loss"], *p["gradients"].values(), *p["updated"].values(),
+               *p["preactivations"].values(), *p["activations"].values()]
+    assert all(isinstance(v, float) for v in numbers)
+    assert p["preactivations"]["h1"] == 0.3775     # 0.15·0.05 + 0.2·0.1 + 0.35, exactly
+    # full double precision: more digits than any sheet shows
+    assert len(repr(p["activations"]["o1"]).split(".")[1]) >= 15
+
+
+def test_xor_keys_match_the_contract(builtin_json):
+    p = by_id(builtin_json[0], "2")
+    assert p["kind"] == "xor"
+    assert {"truth_table", "solves_xor", "linear_impossible"} <= set(p)
+    assert all(set(r) == {"x1", "x2", "hidden", "y", "expected"} for r in p["truth_table"])
+    assert [r["expected"] for r in p["truth_table"]] == [a ^ b for a, b in
+                                                         ((0, 0), (0, 1), (1, 0), (1, 1))]
+    assert p["solves_xor"] is True and p["linear_impossible"] is True
+
+
+def test_markdown_shows_the_same_numbers_rounded(builtin_json):
+    data, out = builtin_json
+    md = (out / "hw6.md").read_text(encoding="utf-8")
+    p = by_id(data, "4")
+    lines = md.splitlines()
+    assert lines[0] == "# 人工智能基础 第 6 次作业"
+    assert sum("50" in line and "4" in line for line in lines[:4]) == 1  # the precision note
+    shown = lambda v: format_decimal(Fraction(v), 4)  # noqa: E731
+    assert (f"- $z_{{h1}} = w_{{1}} i_{{1}} + w_{{3}} i_{{2}} + b_{{1}} = 0.15 \\cdot 0.05 + "
+            f"0.2 \\cdot 0.1 + 0.35 = {shown(p['preactivations']['h1'])}$") in lines
+    o1 = shown(p["activations"]["o1"])
+    assert f"- $o_{{1}} = \\sigma\\left(z_{{1}}\\right) = \\sigma\\left(" \
+           f"{shown(p['preactivations']['o1'])}\\right) = {o1}$" in lines
+    w5 = [line for line in lines if line.startswith(r"- $\frac{\partial e}{\partial w_{5}} = ")]
+    assert len(w5) == 1 and w5[0].endswith(f"= {shown(p['gradients']['w5'])}$")
+    assert f"- $w_{{5}}' = w_{{5}} - \\eta \\frac{{\\partial e}}{{\\partial w_{{5}}}} = 0.3 - " \
+           f"0.1 \\cdot {shown(p['gradients']['w5'])} = {shown(p['updated']['w5'])}$" in lines
+    assert "$$y = " in md and "$0 = -2$" in md
+
+
+# -- in-process: options, formats, the all-or-nothing rule ------------------------------------
+
+LINEAR = """
+    [sheet]
+    title = "fit <b>"
+    [[problem]]
+    id = "1"
+    kind = "backprop"
+    [problem.network]
+    inputs = ["x"]
+    layers = [{ neurons = ["y"], activation = "linear" }]
+    [problem.network.weights]
+    w = { from = "x", to = "y", value = 0.5 }
+    [problem.network.biases]
+    c = { to = "y", value = 0.25 }
+    [problem.data]
+    examples = [{ inputs = { x = 1 }, targets = { y = 2 } },
+                { inputs = { x = 3 }, targets = { y = 1 } }]
+    [problem.training]
+    loss = "mse"
+    learning_rate = 0.05
+    gradients = ["w"]
+    train = ["w"]
+    steps = 12
+"""
+
+
+@pytest.fixture
+def in_tmp(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+
+    def solve(*args, text=None, name="fit.toml"):
+        if text is not None:
+            (tmp_path / name).write_text(textwrap.dedent(text), encoding="utf-8")
+        code = main(["solve", *map(str, args)])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return solve
+
+
+def test_several_steps_and_examples_against_exact_gradient_descent(in_tmp, tmp_path):
+    code, out, err = in_tmp("fit.toml", "-o", "o", "--format", "json", text=LINEAR)
+    assert (code, err) == (0, "")
+    (p,) = json.loads((tmp_path / "o" / "fit.json").read_text())["problems"]
+    # The oracle: mse over two examples, w trained, c fixed, in exact fractions.
+    w, c, eta = Fraction(1, 2), Fraction(1, 4), Fraction(1, 20)
+    data = [(1, 2), (3, 1)]
+    losses = []
+    for _ in range(12):
+        losses.append(sum((w * x + c - t) ** 2 for x, t in data) / 2)
+        w -= eta * sum(2 * (w * x + c - t) * x for x, t in data) / 2
+    losses.append(sum((w * x + c - t) ** 2 for x, t in data) / 2)
+    assert len(p["losses"]) == 13
+    assert all(abs(a - float(b)) < 1e-12 for a, b in zip(p["losses"], losses))
+    assert abs(p["updated"]["w"] - float(w)) < 1e-12
+    assert list(p["updated"]) == ["w"] and list(p["gradients"]) == ["w"]
+    # several examples: a value per example, in order
+    assert p["preactivations"]["y"] == [0.75, 1.75]
+    assert abs(p["loss"] - float(losses[0])) < 1e-12
+
+
+def test_markdown_escapes_user_text_and_tables_the_losses(in_tmp, tmp_path):
+    code, _, _ = in_tmp("fit.toml", "-o", "o", "--format", "md", "--lang", "en", text=LINEAR)
+    assert code == 0
+    md = (tmp_path / "o" / "fit.md").read_text()
+    assert md.startswith("# fit &lt;b&gt;\n")
+    assert "| 12 |" in md and "| 13 |" not in md       # the losses before each step and after
+
+
+def test_lang_switches_title_and_statements(in_tmp, tmp_path):
+    code, _, _ = in_tmp("-o", "o", "--format", "json", "--lang", "en")
+    assert code == 0
+    data = json.loads((tmp_path / "o" / "hw6.json").read_text())
+    assert data["sheet"]["lang"] == "en"
+    assert data["sheet"]["title"] == "Introduction to Artificial Intelligence, Homework 6"
+
+
+def test_default_formats_are_the_registered_ones(monkeypatch):
+    monkeypatch.setattr(solve_command, "WRITERS", {k: v for k, v in solve_command.WRITERS.items()
+                                                   if k in ("json", "md")})
+    assert solve_command._formats(None) == ["json"]          # md is never a default
+    assert solve_command._formats("md, json,md") == ["md", "json"]
+
+
+def test_asking_for_an_unbuilt_format_says_so(in_tmp, tmp_path, monkeypatch):
+    monkeypatch.setattr(solve_command, "WRITERS", {k: v for k, v in solve_command.WRITERS.items()
+                                                   if k in ("json", "md")})
+    code, out, err = in_tmp("-o", "o", "--format", "json,tex")
+    assert code == 2 and out == ""
+    assert err == ("symderiv: error: --format: tex output is not built yet; formats "
+                   "available: json, md\n")
+    assert not (tmp_path / "o").exists()
+
+
+def test_unknown_format_and_bad_output_folder(in_tmp, tmp_path):
+    code, _, err = in_tmp("-o", "o", "--format", "docx")
+    assert code == 2 and "unknown format 'docx'" in err and not (tmp_path / "o").exists()
+    (tmp_path / "file").write_text("x")
+    code, _, err = in_tmp("-o", "file", "--format", "json")
+    assert code == 2 and err == "symderiv: error: -o: file: exists and is not a folder\n"
+
+
+def test_two_specs_with_one_stem_are_refused(in_tmp, tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "fit.toml").write_text(textwrap.dedent(LINEAR))
+    code, _, err = in_tmp("fit.toml", "a/fit.toml", "-o", "o", "--format", "json", text=LINEAR)
+    assert code == 2 and "a/fit.toml: has the same name as fit.toml" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_user_templates_come_first(in_tmp, tmp_path):
+    (tmp_path / "tpl" / "md").mkdir(parents=True)
+    (tmp_path / "tpl" / "md" / "backprop.md.j2").write_text(
+        "custom loss {{ p.loss.value|num }}\n")
+    code, _, _ = in_tmp("fit.toml", "-o", "o", "--format", "md", "--templates", "tpl",
+                        text=LINEAR)
+    assert code == 0
+    md = (tmp_path / "o" / "fit.md").read_text()
+    assert "custom loss 1.0625" in md                  # ((0.75−2)² + (1.75−1)²) / 2
