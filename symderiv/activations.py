@@ -15,12 +15,12 @@ import mpmath
 import sympy as sp
 
 from symderiv.errors import InputError
-from symderiv.expr import symbol
+from symderiv.expr import exact_number, parse_formula, symbol
 from symderiv.functions import Phi, relu, sigmoid, to_elementary
 from symderiv.latex import TeX
-from symderiv.verify import run_bounded
 from symderiv.outputform import (OutputForm, derivative_agreement, output_form,
-                                 teacher_derivative)
+                                 teacher_derivative, teacher_form)
+from symderiv.verify import run_bounded
 
 Z = symbol("z")
 OUTPUT = symbol("a")
@@ -375,8 +375,6 @@ def _bind_params(entry: Activation, given: Mapping, where: str, symbolic: bool) 
         if p.name in given:
             value = given[p.name]
             if not isinstance(value, sp.Expr):
-                from symderiv.expr import exact_number
-
                 value = exact_number(value, f"{where}.{p.name}")
             if not p.admits(value):
                 raise InputError(f"{where}.{p.name}", f"must be {p.domain}, got {value}")
@@ -391,8 +389,6 @@ def _bind_params(entry: Activation, given: Mapping, where: str, symbolic: bool) 
 def _formula_activation(text: str, where: str) -> BoundActivation:
     if text.strip().isidentifier() and text.strip() != "z":
         raise InputError(where, _unknown(text))
-    from symderiv.expr import parse_formula
-
     f = parse_formula(text, where, variables={"z"})
     return BoundActivation(name=text.strip(), params={}, latex_name=TeX("f"), _formula=f)
 
@@ -495,8 +491,6 @@ def _finite_difference_note(points: int | None) -> str:
 
 
 def _teacher_entry(e: sp.Expr, outs) -> sp.Expr:
-    from symderiv.outputform import teacher_form
-
     for a in outs:
         if e.has(a) and e.is_polynomial(a) and sp.degree(e, a) >= 2:
             return teacher_form(e, a)
@@ -507,8 +501,6 @@ def _parse_derive_formula(text: str, wrt: str | None) -> tuple[sp.Expr, sp.Symbo
     name = text.strip()
     if name.isidentifier() and wrt is None and len(name) > 1:
         raise InputError("EXPR", _unknown(name))
-    from symderiv.expr import parse_formula
-
     f = parse_formula(text, "EXPR")
     free = sorted(f.free_symbols, key=str)
     if wrt is not None:

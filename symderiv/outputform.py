@@ -18,7 +18,7 @@ import mpmath
 import sympy as sp
 from sympy.solvers.solveset import invert_real
 
-from symderiv.functions import to_elementary
+from symderiv.functions import sigmoid, to_elementary
 from symderiv.verify import decide, simplify_bounded
 
 NUMERIC_POINTS = 48
@@ -170,8 +170,6 @@ def teacher_derivative(f: sp.Expr, z: sp.Symbol) -> sp.Expr:
 
 def _fold_sigmoids(e: sp.Expr) -> sp.Expr:
     """Bottom up: 1/(1+e^u) → σ(−u), then e^u·σ(−u) → σ(u) (both identities of σ)."""
-    from symderiv.functions import sigmoid
-
     if e.is_Atom or not e.args:
         return e
     e = e.func(*[_fold_sigmoids(arg) for arg in e.args])
