@@ -30,7 +30,7 @@ DEFAULT_WEIGHTS = (R(1, 2), R(2, 5), R(3, 10), R(3, 5))
 LEARNING_RATES = tuple(R(m) * R(10)**k for k in range(-3, 3) for m in (1, 2, 5))
 DEAD_STEPS = 10        # steps after the death that show the neuron stays dead
 SMALL_RATE_STEPS = 20  # steps the smaller learning rate is trained (and checked alive)
-RECOVERY_LIMIT = 500   # the most Leaky-ReLU steps waited for a recovery
+RECOVERY_LIMIT = 200   # the most Leaky-ReLU steps waited for a recovery
 
 
 @dataclass(frozen=True)
@@ -85,8 +85,11 @@ class DyingRelu:
     inputs: tuple[sp.Symbol, ...]
     weights: tuple[sp.Symbol, ...]
     z: sp.Expr                          # Σ Wᵢxᵢ
-    loss_per_example: sp.Expr           # (a − y)²
-    loss_slope: sp.Expr                 # ∂e/∂a = 2(a − y)
+    loss_per_example: sp.Expr           # (aₙ − yₙ)²
+    loss_slope: sp.Expr                 # ∂e/∂aₙ = 2(aₙ − yₙ)
+    gradient_lhs: sp.Expr               # ∂e/∂Wᵢ (unevaluated, i a symbol)
+    gradient_formula: sp.Expr           # Σₙ 2(aₙ − yₙ)·∂aₙ/∂zₙ·xₙᵢ
+    dead_lhs: sp.Expr                   # ∂e/∂W₁
     examples: tuple[Example, ...]
     initial_weights: tuple[sp.Expr, ...]
     rates_tried: tuple[tuple[sp.Expr, bool], ...]   # (η, dead after one step), up to the kill
@@ -94,6 +97,9 @@ class DyingRelu:
     leaky: Run                          # Leaky ReLU at the same rate, until it recovers
     small: Run                          # ReLU at the largest smaller rate that never dies
     dead_gradients_exact_zero: bool     # every gradient after the death is SymPy's 0
+    chain: tuple[sp.Expr, ...]          # ∂e/∂a, ∂a/∂z, ∂z/∂W₁ (unevaluated derivatives)
+    dead_slopes: tuple[sp.Expr, ...]    # ∂a/∂z = ReLU′(zₙ) after the step, per example: 0
+    dead_factors: tuple[sp.Expr, ...]   # ∂e/∂a, ReLU′(z₁) = 0, ∂z/∂W₁ = x₁ after the step
 
 
 def solve(examples=None, initial_weights=None, where="dying-relu") -> DyingRelu:
@@ -108,9 +114,9 @@ def solve(examples=None, initial_weights=None, where="dying-relu") -> DyingRelu:
     n = len(initial_weights)
     xs = tuple(symbol(f"x{i}") for i in range(1, n + 1))
     ws = tuple(symbol(f"W{i}") for i in range(1, n + 1))
-    a, y = symbol("a"), symbol("y")
+    a, y = symbol("a_n"), symbol("y_n")
     per_example = (a - y)**2
-    slope = sp.diff(per_example, a)
+    slope = sp.factor(sp.diff(per_example, a))   # 2(aₙ − yₙ)
     trainer = _Trainer(examples, a, y, slope)
 
     start = trainer.state(relu, initial_weights)
@@ -133,12 +139,24 @@ def solve(examples=None, initial_weights=None, where="dying-relu") -> DyingRelu:
                             until=lambda t, s: t > 1 and s.alive)
     small_run = _largest_safe_rate(trainer, relu, initial_weights, kill_rate, where)
     dead_states = relu_run.states[1:]
+    z, e, z_n, index = symbol("z"), symbol("e"), symbol("z_n"), symbol("n")
+    term = sp.Mul(slope, sp.Derivative(a, z_n, evaluate=False), symbol("x_ni"), evaluate=False)
+    dead_slopes = tuple(relu.derivative(z_n) for z_n in relu_run.states[1].preactivations)
+    a1 = symbol("a")
+    chain = (sp.Derivative(e, a1, evaluate=False), sp.Derivative(a1, z, evaluate=False),
+             sp.Derivative(z, ws[0], evaluate=False))
     return DyingRelu(
         inputs=xs, weights=ws, z=sum(w * x for w, x in zip(ws, xs)),
         loss_per_example=per_example, loss_slope=slope,
+        gradient_lhs=sp.Derivative(e, symbol("W_i"), evaluate=False),
+        gradient_formula=sp.Sum(term, (index, 1, len(examples))),
+        dead_lhs=sp.Derivative(e, ws[0], evaluate=False),
         examples=tuple(examples), initial_weights=tuple(initial_weights),
         rates_tried=tuple(tried), relu=relu_run, leaky=leaky_run, small=small_run,
         dead_gradients_exact_zero=all(g is sp.S.Zero for s in dead_states for g in s.gradients),
+        chain=chain,
+        dead_slopes=dead_slopes,
+        dead_factors=(chain[0], dead_slopes[0], sp.diff(sum(w * x for w, x in zip(ws, xs)), ws[0])),
     )
 
 
@@ -165,7 +183,7 @@ class _Trainer:
         loss = sp.Add(*((o - ex.target)**2 for o, ex in zip(outs, self.examples)))
         grads = [sp.S.Zero] * len(weights)
         for z, o, ex in zip(zs, outs, self.examples):
-            upstream = self.slope.subs({self.a: o, self.y: ex.target}) * act.derivative(z)
+            upstream = self.slope.xreplace({self.a: o, self.y: ex.target}) * act.derivative(z)
             grads = [g + upstream * x for g, x in zip(grads, ex.inputs)]
         return State(tuple(weights), zs, outs, loss, tuple(grads))
 

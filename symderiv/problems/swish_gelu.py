@@ -34,7 +34,9 @@ class DerivativeForms:
     name: str
     activation: object         # BoundActivation
     f: sp.Expr
+    lhs: sp.Expr               # d f/dx, unevaluated
     gate: sp.Expr              # g, named (σ(βx), Φ(x))
+    product: sp.Expr           # g + x·dg/dx with the derivative of g unevaluated
     readable: sp.Expr          # with the named gate
     expanded: sp.Expr          # gate written as the seed writes it (exp; erf)
     integral: sp.Expr | None   # GELU only: Φ as the integral of the density
@@ -64,6 +66,7 @@ class Probe:
 
     name: str
     beta: sp.Expr | None
+    activation: object         # BoundActivation
     at: sp.Expr
     value: sp.Expr
     slope: sp.Expr
@@ -83,9 +86,9 @@ class Minimum:
 
     name: str
     beta: sp.Expr | None
-    location: mpmath.mpf
-    value: mpmath.mpf
-    curvature: mpmath.mpf        # f″ there: positive, so a minimum
+    location: sp.Float           # at DIGITS significant digits
+    value: sp.Float
+    curvature: sp.Float          # f″ there: positive, so a minimum
     sign_changes: int            # of f′ on the scan grid: 1
     slope_limit_left: sp.Expr    # lim f′ at −∞ (0: f′ < 0 on all of (−∞, location))
 
@@ -103,6 +106,9 @@ class SwishGelu:
     probes: tuple[Probe, ...]                # relu, swish per β, gelu at PROBE_X
     gelu_minimum: Minimum
     swish_minima: tuple[Minimum, ...]        # one per plotted β
+
+    def smooth(self, name: str) -> Smoothness:
+        return next(m for m in self.smoothness if m.name == name)
 
 
 def solve(beta=None, where="swish-gelu") -> SwishGelu:
@@ -136,13 +142,17 @@ def _swish_at(b, beta, swish, where):
 
 def _product_rule(u, g, x) -> sp.Expr:
     """d(u·g)/dx as the unevaluated sum u′·g + u·g′, in the order a textbook writes it."""
-    return sp.Add(sp.diff(u, x) * g, u * sp.diff(g, x), evaluate=False)
+    first = sp.diff(u, x) * g
+    terms = first.args if first.is_Add else (first,)   # ½ + ½erf(…) + …, not (½ + …) + …
+    return sp.Add(*terms, u * sp.diff(g, x), evaluate=False)
 
 
 def _derivative_forms(name, act, x, where) -> DerivativeForms:
     f = act.expr(x)
     gate = sp.cancel(f / x)    # both are x·g(x)
     readable = _product_rule(x, gate, x)
+    product = sp.Add(sp.diff(x, x) * gate, x * sp.Derivative(gate, x, evaluate=False),
+                     evaluate=False)
     expanded = _product_rule(x, to_elementary(gate), x)
     integral = None
     if name == "gelu":
@@ -151,11 +161,11 @@ def _derivative_forms(name, act, x, where) -> DerivativeForms:
         integral = sp.Add(sp.Integral(density, (t, -sp.oo, x)), x * density.subs(t, x),
                           evaluate=False)
     truth = act.derivative(x)
-    forms = [("readable", readable), ("expanded", expanded)]
+    forms = [("product", product), ("readable", readable), ("expanded", expanded)]
     if integral is not None:
         forms.append(("integral", integral))
     checks = tuple((label, _same(form, truth)) for label, form in forms)
-    return DerivativeForms(name, act, f, gate, readable, expanded, integral, checks)
+    return DerivativeForms(name, act, f, sp.Derivative(f, x, evaluate=False), gate, product, readable, expanded, integral, checks)
 
 
 def _same(form, truth) -> bool:
@@ -176,7 +186,7 @@ def _limit_at_zero(expr, x, side):
 
 
 def _probe(name, beta, act) -> Probe:
-    return Probe(name, beta, PROBE_X, act.expr(PROBE_X), act.derivative(PROBE_X))
+    return Probe(name, beta, act, PROBE_X, act.expr(PROBE_X), act.derivative(PROBE_X))
 
 
 def _minimum(name, beta, act, x) -> Minimum:
@@ -193,5 +203,9 @@ def _minimum(name, beta, act, x) -> Minimum:
         if not changes:
             raise ValueError(f"{name}: f' does not change sign on the scan grid")
         root = mpmath.findroot(df, changes[0], solver="anderson")
-        return Minimum(name, beta, +root, +f(root), +d2f(root), len(changes),
-                       sp.limit(slope, x, -sp.oo))
+        return Minimum(name, beta, _float(root), _float(f(root)), _float(d2f(root)),
+                       len(changes), sp.limit(slope, x, -sp.oo))
+
+
+def _float(value: mpmath.mpf) -> sp.Float:
+    return sp.Float(mpmath.nstr(value, DIGITS), DIGITS)

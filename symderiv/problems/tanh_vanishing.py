@@ -59,8 +59,11 @@ class TanhVanishing:
     z: sp.Expr                    # Σ Wᵢ xᵢ
     z_var: sp.Symbol              # the pre-activation as one symbol
     a: sp.Symbol
+    output: sp.Expr               # tanh z
     loss: sp.Symbol
+    gradient_lhs: sp.Expr         # ∂e/∂W₁, unevaluated
     exp_form: sp.Expr             # tanh z written with exponentials, as the seed writes it
+    exp_derivative: sp.Expr       # d/dz of it, unevaluated
     chain: tuple[ChainFactor, ...]   # ∂e/∂a, ∂a/∂z, ∂z/∂W₁
     gradient: sp.Expr             # ∂e/∂W₁ in terms of a: ∂e/∂a·(1+a)(1−a)·x₁
     gradient_verified: bool       # SymPy's own derivative of e(tanh(Σ Wᵢxᵢ)) agrees
@@ -97,8 +100,9 @@ def solve(saturated_z=SATURATED_Z, healthy_z=HEALTHY_Z, depth=DEPTH,
                             local_out.subs(a, act.expr(z_sym)), VERIFY_SECONDS).equal is True
 
     return TanhVanishing(
-        activation=act, inputs=xs, weights=ws, z=z, z_var=z_sym, a=a, loss=e,
-        exp_form=exp_form, chain=chain, gradient=gradient,
+        activation=act, inputs=xs, weights=ws, z=z, z_var=z_sym, a=a,
+        output=act.expr(z_sym), loss=e, gradient_lhs=sp.Derivative(e, ws[0], evaluate=False),
+        exp_form=exp_form, exp_derivative=sp.Derivative(exp_form, z_sym, evaluate=False), chain=chain, gradient=gradient,
         gradient_verified=_chain_matches_sympy(act, xs, ws, local_out, a),
         output_form_verified=output_form_ok,
         bound=_prove_bound(act, z_sym, a, local_out),

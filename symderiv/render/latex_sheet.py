@@ -11,6 +11,7 @@ from typing import Callable
 
 from symderiv.errors import InputError
 from symderiv.files import write_atomic
+from symderiv.render.activations_figures import activation_figures
 from symderiv.render.environment import language_strings, make_environment, render_template
 from symderiv.render.figures import network_diagram, xor_plane
 from symderiv.render.pdf import compile_tex
@@ -83,3 +84,8 @@ def _xor_figures(solution, precision) -> dict:
                                        precision=precision),
             "plane": xor_plane((r.x1, r.x2, r.expected) for r in solution.rows)}
 
+
+@figures_for("activations")
+def _activations_figures(solution, precision) -> dict:
+    # Seed figures 4-8: the single neurons, tanh and its derivative, ReLU/Swish/GELU.
+    return activation_figures(solution, precision)

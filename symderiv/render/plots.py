@@ -27,6 +27,16 @@ class Curve:
     segments: tuple[tuple[tuple[float, float], ...], ...]
     dashed: bool = False
 
+    @property
+    def coordinates(self) -> TeX:
+        """All segments for one ``\\addplot coordinates``, a (x, nan) gap between two
+        (drawn as a gap under pgfplots' ``unbounded coords=jump``)."""
+        gaps = [TeX(f"({_num(seg[-1][0])},nan)") for seg in self.segments[:-1]]
+        parts = [coordinates(self.segments[0])]
+        for gap, seg in zip(gaps, self.segments[1:]):
+            parts += [gap, coordinates(seg)]
+        return TeX(" ".join(parts))
+
 
 @dataclass(frozen=True)
 class Plot:

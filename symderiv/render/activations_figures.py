@@ -1,0 +1,110 @@
+"""The figures of ``kind = "activations"`` as plain data for its templates.
+
+Seed figures 4 and 6 are single-neuron diagrams (the network diagram builder's), figures
+5, 7 and 8 are sampled plots (:mod:`symderiv.render.plots`). Beside them, the few pieces
+the template cannot print through its ``math`` filter: products of chain-rule factors
+joined by ×, sums kept in the order they were derived (``order="none"``), and numbers
+down to 10⁻²¹ in scientific notation.
+"""
+
+import math
+from fractions import Fraction
+
+import sympy as sp
+
+from symderiv.expr import symbol
+from symderiv.latex import TeX, format_decimal, latex
+from symderiv.render.figures import network_diagram
+from symderiv.render.plots import activation_plots, tanh_plot
+
+SIGNIFICANT = 4   # significant digits of a number in scientific notation
+
+
+def activation_figures(solution, precision) -> dict:
+    """Every figure of an ``activations`` solution by name; absent parts draw nothing.
+
+    ``tanh_neuron``, ``relu_neuron``: diagrams (figures 4, 6); ``tanh``, ``values``,
+    ``slopes``: plots (figures 5, 7, 8); ``depth_table``: rows (L, saturated, healthy).
+    """
+    lo, hi = solution.range
+    out = {}
+    if solution.vanishing:
+        v = solution.vanishing
+        out["tanh_neuron"] = neuron_diagram(solution.neurons["tanh-vanishing"], v.loss,
+                                            precision)
+        out["tanh"] = tanh_plot(v, lo, hi)
+        out["depth_table"] = tuple((r.layers, scientific(r.saturated), scientific(r.healthy))
+                                   for r in v.table)
+        out["local"] = (scientific(v.saturated_local), scientific(v.healthy_local))
+        de_da, x1 = v.chain[0].derivative, v.chain[2].general
+        out["tanh_chain"] = (times(*(c.derivative for c in v.chain)),
+                             times(de_da, v.exp_derivative, x1),
+                             times(de_da, v.chain[1].general, x1),
+                             times(de_da, v.chain[1].in_output, x1))
+    if solution.dying_relu:
+        d = solution.dying_relu
+        out["relu_neuron"] = neuron_diagram(solution.neurons["dying-relu"], symbol("e"),
+                                            precision)
+        out["gradient_formula"] = latex(d.gradient_formula, order="none")
+        out["dead_chain"] = (times(*d.chain), times(*d.dead_factors))
+        out["small_losses"] = tuple((t, scientific(d.small.states[t].loss))
+                                    for t in _shown_steps(len(d.small.states) - 1))
+    if solution.swish_gelu:
+        g = solution.swish_gelu
+        out["values"], out["slopes"] = activation_plots(g, lo, hi)
+        out["swish_lines"] = (_named_slope("Swish", g.x),
+                              *_lines(g.swish.product, g.swish.readable, g.swish.expanded))
+        out["gelu_lines"] = (_named_slope("GELU", g.x),
+                             *_lines(g.gelu.readable, g.gelu.integral, g.gelu.expanded))
+    return out
+
+
+def neuron_diagram(network, loss, precision):
+    """A single neuron: weights named on the edges, z in the circle, a → loss leaving it."""
+    neuron = network.outputs[0]
+    return network_diagram(
+        network, edge_labels="name", precision=precision,
+        neuron_labels={neuron: latex(symbol("z"))},
+        output_labels={neuron: TeX(rf"{latex(symbol('a'))} \rightarrow {latex(loss)}")})
+
+
+def times(*factors) -> TeX:
+    """Chain-rule factors joined by ×, a sum in parentheses: ∂e/∂a × (1 − tanh²z) × x₁."""
+    parts = []
+    for f in factors:
+        # A product keeps the order it was derived in ((1 + a)(1 − a)); a sum prints in
+        # SymPy's order, which puts e^z before e^{−z}.
+        tex = latex(f, order="none") if f.is_Mul else latex(f)
+        parts.append(TeX(rf"\left({tex}\right)") if f.is_Add else tex)
+    return TeX(r" \times ".join(parts))
+
+
+def _named_slope(name: str, x) -> TeX:
+    """d/dx Swish(x): the function by the name the question gives it."""
+    return latex(sp.Derivative(sp.Function(name)(x), x))
+
+
+def _lines(*exprs) -> tuple[TeX, ...]:
+    return tuple(latex(e, order="none") for e in exprs)
+
+
+def _shown_steps(last: int) -> list[int]:
+    # The first few steps, then every fifth, and the last: a loss curve in one table row.
+    return sorted({*range(min(last, 4) + 1), *range(0, last + 1, 5), last})
+
+
+def scientific(value, significant: int = SIGNIFICANT) -> TeX:
+    """``value`` with ``significant`` digits: 0.7864 as is, 8.738e−21 as 8.738 × 10^{−21}."""
+    exact = sp.Rational(sp.N(value, 30))
+    if exact == 0:
+        return TeX("0")
+    exponent = math.floor(math.log10(abs(float(exact))))
+    if exponent >= -2:
+        return TeX(format_decimal(Fraction(int(exact.p), int(exact.q)),
+                                  max(significant - 1 - exponent, 0)))
+    mantissa = Fraction(int(exact.p), int(exact.q)) / Fraction(10) ** exponent
+    digits = format_decimal(mantissa, significant - 1, keep_zeros=True)
+    if digits.lstrip("-").startswith("10"):   # 9.9996 rounds up to 10.000
+        exponent += 1
+        digits = format_decimal(mantissa / 10, significant - 1, keep_zeros=True)
+    return TeX(rf"{digits} \times 10^{{{exponent}}}")
