@@ -1,17 +1,23 @@
-"""Is LHS ≡ RHS? Decided in stages, each cheaper and surer than the next is costly.
+"""Is LHS ≡ RHS for all real values of the variables? Decided in stages, cheapest first.
 
-1. structural: the two sides (σ, ReLU, Φ, φ rewritten to elementary functions) are the
-   same SymPy object;
-2. cheap algebra: ``expand`` or ``cancel`` of the difference is 0, tried only when the
-   difference is small enough that expanding it cannot explode;
-3. a high-precision numeric test (mpmath) at many real points: negative, large, near 0,
-   and on both sides of every kink. A difference that survives a re-evaluation at three
-   times the precision is a proven "not equal", returned with the point and both values;
-4. ``simplify`` (and, for one-variable piecewise functions, a proof case by case between
-   the kinks) in a forked child process that is SIGKILLed at its time bound.
+1. structural: the two sides, with σ, ReLU, Φ, φ written in elementary functions, are
+   the same SymPy object                                           -> "structural";
+2. cheap algebra on the difference, only when it is small enough that expanding cannot
+   explode                                                         -> "expand", "cancel";
+3. a numeric test with mpmath at 40 digits at many real points: negative, large, near 0,
+   at and on both sides of every kink. A difference that survives re-evaluation at 120
+   digits is a proven "not equal", with the point and both values -> "numeric counterexample";
+4. symbolic proofs, each in a forked child SIGKILLed at its share of the time bound
+   (``signal.alarm`` cannot interrupt SymPy's C-level big-integer work):
+   a one-variable polynomial vanishing at deg + 1 integers          -> "polynomial identity …",
+   expand with σ, ReLU, Φ, φ opaque                                 -> "expand",
+   a one-variable piecewise function, interval by interval between its kinks -> "cases",
+   trig/hyperbolic functions as exponentials, then cancel           -> "rewrite(exp) + cancel",
+   Max/Min as (a + b ± |a − b|)/2                                   -> "rewrite(Abs) + simplify",
+   and simplify                                                     -> "simplify".
 
-Equality is over the reals: every variable is taken real. The answer is "equal" only
-with a symbolic proof; numeric agreement alone is "undecided", and says so.
+The answer is "equal" only with a proof. Numeric agreement alone is "undecided: numerically
+equal at N points; no symbolic proof …", never "equal".
 """
 
 import math
@@ -50,7 +56,7 @@ class Verdict:
 def decide(lhs: sp.Expr, rhs: sp.Expr, timeout: float = 5.0) -> Verdict:
     """Decide whether ``lhs`` and ``rhs`` are equal for all real values of their variables."""
     start = time.monotonic()
-    lhs, rhs = _real_variables(sp.sympify(lhs), sp.sympify(rhs))
+    lhs, rhs = _real_variables(_as_expr(lhs), _as_expr(rhs))
     if lhs == rhs:
         return Verdict(True, "structural")
     left, right = _normalized(lhs), _normalized(rhs)
@@ -76,6 +82,18 @@ def decide(lhs: sp.Expr, rhs: sp.Expr, timeout: float = 5.0) -> Verdict:
                 else "no point where both sides are real and defined")
     why = f"no symbolic proof within {timeout:g} s" if timed_out else "no symbolic proof found"
     return Verdict(None, f"undecided: {evidence}; {why}")
+
+
+def _as_expr(value) -> sp.Expr:
+    """A SymPy expression, or a Python number made one. Never text: formulas are read by
+    symderiv.expr, because sympify would run them as code."""
+    if isinstance(value, sp.Basic):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return sp.Integer(value)
+    if isinstance(value, float):
+        return sp.Float(value)
+    raise TypeError(f"decide compares SymPy expressions, not {type(value).__name__}")
 
 
 def _normalized(expr: sp.Expr) -> sp.Expr:
@@ -170,15 +188,21 @@ def _cheap_algebra(opaque: sp.Expr, difference: sp.Expr) -> str | None:
     """"expand" or "cancel" when that proves the difference is 0; None otherwise."""
     for form in (opaque, difference):
         if _small_enough_to_expand(form):
-            if sp.expand(form) == 0:
-                return "expand"
-            if sp.cancel(sp.together(form)) == 0:
-                return "cancel"
+            try:
+                if sp.expand(form) == 0:
+                    return "expand"
+                if sp.cancel(sp.together(form)) == 0:
+                    return "cancel"
+            except Exception:  # noqa: BLE001 - a SymPy failure proves nothing; later stages try
+                continue
     return None
 
 
 def _small_enough_to_expand(expr: sp.Expr) -> bool:
-    return _expanded_terms(expr) <= _MAX_EXPANDED_TERMS
+    try:
+        return _expanded_terms(expr) <= _MAX_EXPANDED_TERMS
+    except RecursionError:
+        return False
 
 
 def _expanded_terms(expr: sp.Expr) -> float:
@@ -529,15 +553,19 @@ def _real_roots(u: sp.Expr, x: sp.Symbol) -> list | None:
     return list(sp.real_roots(poly))
 
 
-def _kinks(exprs: list, x: sp.Symbol) -> list | None:
-    """The sorted distinct kink points of ``exprs`` in x; None when some kink is out of reach."""
+def _kinks(exprs: list, x: sp.Symbol, *, all_or_none: bool = True) -> list | None:
+    """The sorted distinct kink points of ``exprs`` in x. When some kink is out of reach
+    (u not a polynomial), None, or with ``all_or_none=False`` the kinks within reach."""
     roots = set()
     for expr in exprs:
         for u in _kink_arguments(expr):
-            found = _real_roots(u, x)
-            if found is None:
+            try:
+                found = _real_roots(u, x)
+            except Exception:  # noqa: BLE001 - root isolation failing is "out of reach"
+                found = None
+            if found is None and all_or_none:
                 return None
-            roots.update(found)
+            roots.update(found or ())
     return sorted(roots, key=lambda r: float(r))
 
 
@@ -546,13 +574,13 @@ def _rationalized(u: sp.Expr) -> sp.Expr:
 
 
 def _kink_neighbours(exprs: list, x: sp.Symbol) -> list:
-    """Each kink itself (exact) and decimals on both sides of it."""
-    kinks = _kinks(exprs, x) or []
+    """Each kink itself (exact, where radicals write it) and decimals on both sides of it."""
     points = []
-    for root in kinks[:20]:
+    for root in _kinks(exprs, x, all_or_none=False)[:20]:
         r = float(root)
         width = max(1.0, abs(r))
-        points.append(root)
+        if not root.has(sp.CRootOf):
+            points.append(root)
         points += [_decimal_text(r + offset, 10) for offset in (-1e-3 * width, 1e-3 * width,
                                                                   -0.25 * width, 0.25 * width)]
     return points
