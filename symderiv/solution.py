@@ -57,10 +57,12 @@ class Step:
 
 
 def worked(lhs, symbolic, substituted, value: Number, output_form=None) -> Step:
-    """A Step; a substituted form that is just a number (∂z/∂w5 = h1 = 0.5933, y = z_y = 1)
-    would only repeat the value, so it is left out."""
+    """A Step; a substituted or symbolic form that is just a number (∂z/∂w5 = h1 = 0.5933,
+    y = z_y = 1, ∂z/∂b = 1) would only repeat the value, so it is left out."""
     if substituted is not None and substituted.is_Number:
         substituted = None
+    if symbolic is not None and symbolic.is_Number and substituted is None:
+        symbolic = None  # ∂z/∂b1 = 1, not 1 = 1
     return Step(lhs, symbolic, substituted, value, output_form)
 
 
@@ -120,6 +122,8 @@ class BackpropSolution:
     examples: tuple[ExampleForward, ...]
     loss: Step | None                  # the total over examples (the example's own for one)
     gradients: dict[str, GradientSteps] = field(default_factory=dict)   # shown ones, worked
+    # per example, δ_n = ∂E/∂z_n of the neurons the shown chains refer to, output layer first
+    deltas: tuple[dict[str, Step], ...] = ()
     all_gradients: dict[str, Number] = field(default_factory=dict)      # every trained one
     learning_rate: Number | None = None
     updates: dict[str, Step] = field(default_factory=dict)   # step 1 of the shown parameters
@@ -147,13 +151,19 @@ class BackpropSolution:
             out["gradients"] = {k: v.json() for k, v in self.all_gradients.items()}
             if self.learning_rate is not None:
                 out["updated"] = {k: v.json() for k, v in self.updated.items()}
-            out["chains"] = {
-                k: [{"factor": _factor_tex(f.lhs), "value": f.value.json()}
-                    for chain in g.chains for f in chain.factors]
-                for k, g in self.gradients.items()}
+            out["chains"] = {k: _chain_json(g) for k, g in self.gradients.items()}
             if self.steps > 1:
                 out["losses"] = [v.json() for v in self.losses]
         return out
+
+
+def _chain_json(g: GradientSteps) -> list[dict]:
+    """The factors in order. A gradient with several chains (a shared bias, several
+    examples) tags each factor with its chain's neuron and example (from 1): an extension."""
+    several = len(g.chains) > 1
+    return [{"factor": _factor_tex(f.lhs), "value": f.value.json(),
+             **({"neuron": chain.neuron, "example": chain.example + 1} if several else {})}
+            for chain in g.chains for f in chain.factors]
 
 
 def _factor_tex(derivative) -> str:

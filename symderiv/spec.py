@@ -276,11 +276,7 @@ class _SheetReader:
         if isinstance(value, float) and not math.isfinite(value):
             raise self.error(path, f"expected a finite number, got {value}")
         try:
-            # a negative float goes in by its magnitude (exact_number reads -0.5 wrongly)
-            if isinstance(value, float) and value < 0:
-                result = -exact_number(-value, path)
-            else:
-                result = exact_number(value, path)
+            result = exact_number(value, path)
         except InputError as e:
             raise self.relocate(e, path) from None
         if not (result.is_number and result.is_extended_real is True and result.is_finite):

@@ -14,14 +14,27 @@ from symderiv.resources import examples_dir
 from symderiv.spec import load_sheet
 
 TOL = 1e-12
-mp.mp.dps = 50
+DIGITS = 50
 F = mp.mpf
 
-# The givens of the seed's figure 3 (FIGURES.md) and question text.
-GIVEN = {"w1": F(15) / 100, "w2": F(25) / 100, "w3": F(20) / 100, "w4": F(30) / 100,
-         "w5": F(30) / 100, "w6": F(50) / 100, "w7": F(45) / 100, "w8": F(55) / 100,
-         "b1": F(35) / 100, "b2": F(60) / 100}
-I1, I2, Y1, Y2, ETA = F(5) / 100, F(10) / 100, F(12) / 100, F(95) / 100, F(1) / 10
+
+@pytest.fixture(autouse=True)
+def fifty_digits():
+    with mp.workdps(DIGITS):  # mpmath's precision is global: set it for these tests only
+        yield
+
+
+# The givens of the seed's figure 3 (FIGURES.md) and question text, in hundredths; they
+# become mpf numbers inside the tests, at 50 digits.
+HUNDREDTHS = {"w1": 15, "w2": 25, "w3": 20, "w4": 30, "w5": 30, "w6": 50, "w7": 45, "w8": 55,
+              "b1": 35, "b2": 60, "i1": 5, "i2": 10, "y1": 12, "y2": 95, "eta": 10}
+
+
+def given(name):
+    return F(HUNDREDTHS[name]) / 100
+
+
+PARAMETERS = ["w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "b1", "b2"]
 
 
 def sigmoid(x):
@@ -29,6 +42,7 @@ def sigmoid(x):
 
 
 def forward(p):
+    I1, I2 = given("i1"), given("i2")
     zh1 = p["w1"] * I1 + p["w3"] * I2 + p["b1"]
     zh2 = p["w2"] * I1 + p["w4"] * I2 + p["b1"]
     h1, h2 = sigmoid(zh1), sigmoid(zh2)
@@ -40,11 +54,13 @@ def forward(p):
 
 def loss(p):
     _, a = forward(p)
+    Y1, Y2 = given("y1"), given("y2")
     return (a["o1"] - Y1) ** 2 + (a["o2"] - Y2) ** 2
 
 
 def hand_gradients(p):
     _, a = forward(p)
+    I1, I2, Y1, Y2 = given("i1"), given("i2"), given("y1"), given("y2")
     h1, h2, o1, o2 = a["h1"], a["h2"], a["o1"], a["o2"]
     do1, do2 = 2 * (o1 - Y1) * o1 * (1 - o1), 2 * (o2 - Y2) * o2 * (1 - o2)
     dh1 = h1 * (1 - h1) * (p["w5"] * do1 + p["w6"] * do2)
@@ -61,12 +77,16 @@ def solution():
     return next(p for p in solved.problems if p.id == "4")
 
 
+def parameters():
+    return {k: given(k) for k in PARAMETERS}
+
+
 def close(actual, expected):
     return abs(F(actual) - expected) <= TOL * max(1, abs(expected))
 
 
 def test_forward_values(solution):
-    z, a = forward(GIVEN)
+    z, a = forward(parameters())
     assert set(solution.examples[0].preactivations) == {"h1", "h2", "o1", "o2"}
     for n in z:
         assert close(solution.examples[0].preactivations[n].value, z[n]), n
@@ -77,11 +97,12 @@ def test_forward_values(solution):
 
 def test_loss_is_the_plain_sum_of_squares(solution):
     assert solution.loss_name == "sse"
-    assert close(solution.loss.value.value, loss(GIVEN))
+    assert close(solution.loss.value.value, loss(parameters()))
 
 
 def test_chains_of_w5_and_w6(solution):
-    _, a = forward(GIVEN)
+    _, a = forward(parameters())
+    Y1, Y2 = given("y1"), given("y2")
     expected = {
         "w5": [2 * (a["o1"] - Y1), a["o1"] * (1 - a["o1"]), a["h1"]],
         "w6": [2 * (a["o2"] - Y2), a["o2"] * (1 - a["o2"]), a["h1"]],
@@ -100,10 +121,11 @@ def test_chains_of_w5_and_w6(solution):
 
 
 def test_every_gradient_by_hand_and_by_numerical_differentiation(solution):
-    hand = hand_gradients(GIVEN)
-    for name in GIVEN:
+    hand = hand_gradients(parameters())
+    p = parameters()
+    for name in PARAMETERS:
         def along(t, name=name):
-            return loss({**GIVEN, name: GIVEN[name] + t})
+            return loss({**p, name: p[name] + t})
 
         numeric = mp.diff(along, 0)
         assert abs(hand[name] - numeric) < F(10) ** -30, name
@@ -111,24 +133,26 @@ def test_every_gradient_by_hand_and_by_numerical_differentiation(solution):
 
 
 def test_updated_parameters_after_one_step(solution):
-    hand = hand_gradients(GIVEN)
-    assert set(solution.updated) == set(GIVEN)           # train = "all"
-    for name, value in GIVEN.items():
-        assert close(solution.updated[name].value, value - ETA * hand[name]), name
+    hand = hand_gradients(parameters())
+    p, eta = parameters(), given("eta")
+    assert set(solution.updated) == set(p)               # train = "all"
+    for name, value in p.items():
+        assert close(solution.updated[name].value, value - eta * hand[name]), name
     for name in ("w5", "w6"):
-        assert close(solution.updates[name].value.value, GIVEN[name] - ETA * hand[name])
+        assert close(solution.updates[name].value.value, p[name] - eta * hand[name])
 
 
 def test_json_carries_the_same_numbers(solution):
     data = solution.to_json()
-    z, a = forward(GIVEN)
-    hand = hand_gradients(GIVEN)
+    z, a = forward(parameters())
+    hand = hand_gradients(parameters())
     assert all(close(data["preactivations"][n], z[n]) for n in z)
     assert all(close(data["activations"][n], a[n]) for n in a)
-    assert close(data["loss"], loss(GIVEN))
-    assert all(close(data["gradients"][k], hand[k]) for k in GIVEN)
-    assert all(close(data["updated"][k], GIVEN[k] - ETA * hand[k]) for k in GIVEN)
+    assert close(data["loss"], loss(parameters()))
+    p, eta = parameters(), given("eta")
+    assert all(close(data["gradients"][k], hand[k]) for k in p)
+    assert all(close(data["updated"][k], p[k] - eta * hand[k]) for k in p)
     assert [f["factor"] for f in data["chains"]["w5"]] == [
         r"\frac{\partial e}{\partial o_{1}}", r"\frac{\partial o_{1}}{\partial z_{1}}",
         r"\frac{\partial z_{1}}{\partial w_{5}}"]
-    assert close(data["chains"]["w6"][0]["value"], 2 * (a["o2"] - Y2))
+    assert close(data["chains"]["w6"][0]["value"], 2 * (a["o2"] - given("y2")))

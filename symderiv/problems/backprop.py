@@ -39,12 +39,14 @@ def solve(problem: BackpropProblem) -> BackpropSolution:
     run = backprop.train(net, examples, loss_name, training.learning_rate, training.train,
                          training.steps, prec=PREC)
     shown = {p: _gradient_steps(grads[p], notation) for p in training.gradients}
+    deltas = _deltas_used(net, examples, loss_name, notation, shown)
     rate = Number.of(training.learning_rate)
     updates = {p: _update_step(net.parameters()[p], grads[p], rate, run.parameters[0][p],
                                notation) for p in training.gradients if p in training.train}
     return BackpropSolution(
         problem.id, problem.statement, net, loss_name, notation.E, tuple(forwards), total,
         gradients=shown,
+        deltas=deltas,
         all_gradients={p: Number(grads[p].value, grads[p].float) for p in reported},
         learning_rate=rate,
         updates=updates,
@@ -147,6 +149,37 @@ def _gradient_steps(g: backprop.Gradient, notation) -> GradientSteps:
                 symbolic = None if symbolic is None else g.scale * symbolic
         total = Step(lhs, symbolic, substituted, Number(g.value, g.float))
     return GradientSteps(g.parameter, tuple(chains), total)
+
+
+def _deltas_used(net, examples, loss_name, notation, shown) -> tuple[dict[str, Step], ...]:
+    """δ_n = ∂E/∂z_n of each neuron the shown chains refer to (a hidden weight's ∂E/∂h1 is
+    w5·δ_o1 + w6·δ_o2), and of those their formulas refer to, per example: the backward
+    pass a reader needs, output layer first."""
+    z_of = {notation.z(n): n for n in net.neurons}
+
+    def referred(expr) -> set[str]:
+        return {z_of[d.variables[0]] for d in expr.atoms(sp.Derivative)
+                if d.expr == notation.E and len(d.variables) == 1 and d.variables[0] in z_of}
+
+    wanted = [set() for _ in examples]
+    for g in shown.values():
+        for c in g.chains:
+            for f in c.factors:
+                wanted[c.example] |= referred(f.symbolic) if f.symbolic is not None else set()
+    if not any(wanted):
+        return tuple({} for _ in examples)
+    all_deltas = backprop.deltas(net, examples, loss_name, prec=PREC, notation=notation)
+    order = [n for layer in reversed(net.layers) for n in layer.neurons]
+    out = []
+    for i, names in enumerate(wanted):
+        todo, seen = list(names), set()
+        while todo:                      # δ of a hidden neuron refers to the next layer's
+            n = todo.pop()
+            if n not in seen:
+                seen.add(n)
+                todo.extend(referred(all_deltas[i][n].formula))
+        out.append({n: _factor_step(all_deltas[i][n]) for n in order if n in seen})
+    return tuple(out)
 
 
 def _update_step(old, gradient: backprop.Gradient, rate: Number, new, notation) -> Step:
