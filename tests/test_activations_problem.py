@@ -16,6 +16,7 @@ from symderiv.problems import activations, dying_relu, swish_gelu
 from symderiv.latex import format_decimal
 from symderiv.render import plots
 from symderiv.render.latex_sheet import render_sheet
+from symderiv.render.markdown import render_markdown
 from symderiv.render.pdf import compile_pdf
 from symderiv.spec import ActivationsProblem
 
@@ -293,3 +294,25 @@ def test_latex_layout_compiles(sol, tmp_path):
         source.write_text(render_sheet(sheet_of(sol, lang), lang), encoding="utf-8")
         compile_pdf(source, tmp_path / f"p5_{lang}.pdf")
         assert (tmp_path / f"p5_{lang}.pdf").stat().st_size > 10_000
+
+
+def test_markdown_layout(sol):
+    for lang in ("zh", "en"):
+        md = render_markdown(sheet_of(sol, lang))
+        assert "&gt;" not in md and "&lt;" not in md
+        assert format_decimal(Fraction(str(sol.swish_gelu.gelu_minimum.location)), 4) in md
+        assert f" {sol.dying_relu.leaky.recovered_at} " in md
+
+
+def test_builtin_sheet_has_problem_5_after_2_and_4(run_cli, tmp_path):
+    done = run_cli("solve", "-o", tmp_path, "--format", "json,md")
+    assert done.returncode == 0, done.stderr
+    sheet = json.loads((tmp_path / "hw6.json").read_text(encoding="utf-8"))
+    assert [(p["id"], p["kind"]) for p in sheet["problems"]] == [
+        ("2", "xor"), ("4", "backprop"), ("5", "activations")]
+    five = sheet["problems"][2]
+    assert set(five["functions"]) == {"tanh", "relu", "leaky_relu", "swish", "gelu"}
+    assert five["dying_relu"]["gradients_exactly_zero"] is True
+    # GELU's minimum lies where its derivative Φ(x) + xφ(x) vanishes (checked by mpmath).
+    x = mpmath.mpf(five["comparison"]["gelu_minimum"]["x"])
+    assert abs(ncdf(x) + x * mpmath.npdf(x)) < 1e-15
