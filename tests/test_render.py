@@ -27,7 +27,8 @@ from symderiv.render.latex_sheet import render_sheet
 HOSTILE = r"\input{/etc/passwd} 50% $x_1$ #1 & ~ ^_^ {}"
 
 # What TeX typesets for each escape the sheet may emit (from the LaTeX manual), longest first.
-_TYPESET = [(r"\textbackslash{}", "\\"), (r"\textasciicircum{}", "^"),
+_TYPESET = [(r"\allowbreak{}", ""), (r"\textbackslash{}", "\\"),
+            (r"\textasciicircum{}", "^"),
             (r"\textasciitilde{}", "~"), (r"\{", "{"), (r"\}", "}"), (r"\$", "$"),
             (r"\&", "&"), (r"\#", "#"), (r"\_", "_"), (r"\%", "%")]
 
@@ -55,6 +56,8 @@ def test_hostile_text_is_escaped_to_print_literally():
     assert isinstance(escaped, TeX)
     assert typeset(escaped) == HOSTILE
     assert r"\input{" not in escaped
+    # a long path or command may break after "\" and "/" instead of overflowing the line
+    assert escaped.startswith(r"\textbackslash{}\allowbreak{}input\{/\allowbreak{}etc")
 
 
 @settings(max_examples=300, deadline=None)
@@ -93,7 +96,7 @@ def test_macro_and_set_block_output_is_not_escaped_twice():
 
 
 def test_concatenated_text_loses_trust():
-    assert render("((( t ~ '%' )))", t=TeX(r"\alpha")) == r"\textbackslash{}alpha\%"
+    assert render("((( t ~ '%' )))", t=TeX(r"\alpha")) == r"\textbackslash{}\allowbreak{}alpha\%"
 
 
 @pytest.mark.parametrize("value", [0.5, sp.Rational(1, 3), None, True])

@@ -8,8 +8,13 @@ import re
 
 from symderiv.latex import TeX
 
+# A line may break after a backslash or a slash (\allowbreak prints nothing): a pasted
+# path, URL or TeX command in a statement is one long word that would otherwise stick
+# out of the margin.
+_BREAK = r"\allowbreak{}"
 _REPLACEMENTS = {
-    "\\": r"\textbackslash{}",
+    "\\": r"\textbackslash{}" + _BREAK,
+    "/": "/" + _BREAK,
     "{": r"\{",
     "}": r"\}",
     "$": r"\$",
@@ -24,7 +29,7 @@ _REPLACEMENTS = {
 # table cell is a TeX error, and a lone CR would end TeX's input line. Other control
 # characters (NUL, form feed, ESC, DEL) are invalid or invisible to TeX and are dropped.
 _WHITESPACE = " "
-_PATTERN = re.compile(r"[\\{}$&#^_%~]|\r\n|[\r\n\t\v]|[\x00-\x08\x0c\x0e-\x1f\x7f]")
+_PATTERN = re.compile(r"[\\{}$&#^_%~/]|\r\n|[\r\n\t\v]|[\x00-\x08\x0c\x0e-\x1f\x7f]")
 
 
 def _replace(match: re.Match) -> str:
