@@ -316,3 +316,17 @@ def test_builtin_sheet_has_problem_5_after_2_and_4(run_cli, tmp_path):
     # GELU's minimum lies where its derivative Φ(x) + xφ(x) vanishes (checked by mpmath).
     x = mpmath.mpf(five["comparison"]["gelu_minimum"]["x"])
     assert abs(ncdf(x) + x * mpmath.npdf(x)) < 1e-15
+
+
+def test_training_data_from_a_spec_shaped_problem():
+    from symderiv.spec import Example
+
+    R = sp.Rational
+    problem = SimpleNamespace(
+        id="5", statement=None, parts=("dying-relu",), range=(R(-4), R(4)), beta=None,
+        examples=(Example({"x1": R(2), "x2": R(1)}, {"a": R(0)}),
+                  Example({"x1": R(1), "x2": R(3)}, {"a": R(1, 10)})),
+        weights={"W1": R(1), "W2": R(1)})
+    d = activations.solve(problem).dying_relu
+    assert d.initial_weights == (1, 1) and [ex.target for ex in d.examples] == [0, R(1, 10)]
+    assert d.relu.states[1].dead and d.dead_gradients_exact_zero

@@ -77,9 +77,7 @@ def solve(problem) -> ActivationsSolution:
     parts = tuple(problem.parts)
     vanishing = (tanh_vanishing.solve(where=f"{where}: tanh-vanishing")
                  if "tanh-vanishing" in parts else None)
-    dying = (dying_relu.solve(getattr(problem, "examples", None) or None,
-                              getattr(problem, "initial_weights", None),
-                              where=f"{where}: dying-relu")
+    dying = (dying_relu.solve(*training_data(problem), where=f"{where}: dying-relu")
              if "dying-relu" in parts else None)
     smooth = (swish_gelu.solve(problem.beta, where=f"{where}: swish-gelu")
               if "swish-gelu" in parts else None)
@@ -92,6 +90,23 @@ def solve(problem) -> ActivationsSolution:
                                               dying.relu.activation)
     return ActivationsSolution(problem.id, problem.statement, parts, tuple(problem.range),
                                vanishing, dying, smooth, neurons)
+
+
+def training_data(problem):
+    """The dying-ReLU example's data from the spec, or (None, None) for the default.
+
+    A spec may give ``examples`` (each with ``inputs``: name → value and one target) and
+    ``weights`` (name → value, one per input, in order); both are optional.
+    """
+    examples = getattr(problem, "examples", None) or None
+    weights = getattr(problem, "weights", None) or None
+    if examples is not None:
+        examples = tuple(dying_relu.Example(tuple(ex.inputs.values()),
+                                            next(iter(ex.targets.values())))
+                         for ex in examples)
+    if weights is not None:
+        weights = tuple(weights.values())
+    return examples, weights
 
 
 def single_neuron(inputs, weights, activation) -> Network:
