@@ -227,13 +227,19 @@ class _Table:
         self.allowed.append(key)
         if key not in self.value:
             if default is _REQUIRED:
-                raise self.reader.error(self.path or key, f"missing key '{key}'"
+                raise self.reader.error(self.path or key, f"missing key '{key}'{self._near(key)}"
                                         if self.path else "missing")
             return default
         value = self.value[key]
         if kind is not None and not _is(value, kind):
             raise self.reader.error(self.at(key), f"expected {_article(kind)}, got {_type_name(value)}")
         return value
+
+    def _near(self, key: str) -> str:
+        """A hint when a key present here looks like a misspelling of the missing ``key``."""
+        others = [k for k in self.value if k not in self.allowed]
+        close = difflib.get_close_matches(key, others, n=1, cutoff=0.6)
+        return f" ('{close[0]}' is given: a misspelling?)" if close else ""
 
     def table(self, key: str, default=_REQUIRED) -> "_Table | None":
         value = self.get(key, "table", default)

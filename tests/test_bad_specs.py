@@ -93,7 +93,7 @@ CASES = [
     ("misspelt problem key", edit('kind = "backprop"', 'kind = "backprop"\nstatment = "x"'),
      f"{P}.statment", "did you mean 'statement'?"),
     ("misspelt training key", edit("learning_rate = 0.1", "learning_rat = 0.1"),
-     f"{P}.training", "missing key 'learning_rate'"),
+     f"{P}.training", "missing key 'learning_rate' ('learning_rat' is given: a misspelling?)"),
     ("misspelt layer key", edit('{ neurons = ["h1", "h2"], activation = "sigmoid" }',
                                 '{ neurons = ["h1", "h2"], activaton = "sigmoid" }'),
      f"{NET}.layers[1]", "missing key 'activation'"),
@@ -188,6 +188,9 @@ CASES = [
     ("no problems", '[sheet]\ntitle = "empty"\n', "problem", "no [[problem]]"),
     ("duplicate ids", BASE + '\n[[problem]]\nid = "4"\nkind = "xor"\n', "problem[2].id",
      "already used by problem[1]"),
+    ("the contract's example", edit('[[problem]]\nid = "4"', XOR + 'hidden = 2\n\n[[problem]]\nid = "4"',
+                                    edit('to = "o1", value = 0.30', 'to = "o3", value = 0.30')),
+     "problem[2].network.weights.w5: unknown neuron 'o3'", ""),
     ("unknown activations part", '[[problem]]\nkind = "activations"\nparts = ["tanh-vanish"]\n',
      f"{P}.parts[1]", "did you mean 'tanh-vanishing'?"),
 ]

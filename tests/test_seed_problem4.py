@@ -9,7 +9,7 @@ are also checked against mpmath's numerical differentiation of e.
 import mpmath as mp
 import pytest
 
-from symderiv.problems import solve_sheet
+from symderiv.problems import solve
 from symderiv.resources import examples_dir
 from symderiv.spec import load_sheet
 
@@ -73,8 +73,7 @@ def hand_gradients(p):
 @pytest.fixture(scope="module")
 def solution():
     sheet = load_sheet(examples_dir() / "hw6.toml")
-    solved = solve_sheet(sheet)
-    return next(p for p in solved.problems if p.id == "4")
+    return solve(next(p for p in sheet.problems if p.id == "4"))
 
 
 def parameters():

@@ -1,6 +1,7 @@
 """`symderiv solve`: the JSON of contract §3, Markdown, formats, languages, and the rule that
 nothing is written unless everything succeeded."""
 
+import dataclasses
 import json
 import os
 import textwrap
@@ -166,12 +167,19 @@ def test_markdown_escapes_user_text_and_tables_the_losses(in_tmp, tmp_path):
     assert "| 12 |" in md and "| 13 |" not in md       # the losses before each step and after
 
 
-def test_lang_switches_title_and_statements(in_tmp, tmp_path):
-    code, _, _ = in_tmp("-o", "o", "--format", "json", "--lang", "en")
-    assert code == 0
-    data = json.loads((tmp_path / "o" / "hw6.json").read_text())
-    assert data["sheet"]["lang"] == "en"
-    assert data["sheet"]["title"] == "Introduction to Artificial Intelligence, Homework 6"
+def test_lang_switches_title_and_statements():
+    from symderiv.problems import solve_sheet
+    from symderiv.spec import load_sheet
+
+    sheet = load_sheet(REPO / "examples" / "hw6.toml")
+    first_two = dataclasses.replace(sheet, problems=sheet.problems[:2])  # 2 and 4 suffice
+    english = solve_sheet(first_two, "en")
+    assert english.lang == "en"
+    assert english.title == "Introduction to Artificial Intelligence, Homework 6"
+    assert english.problems[1].statement.startswith("The two-input feed-forward network")
+    chinese = solve_sheet(first_two)
+    assert chinese.lang == "zh" and chinese.title == "人工智能基础 第 6 次作业"
+    assert chinese.problems[1].statement.startswith("现有两输入的前馈神经网络")
 
 
 def test_default_formats_are_the_registered_ones(monkeypatch):

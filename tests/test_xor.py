@@ -14,7 +14,7 @@ import pytest
 import sympy as sp
 
 from symderiv.expr import symbol
-from symderiv.problems import solve_sheet
+from symderiv.problems import solve, solve_sheet
 from symderiv.problems.xor import collapse_linear, design_network
 from symderiv.resources import examples_dir
 from symderiv.spec import load_sheet, load_sheet_text
@@ -44,7 +44,7 @@ def solve_text(text: str):
 @pytest.fixture(scope="module")
 def seed_problem2():
     sheet = load_sheet(examples_dir() / "hw6.toml")
-    return next(p for p in solve_sheet(sheet).problems if p.id == "2")
+    return solve(next(p for p in sheet.problems if p.id == "2"))
 
 
 def test_the_seeds_network_solves_xor(seed_problem2):
