@@ -26,7 +26,9 @@ from typing import ClassVar
 
 import sympy as sp
 
+from symderiv.activations import resolve
 from symderiv.errors import InputError
+from symderiv.expr import exact_number
 from symderiv.losses import LOSSES
 from symderiv.network import Bias, Edge, Layer, Network
 
@@ -275,8 +277,6 @@ class _SheetReader:
     # -- numbers ---------------------------------------------------------------------------
     def number(self, value, path: str) -> sp.Expr:
         """An exact, finite, real SymPy number from a TOML int, float or string."""
-        from symderiv.expr import exact_number
-
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise self.error(path, f"expected a number, got {_type_name(value)}")
         if isinstance(value, float) and not math.isfinite(value):
@@ -304,8 +304,6 @@ class _SheetReader:
         return value
 
     def activation(self, value, path: str):
-        from symderiv.activations import resolve
-
         if not isinstance(value, (str, dict)):
             raise self.error(path, f"expected an activation name, table or formula, got "
                              f"{_type_name(value)}")
