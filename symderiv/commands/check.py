@@ -1,13 +1,104 @@
-"""`symderiv check`: not built yet."""
+"""`symderiv check DOC`: re-derive every equation chain of a worked solution.
+
+Exit 0 when nothing is WRONG (rounding slips alone exit 0), 1 when something is, 2 on bad
+input (a missing or unreadable file, a bad --given).
+"""
+
+import json
+import re
+import sys
 
 from symderiv.errors import InputError
 
+MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_']*[+*]?$|^d[A-Za-z0-9_']+/d[A-Za-z0-9_']+$")
+
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("check", help="(not built yet)")
-    p.add_argument("rest", nargs="*")
+    p = sub.add_parser(
+        "check", help="check every equation chain of a worked solution",
+        description="Re-derive every chain a = b = c in a worked solution (Markdown, LaTeX "
+                    "or plain text with $...$ math) and report each, with its line number, "
+                    "as ok, rounding (a last digit off by less than one unit), WRONG (with "
+                    "the recomputed value) or skipped (what could not be read or evaluated).")
+    p.add_argument("doc", metavar="DOC", help="the document ('-' reads standard input)")
+    p.add_argument("--given", action="append", default=[], metavar="NAME=VALUE",
+                   help="a value (or formula) for a name the document uses without a value, "
+                        "e.g. --given w5=0.3, --given 'y1=0.12', --given 'a=tanh(z)'; names "
+                        "as the report writes them (h_1 is h1, \\hat{o}_1 is o1hat)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
-    raise InputError("check", "not built yet")
+    given = dict(parse_given(g) for g in args.given)
+    text = read_document(args.doc)
+    from symderiv.check.judge import check_text
+
+    report = check_text(text, given, filename=args.doc)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(report.data(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(report.text())
+    return report.exit_code
+
+
+def parse_given(option: str):
+    """``NAME=VALUE`` -> (name, SymPy value); LaTeX-ish names (w_5, \\beta) are normalized."""
+    where = f"--given {option[:40]}"
+    if "=" not in option:
+        raise InputError(where, "expected NAME=VALUE")
+    name, value = option.split("=", 1)
+    name = normalize_name(name)
+    if not _NAME.match(name):
+        raise InputError(where, f"'{name}' is not a name")
+    from symderiv.expr import parse_formula
+
+    return name, parse_formula(value, where)
+
+
+def normalize_name(name: str) -> str:
+    """w_5 -> w5, w_{5}' -> w5', \\beta -> beta, β -> beta (the reader's naming)."""
+    from symderiv.check.texmath import lex, Context, read, Unreadable
+
+    name = name.strip()
+    if "/" in name:
+        return name.replace("_", "").replace("{", "").replace("}", "").replace("\\partial", "d")
+    try:
+        value = read(lex(name), Context())
+    except Unreadable:
+        return name
+    return getattr(value, "name", name)
+
+
+def read_document(path: str) -> str:
+    if path == "-":
+        data = sys.stdin.buffer.read(MAX_DOCUMENT_BYTES + 1)
+    else:
+        try:
+            with open(path, "rb") as f:
+                data = f.read(MAX_DOCUMENT_BYTES + 1)
+        except FileNotFoundError:
+            raise InputError(path, "no such file") from None
+        except IsADirectoryError:
+            raise InputError(path, "is a directory, not a document") from None
+        except OSError as e:
+            raise InputError(path, f"cannot read it ({e.strerror or e})") from None
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise InputError(path, f"larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB; "
+                               "check a worked solution, not a corpus")
+    return decode(data, path)
+
+
+def decode(data: bytes, where: str) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    elif b"\x00" not in data:
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            pass
+    raise InputError(where, "not a text document (expected UTF-8 text)")

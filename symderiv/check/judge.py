@@ -1,0 +1,703 @@
+"""Judge every chain of a document: bindings, printed numbers as intervals, identities.
+
+Reading order is document order. A chain that starts with a name defines it: the first
+``=`` is not a claim, and afterwards the name holds the first formula it was set equal
+to and, at full precision, the narrowest value the chain computed (a computed element is
+preferred to the printed result). ``name = number`` alone is a given (exact), unless the
+name has a formula that can be evaluated now: then it is a claim (``h_1 = 2`` after
+``h_1 = ReLU(x_1 + x_2)`` and ``x_1 = 1, x_2 = 1``). ``f(x) = …`` defines a function.
+``∂X/∂Y`` at the head of a chain is a claim when X has a formula in Y.
+
+Every other ``=`` is judged on its own. Both sides evaluated to intervals: ``ok`` when
+they meet; ``rounding`` when they meet once every rounded printed number is allowed one
+more unit in its last digit; ``WRONG`` otherwise. Sides with free names: an identity,
+decided by :func:`symderiv.verify.decide` after replacing names by the formulas the
+document gave them; "not equal" is WRONG only when both sides are in the same names (a
+contextual claim such as ∂a/∂z = (1+a)(1−a) is skipped, not condemned). Anything that
+cannot be read or evaluated is skipped, with the reason.
+
+Which printed numbers were rounded: a number the document printed earlier as an inexact
+result is rounded; a given number (``\\eta = 0.1``, ``--given``, a coefficient in a
+formula) or an exactly computed one is exact; any other number is rounded when it has at
+least as many decimals as the chain's result (the working precision), else exact.
+"""
+
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+import mpmath
+import sympy as sp
+
+from symderiv.check import intervals as ivl
+from symderiv.check.extract import Statement, is_latex, statements
+from symderiv.check.report import (DEFINES, OK, ROUNDING, SEVERITY, SKIPPED, WRONG, Binding,
+                                   Item, Link, Report, shorten)
+from symderiv.check.texmath import (Context, FunctionHead, Printed, Tup, Unreadable,
+                                    derivative_parts, exact, names_in, printed_in, read,
+                                    read_head)
+from symderiv.expr import symbol
+
+MAX_CHAINS = 4000          # chains judged per document; the rest are skipped
+TIME_BUDGET = 30.0         # seconds for one document; afterwards chains are skipped
+IDENTITY_BUDGET = 15.0     # seconds of identity proofs per document
+IDENTITY_TIMEOUT = 3.0     # seconds per identity
+MAX_IDENTITY_OPS = 600     # larger identities are skipped
+MAX_FORMULA_DEPTH = 25     # names defined through names …
+DEFAULT_PRECISION = 4      # decimals of a result when a document shows none
+
+
+class _Missing(Exception):
+    def __init__(self, names):
+        super().__init__(", ".join(sorted(names)))
+        self.names = names
+
+
+@dataclass
+class _Side:
+    """An element as read: its expression (or why it could not be read)."""
+
+    index: int
+    text: str
+    line: int
+    value: object = None
+    problem: str | None = None
+
+    @property
+    def bare(self) -> bool:
+        """Just a printed number (maybe negative): a result as printed."""
+        return self.problem is None and _bare_number(self.value)
+
+
+def _bare_number(e) -> bool:
+    if isinstance(e, (Printed, sp.Integer)):
+        return True
+    return isinstance(e, sp.Mul) and len(e.args) == 2 and e.args[0] == -1 \
+        and isinstance(e.args[1], (Printed, sp.Integer))
+
+
+class Scope:
+    """What one problem of the document has said so far: values, formulas, functions.
+
+    Printed numbers (``numbers``, ``exactness``) are shared by the whole document.
+    """
+
+    def __init__(self, numbers: dict | None = None, exactness: dict | None = None,
+                 result_decimals: Counter | None = None):
+        self.values: dict = {}      # symbol -> interval
+        self.formulas: dict = {}    # symbol -> expression
+        self.functions: dict = {}   # function key -> Lambda
+        self.numbers: dict = numbers if numbers is not None else {}  # value -> given|exact|rounded
+        self.exactness: dict = exactness if exactness is not None else {}  # Printed -> exact?
+        self.exact_values: dict = {}  # symbol -> Rational, for names known exactly
+        self.result_decimals: Counter = result_decimals if result_decimals is not None else Counter()
+        self.context = Context(self.functions)
+        self.identity_seconds = 0.0
+        self.clock = 0              # statements read so far
+        self.value_time: dict = {}  # symbol -> when its value was set
+        self.formula_time: dict = {}
+
+    def next_scope(self) -> "Scope":
+        fresh = Scope(self.numbers, self.exactness, self.result_decimals)
+        fresh.identity_seconds, fresh.clock = self.identity_seconds, self.clock
+        return fresh
+
+    # -- printed numbers ------------------------------------------------------------------
+    def note_number(self, value, kind: str) -> None:
+        if self.numbers.get(value) == "rounded" and kind != "rounded":
+            return
+        if kind == "given" and value in self.numbers:
+            return
+        self.numbers[value] = kind
+
+    def printed_interval(self, p: Printed, widen: bool):
+        if self.exactness.get(p, False):
+            return ivl.exact(p.value)
+        from fractions import Fraction
+        return ivl.printed(p.value, p.decimals, Fraction(3, 2) if widen else Fraction(1, 2))
+
+    # -- names ------------------------------------------------------------------------------
+    def derivable(self, s: sp.Symbol):
+        """For ``dX/dY`` where X has a formula in Y: the derivative (unevaluated), else None."""
+        parts = derivative_parts(s)
+        if parts is None:
+            return None
+        x, y = symbol(parts[0]), symbol(parts[1])
+        if x in self.formulas and y in self.closure(x):
+            return sp.Derivative(self.formulas[x], y)
+        return None
+
+    def closure(self, s: sp.Symbol, depth: int = 0) -> set:
+        """Every name ``s`` is defined through (formulas, and X of ∂X/∂Y)."""
+        seen: set = set()
+        stack = [s]
+        while stack and len(seen) < 5000:
+            n = stack.pop()
+            deps = set()
+            if n in self.formulas:
+                deps = names_in(self.formulas[n])
+            else:
+                parts = derivative_parts(n)
+                if parts:
+                    deps = {symbol(parts[0]), symbol(parts[1])}
+            for d in deps - seen:
+                seen.add(d)
+                stack.append(d)
+        return seen
+
+    def value_of(self, s, visiting: frozenset = frozenset(), widen: bool = False):
+        if isinstance(s, Printed):
+            return self.printed_interval(s, widen)
+        if s in self.values:
+            return self.values[s]
+        if s in visiting or len(visiting) > MAX_FORMULA_DEPTH:
+            raise _Missing({s.name})
+        if s in self.formulas and self.current(s):
+            return self.numeric(self.formulas[s], visiting | {s})
+        derivative = self.derivable(s)
+        if derivative is not None:
+            return self.numeric(derivative, visiting | {s})
+        raise _Missing({s.name})
+
+    # -- evaluation ------------------------------------------------------------------------------
+    def numeric(self, expr, visiting: frozenset = frozenset(), widen: bool = False):
+        """The interval of ``expr`` with the names' values; raises _Missing / Unevaluable."""
+        expr = self.resolve_derivatives(expr)
+        missing = set()
+        for s in names_in(expr):
+            try:
+                self.value_of(s, visiting)
+            except _Missing as m:
+                missing |= m.names
+        if missing:
+            raise _Missing(missing)
+        return ivl.evaluate(expr, lambda s: self.value_of(s, visiting, widen))
+
+    def resolve_derivatives(self, expr):
+        """Every d/dx(…) carried out, after putting in the formulas of names that depend on x."""
+        if not isinstance(expr, sp.Basic) or not expr.has(sp.Derivative):
+            return expr
+
+        def carry_out(d):
+            operand = d.expr
+            for v, n in d.variable_count:
+                operand = sp.diff(self.expand_dependents(operand, v), v, n)
+            return operand
+        return expr.replace(lambda e: isinstance(e, sp.Derivative), carry_out)
+
+    def expand_dependents(self, expr, variable):
+        for _ in range(MAX_FORMULA_DEPTH):
+            swap = {}
+            for s in names_in(expr):
+                if s == variable:
+                    continue
+                if s in self.formulas and variable in self.closure(s) | names_in(self.formulas[s]):
+                    swap[s] = self.formulas[s]
+                elif self.derivable(s) is not None and variable in self.closure(s):
+                    swap[s] = self.derivable(s)
+            if not swap:
+                return self.resolve_derivatives(expr)
+            expr = self.resolve_derivatives(expr.xreplace(swap))
+        raise ivl.Unevaluable("names defined through each other")
+
+    def current(self, s, depth: int = 0) -> bool:
+        """Whether ``s``'s formula may be evaluated: each of its names got its value after
+        the formula was written (``y = h_1 - 2h_2``, then ``h_1 = 2``), or is itself current.
+        A formula written after its names had values is a general definition (``b = b_3 +
+        b_1 w_5``) and is not evaluated with values that came before it."""
+        if depth > MAX_FORMULA_DEPTH or s not in self.formulas:
+            return False
+        written = self.formula_time.get(s, -1)
+        for n in names_in(self.formulas[s]):
+            if n in self.values:
+                if self.value_time.get(n, -1) <= written:
+                    return False
+            elif n in self.formulas:
+                if not self.current(n, depth + 1):
+                    return False
+            elif self.derivable(n) is None:
+                return False
+        return True
+
+    def expandable(self, s) -> object:
+        if s in self.formulas:
+            return self.formulas[s]
+        return self.derivable(s)
+
+    # -- bindings ------------------------------------------------------------------------------
+    def bind_value(self, s, value, exact_value=None) -> None:
+        self.values[s] = value
+        self.value_time[s] = self.clock
+        if exact_value is not None:
+            self.exact_values[s] = exact_value
+        else:
+            self.exact_values.pop(s, None)
+
+    def exact_value(self, expr):
+        """The exact rational value of ``expr`` (no rounded number in it), else None."""
+        if not isinstance(expr, sp.Basic) or isinstance(expr, Tup) or expr.has(sp.Derivative):
+            return None
+        swap = {}
+        for p in printed_in(expr):
+            if not self.exactness.get(p):
+                return None
+            swap[p] = p.value
+        for n in names_in(expr):
+            if n not in self.exact_values:
+                return None
+            swap[n] = self.exact_values[n]
+        value = expr.xreplace(swap) if swap else expr
+        return value if value.is_Rational else None
+
+    def bind_formula(self, s, formula) -> bool:
+        if not isinstance(formula, sp.Basic) or isinstance(formula, Tup):
+            return False
+        if not names_in(formula) or s in names_in(formula):
+            return False
+        if any(s in self.closure(n) for n in names_in(formula)):
+            return False
+        self.formulas[s] = formula
+        self.formula_time[s] = self.clock
+        return True
+
+
+class Checker:
+    """Reads a document's statements in order and judges them."""
+
+    def __init__(self, given: dict | None = None, deadline: float | None = None):
+        self.scope = Scope()
+        self.report = Report()
+        self.deadline = deadline if deadline is not None else time.monotonic() + TIME_BUDGET
+        self.given = dict(given or {})
+        self.section = 0
+        for name, value in self.given.items():
+            self.give(name, value)
+
+    def give(self, name: str, value, record: bool = True) -> None:
+        s = symbol(name)
+        if names_in(value):
+            self.scope.formulas[s] = value
+            self.scope.formula_time[s] = -1
+            if record:
+                self.report.bindings.append(Binding(0, name, "formula", formula=sp.sstr(value)))
+            return
+        self.scope.bind_value(s, ivl.evaluate(value, lambda x: (_ for _ in ()).throw(
+            ivl.Unevaluable("a name in a given value"))))
+        if value.is_Rational:
+            self.scope.note_number(value, "given")
+            self.scope.exact_values[s] = value
+        if record:
+            self.report.bindings.append(Binding(0, name, "given", value=float(value)))
+
+    def check(self, found: list[Statement]) -> Report:
+        for n, statement in enumerate(found):
+            if n >= MAX_CHAINS or time.monotonic() > self.deadline:
+                self._skip(statement, "the document is too long to check in full"
+                           if n >= MAX_CHAINS else "time budget used up")
+                continue
+            if statement.section != self.section:
+                self.section = statement.section
+                self.scope = self.scope.next_scope()
+                for name, value in self.given.items():
+                    self.give(name, value, record=False)
+            self.scope.clock += 1
+            try:
+                self.statement(statement)
+            except RecursionError:
+                self._skip(statement, "nested too deeply")
+        return self.report
+
+    def _skip(self, statement: Statement, reason: str) -> None:
+        self.report.items.append(Item(statement.line, statement.text, SKIPPED, statement.line,
+                                      statement.last_line, reason=reason))
+
+    # -- one statement ------------------------------------------------------------------------
+    def statement(self, st: Statement) -> None:
+        if st.skip:
+            self._skip(st, st.skip)
+            return
+        sides = [self.read_side(k, e, head=(k == 0)) for k, e in enumerate(st.elements)]
+        head = sides[0].value if sides[0].problem is None else None
+        if isinstance(head, FunctionHead):
+            if self.function_definition(st, sides, head):
+                return
+            sides[0].value = head.applied
+            if head.applied is None:
+                sides[0].problem = "cannot read this"
+        if isinstance(head, Tup) and all(_is_name(h) for h in head):
+            self.tuple_chain(st, sides)
+            return
+        links = self.chain(st, sides)
+        self.finish(st, sides, links)
+
+    def read_side(self, k: int, element, head: bool) -> _Side:
+        side = _Side(k, element.text, element.line)
+        try:
+            side.value = (read_head if head else read)(element.tokens, self.scope.context)
+        except Unreadable as e:
+            side.problem = f"cannot read {shorten(element.text, 30)!r}: {e}"
+        except RecursionError:
+            side.problem = "nested too deeply"
+        return side
+
+    def tuple_chain(self, st: Statement, sides: list[_Side]) -> None:
+        """``(i_1, i_2) = (0.05, 0.10)``: one chain per component."""
+        width = len(sides[0].value)
+        links: list[Link] = []
+        parts = []
+        for k in range(width):
+            component = []
+            for side in sides:
+                c = _Side(side.index, side.text, side.line, problem=side.problem)
+                if side.problem is None:
+                    if isinstance(side.value, Tup) and len(side.value) == width:
+                        c.value = side.value[k]
+                    else:
+                        c.problem = "cannot match the components of this vector"
+                component.append(c)
+            parts.append(component)
+            links.extend(self.chain(st, component))
+        self.finish(st, parts[0], links, components=parts)
+
+    # -- functions ------------------------------------------------------------------------------
+    def function_definition(self, st, sides, head: FunctionHead) -> bool:
+        """``f(x) = …`` (two elements, the body in x): define f. True when it was one."""
+        if len(sides) != 2 or sides[1].problem or isinstance(sides[1].value, Tup):
+            return False
+        body = exact(sides[1].value)
+        if not set(head.params) & names_in(body):
+            return False
+        if any(p in self.scope.values for p in head.params):
+            return False
+        known = self.scope.context.function(head.name)
+        if known is not None and head.applied is not None and not isinstance(known, sp.Lambda):
+            verdict = self.decide(head.applied, body)
+            if verdict is not None and verdict.equal:
+                link = Link(1, sides[1].line, sides[0].text, sides[1].text, OK,
+                            expected=sp.sstr(head.applied), method="identity")
+                self.report.items.append(Item(st.line, st.text, OK, st.line, st.last_line,
+                                              [link], expected=sp.sstr(head.applied)))
+                return True
+        self.scope.functions[head.name] = sp.Lambda(head.params, body)
+        self.report.bindings.append(Binding(st.line, f"{head.name}({', '.join(p.name for p in head.params)})",
+                                            "function", formula=sp.sstr(body)))
+        return True
+
+    # -- chains ---------------------------------------------------------------------------------
+    def chain(self, st: Statement, sides: list[_Side]) -> list[Link]:
+        self.classify_numbers(sides)
+        head = sides[0]
+        links: list[Link] = []
+        first = 1
+        if head.problem is None and _is_name(head.value):
+            name = head.value
+            if len(sides) == 2 and sides[1].problem is None and not names_in(sides[1].value):
+                formula = self.claimable(name)
+                if formula is not None:
+                    link = self.link(sides[1].line, _Side(0, head.text, head.line, formula),
+                                     sides[1], st.relations[0])
+                    return [link]
+                return [Link(1, sides[1].line, head.text, sides[1].text, DEFINES)]
+            derivative = self.scope.derivable(name)
+            if derivative is not None:
+                links.append(self.link(sides[1].line, _Side(0, head.text, head.line, derivative),
+                                       sides[1], st.relations[0]))
+            else:
+                links.append(Link(1, sides[1].line, head.text, sides[1].text, DEFINES))
+            first = 2
+        for k in range(first, len(sides)):
+            links.append(self.link(sides[k].line, sides[k - 1], sides[k], st.relations[k - 1]))
+            links[-1].index = k
+        return links
+
+    def claimable(self, name):
+        """The formula that ``name = number`` is checked against, if one can be evaluated now."""
+        if name in self.scope.formulas:
+            formula = self.scope.formulas[name] if self.scope.current(name) else None
+        else:
+            formula = self.scope.derivable(name)
+        return formula if formula is not None and self._evaluable(formula) else None
+
+    def _evaluable(self, expr) -> bool:
+        try:
+            self.scope.numeric(expr)
+            return True
+        except (_Missing, ivl.Unevaluable, Unreadable, ValueError, TypeError, ZeroDivisionError):
+            return False
+
+    def classify_numbers(self, sides: list[_Side]) -> None:
+        last = sides[-1]
+        if last.bare and printed_in(last.value):
+            precision = next(iter(printed_in(last.value))).decimals
+        elif self.scope.result_decimals:
+            precision = self.scope.result_decimals.most_common(1)[0][0]
+        else:
+            precision = DEFAULT_PRECISION
+        for side in sides:
+            if side.problem is not None or not isinstance(side.value, (sp.Basic, Tup)):
+                continue
+            in_formula = bool(names_in(side.value))
+            for p in printed_in(side.value):
+                if side.bare:
+                    self.scope.exactness[p] = False
+                    continue
+                kind = self.scope.numbers.get(p.value)
+                if kind == "rounded":
+                    self.scope.exactness[p] = False
+                elif kind in ("given", "exact") or in_formula:
+                    self.scope.exactness[p] = True
+                else:
+                    self.scope.exactness[p] = p.decimals < precision
+
+    # -- one link ---------------------------------------------------------------------------------
+    def link(self, line: int, left: _Side, right: _Side, relation: str) -> Link:
+        out = Link(right.index, line, left.text, right.text, SKIPPED)
+        for side in (left, right):
+            if side.problem:
+                out.reason = side.problem
+                return out
+            if isinstance(side.value, (Tup, FunctionHead)) or side.value is None:
+                out.reason = "cannot compare a vector or a definition here"
+                return out
+        try:
+            self._judge(out, left, right)
+        except (ivl.Unevaluable, Unreadable) as e:
+            out.status, out.reason = SKIPPED, f"cannot evaluate: {e}"
+        except RecursionError:
+            out.status, out.reason = SKIPPED, "nested too deeply"
+        except (ValueError, TypeError, ArithmeticError, AttributeError, NotImplementedError,
+                mpmath.libmp.NoConvergence) as e:
+            out.status, out.reason = SKIPPED, f"cannot evaluate ({type(e).__name__})"
+        return out
+
+    def _judge(self, out: Link, left: _Side, right: _Side) -> None:
+        values, missing = [], set()
+        for side in (left, right):
+            try:
+                values.append(self.scope.numeric(side.value))
+            except _Missing as m:
+                values.append(None)
+                missing |= m.names
+        if values[0] is not None and values[1] is not None:
+            self._compare(out, left, right, *values)
+            return
+        lhs, rhs = left.value, right.value
+        if not names_in(lhs) or not names_in(rhs):
+            out.reason = "no value for " + ", ".join(sorted(missing))
+            return
+        self._identity(out, lhs, rhs, missing)
+
+    def _compare(self, out: Link, left: _Side, right: _Side, lv, rv) -> None:
+        if right.bare and not left.bare:
+            reference, shown = lv, rv
+        elif left.bare and not right.bare:
+            reference, shown = rv, lv
+        else:
+            reference, shown = (lv, rv) if ivl.width(lv) <= ivl.width(rv) else (rv, lv)
+        out.method = "interval"
+        out.expected = float(ivl.midpoint(reference))
+        if ivl.meet(lv, rv):
+            out.status = OK
+            self._note_results(left, right, lv, rv)
+            return
+        out.printed = float(ivl.midpoint(shown))
+        with mpmath.workprec(ivl.PREC):
+            out.difference = float(ivl.midpoint(shown) - ivl.midpoint(reference))
+        wide_l = self.scope.numeric(left.value, widen=True)
+        wide_r = self.scope.numeric(right.value, widen=True)
+        out.status = ROUNDING if ivl.meet(wide_l, wide_r) else WRONG
+        self._note_results(left, right, lv, rv)
+
+    def _note_results(self, left: _Side, right: _Side, lv, rv) -> None:
+        """Remember how a printed result relates to what it was computed from."""
+        for printed_side, other, other_value in ((right, left, lv), (left, right, rv)):
+            if not printed_side.bare or other.bare:
+                continue
+            for p in printed_in(printed_side.value):
+                value = p.value if printed_side.value == p else -p.value
+                exactly = self.scope.exact_value(other.value) == value
+                self.scope.note_number(p.value, "exact" if exactly else "rounded")
+                self.scope.result_decimals[p.decimals] += 1
+
+    def _identity(self, out: Link, lhs, rhs, missing: set) -> None:
+        lhs, rhs = self._expand_to_match(exact(lhs), exact(rhs))
+        if sp.count_ops(lhs) + sp.count_ops(rhs) > MAX_IDENTITY_OPS:
+            out.reason = "too large to prove as an identity"
+            return
+        same_names = names_in(lhs) == names_in(rhs)
+        verdict = self.decide(lhs, rhs)
+        out.method = "identity"
+        out.expected = shorten(sp.sstr(lhs), 200)
+        if verdict is None:
+            out.reason = "identity budget used up"
+            out.expected = None
+        elif verdict.equal:
+            out.status = OK
+        elif verdict.equal is False and same_names:
+            out.status = WRONG
+            out.counterexample = verdict.counterexample
+        elif verdict.equal is False:
+            only_l = sorted(s.name for s in names_in(lhs) - names_in(rhs))
+            only_r = sorted(s.name for s in names_in(rhs) - names_in(lhs))
+            out.reason = ("the sides are in different names (" + ", ".join(only_l or ["-"])
+                          + " vs " + ", ".join(only_r or ["-"]) + "); their relation is not "
+                          "stated in the math")
+            out.expected = None
+        else:
+            out.reason = f"identity undecided ({verdict.method})"
+            out.expected = None
+
+    def _expand_to_match(self, lhs, rhs):
+        """Put in the formulas of names that only one side has, until both have the same."""
+        scope = self.scope
+        lhs, rhs = scope.resolve_derivatives(lhs), scope.resolve_derivatives(rhs)
+        for _ in range(MAX_FORMULA_DEPTH):
+            ln, rn = names_in(lhs), names_in(rhs)
+            if ln == rn:
+                break
+            # A name one side lacks is expanded, unless the other side's own names lead to it.
+            reach_l = set().union(set(), *(scope.closure(s) for s in ln - rn))
+            reach_r = set().union(set(), *(scope.closure(s) for s in rn - ln))
+            swap_l = {s: exact(scope.expandable(s)) for s in ln - rn
+                      if scope.expandable(s) is not None and s not in reach_r}
+            swap_r = {s: exact(scope.expandable(s)) for s in rn - ln
+                      if scope.expandable(s) is not None and s not in reach_l}
+            if not swap_l and not swap_r:
+                break
+            lhs = scope.resolve_derivatives(lhs.xreplace(swap_l))
+            rhs = scope.resolve_derivatives(rhs.xreplace(swap_r))
+        return lhs, rhs
+
+    def decide(self, lhs, rhs):
+        from symderiv.verify import decide
+        remaining = IDENTITY_BUDGET - self.scope.identity_seconds
+        if remaining <= 0.2 or time.monotonic() > self.deadline:
+            return None
+        start = time.monotonic()
+        try:
+            return decide(lhs, rhs, timeout=min(IDENTITY_TIMEOUT, remaining))
+        finally:
+            self.scope.identity_seconds += time.monotonic() - start
+
+    # -- after a chain ----------------------------------------------------------------------------
+    def finish(self, st: Statement, sides: list[_Side], links: list[Link],
+               components: list | None = None) -> None:
+        for part in components or [sides]:
+            self.bind_head(st, part)
+            for side in part:
+                if side.problem is None and isinstance(side.value, sp.Basic) and names_in(side.value):
+                    for p in printed_in(side.value):
+                        if self.scope.exactness.get(p):
+                            self.scope.note_number(p.value, "given")
+        judged = [link for link in links if link.status in SEVERITY]
+        if all(link.status == DEFINES for link in links):
+            return
+        if judged:
+            worst = max(judged, key=lambda link: SEVERITY[link.status])
+            status = worst.status
+        else:
+            worst, status = None, SKIPPED
+        line = worst.line if worst is not None and status in (ROUNDING, WRONG) else st.line
+        item = Item(line, st.text, status, st.line, st.last_line, links)
+        if status in (ROUNDING, WRONG):
+            item.expected, item.difference = worst.expected, worst.difference
+        elif status == OK:
+            value = self.best_value(sides, printed=False)
+            if value is not None:
+                item.expected = float(ivl.midpoint(value))
+                half = float(ivl.width(value) / 2)
+                item.uncertainty = half if half > 1e-15 * max(1.0, abs(item.expected)) else None
+            else:
+                item.expected = next((link.expected for link in links if link.status == OK), None)
+            item.note = self.drift(sides, links)
+        else:
+            reasons = [link.reason for link in links if link.reason]
+            item.reason = reasons[0] if reasons else None
+        self.report.items.append(item)
+
+    def best_value(self, sides: list[_Side], printed: bool = True):
+        computed, shown = [], []
+        for side in sides[1:]:
+            if side.problem is not None or isinstance(side.value, (Tup, FunctionHead)) \
+                    or side.value is None:
+                continue
+            try:
+                value = self.scope.numeric(side.value)
+            except (_Missing, ivl.Unevaluable, Unreadable, ValueError, TypeError,
+                    ArithmeticError, RecursionError):
+                continue
+            (shown if side.bare else computed).append(value)
+        if computed:
+            return ivl.narrowest(computed)
+        return shown[-1] if shown and printed else None
+
+    def drift(self, sides: list[_Side], links: list[Link]) -> str | None:
+        """A final printed number its own links allow but the chain's full value does not."""
+        last = sides[-1]
+        if not last.bare or not printed_in(last.value):
+            return None
+        value = self.best_value(sides)
+        p = next(iter(printed_in(last.value)))
+        unit = mpmath.mpf(10) ** -p.decimals
+        if value is None or ivl.width(value) > unit / 2:
+            return None
+        shown = self.scope.numeric(last.value)
+        if ivl.meet(value, shown):
+            return None
+        full = ivl.midpoint(value)
+        from symderiv.latex import format_decimal
+        from fractions import Fraction
+        would = format_decimal(Fraction(str(mpmath.nstr(full, 30, strip_zeros=False))), p.decimals)
+        return (f"each link holds, but the chain's full-precision value {mpmath.nstr(full, 10)} "
+                f"would print as {would}, not {last.text} (rounding carried through the chain)")
+
+    def bind_head(self, st: Statement, sides: list[_Side]) -> None:
+        head = sides[0]
+        if head.problem is not None or not _is_name(head.value) or len(sides) < 2:
+            return
+        name = head.value
+        body = sides[1]
+        if len(sides) == 2 and body.problem is None and not names_in(body.value) \
+                and not isinstance(body.value, Tup):
+            formula = self.claimable(name)
+            if formula is None:
+                self._give(st, name, body)
+                return
+            self.scope.bind_value(name, self.scope.numeric(formula), self.scope.exact_value(formula))
+            return
+        if body.problem is None and self.scope.bind_formula(name, body.value):
+            self.report.bindings.append(Binding(st.line, name.name, "formula",
+                                                formula=sp.sstr(exact(body.value))))
+        # A chain binds its name to a value only when it ends in a number (the contract).
+        # "≈ 0" states no value to carry on with.
+        approximate = st.relations and st.relations[-1] == "≈"
+        value = self.best_value(sides, printed=not approximate) if sides[-1].bare else None
+        if value is not None:
+            exacts = (self.scope.exact_value(side.value) for side in sides[1:]
+                      if side.problem is None and not side.bare)
+            self.scope.bind_value(name, value, next((e for e in exacts if e is not None), None))
+            self.report.bindings.append(Binding(st.line, name.name, "computed",
+                                                value=float(ivl.midpoint(value))))
+
+    def _give(self, st: Statement, name, body: _Side) -> None:
+        for p in printed_in(body.value):
+            self.scope.exactness[p] = True
+            self.scope.note_number(p.value, "given")
+        try:
+            value = self.scope.numeric(body.value)
+        except (_Missing, ivl.Unevaluable):
+            return
+        self.scope.bind_value(name, value, self.scope.exact_value(body.value))
+        self.report.bindings.append(Binding(st.line, name.name, "given",
+                                            value=float(ivl.midpoint(value))))
+
+
+def _is_name(e) -> bool:
+    return isinstance(e, sp.Symbol) and not isinstance(e, Printed)
+
+
+def check_text(text: str, given: dict | None = None, latex: bool | None = None,
+               filename: str = "") -> Report:
+    """Check every chain of a document's text."""
+    latex = is_latex(text, filename) if latex is None else latex
+    return Checker(given).check(statements(text, latex))

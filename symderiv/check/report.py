@@ -1,0 +1,189 @@
+"""What ``check`` found, as plain data, and its two renderings (text for people, JSON).
+
+JSON (contract §3): ``{"checked", "wrong", "rounding", "skipped", "items": [{"line",
+"text", "status", "expected"}]}``, extended with each item's ``difference``, ``links``
+(every ``=`` judged on its own), ``note`` and ``reason``, plus ``links`` counts and the
+``bindings`` the document made. ``checked`` counts chains with at least one judged link;
+``skipped`` counts chains where nothing could be judged. A chain's status is its worst
+judged link's (WRONG, then rounding, then ok); its skipped links are counted in
+``links.skipped`` and shown, never reported as ok.
+"""
+
+from dataclasses import dataclass, field
+
+import mpmath
+
+OK, ROUNDING, WRONG, SKIPPED, DEFINES = "ok", "rounding", "WRONG", "skipped", "defines"
+SEVERITY = {OK: 1, ROUNDING: 2, WRONG: 3}
+TEXT_WIDTH = 72
+
+
+@dataclass
+class Link:
+    """One ``=`` (or ``≈``) between element ``index - 1`` and element ``index``."""
+
+    index: int
+    line: int
+    left: str
+    right: str
+    status: str
+    expected: float | str | None = None  # the recomputed value (or formula)
+    printed: float | None = None         # the value of the side that was printed
+    difference: float | None = None      # printed - expected
+    reason: str | None = None            # why skipped
+    method: str | None = None            # interval | identity (how decided)
+    counterexample: dict | None = None
+
+    def data(self) -> dict:
+        out = {"line": self.line, "left": self.left, "right": self.right, "status": self.status}
+        for key in ("expected", "printed", "difference", "reason", "method", "counterexample"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        return out
+
+
+@dataclass
+class Item:
+    """One chain: its line (of the worst link, else of its start), text, status, links."""
+
+    line: int
+    text: str
+    status: str
+    first_line: int
+    last_line: int
+    links: list[Link] = field(default_factory=list)
+    expected: float | str | None = None
+    uncertainty: float | None = None  # half the width of the interval ``expected`` is from
+    difference: float | None = None
+    note: str | None = None
+    reason: str | None = None
+
+    def data(self) -> dict:
+        out = {"line": self.line, "text": self.text, "status": self.status,
+               "expected": self.expected}
+        if self.uncertainty:
+            out["uncertainty"] = self.uncertainty
+        if self.difference is not None:
+            out["difference"] = self.difference
+        if (self.first_line, self.last_line) != (self.line, self.line):
+            out["lines"] = [self.first_line, self.last_line]
+        if self.note:
+            out["note"] = self.note
+        if self.reason:
+            out["reason"] = self.reason
+        out["links"] = [link.data() for link in self.links if link.status != DEFINES]
+        return out
+
+
+@dataclass
+class Binding:
+    """A name the document gave a value or a formula (what later chains are checked with)."""
+
+    line: int
+    name: str
+    kind: str            # given | computed | formula | function
+    value: float | None = None
+    formula: str | None = None
+
+    def data(self) -> dict:
+        out = {"line": self.line, "name": self.name, "kind": self.kind}
+        if self.value is not None:
+            out["value"] = self.value
+        if self.formula is not None:
+            out["formula"] = self.formula
+        return out
+
+
+@dataclass
+class Report:
+    items: list[Item] = field(default_factory=list)
+    bindings: list[Binding] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for item in self.items if item.status == status)
+
+    @property
+    def checked(self) -> int:
+        return sum(1 for item in self.items if item.status in SEVERITY)
+
+    def link_counts(self) -> dict:
+        counts = {OK: 0, ROUNDING: 0, WRONG: 0, SKIPPED: 0}
+        for item in self.items:
+            for link in item.links:
+                if link.status in counts:
+                    counts[link.status] += 1
+            if not item.links and item.status == SKIPPED:
+                counts[SKIPPED] += 1
+        return counts
+
+    def data(self) -> dict:
+        return {"checked": self.checked, "wrong": self.count(WRONG),
+                "rounding": self.count(ROUNDING), "skipped": self.count(SKIPPED),
+                "items": [item.data() for item in self.items],
+                "links": self.link_counts(),
+                "bindings": [b.data() for b in self.bindings]}
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.count(WRONG) else 0
+
+    def summary(self) -> str:
+        links = self.link_counts()
+        return (f"checked {self.checked}, wrong {self.count(WRONG)}, rounding "
+                f"{self.count(ROUNDING)}, skipped {self.count(SKIPPED)} "
+                f"(links: {links[OK]} ok, {links[ROUNDING]} rounding, {links[WRONG]} WRONG, "
+                f"{links[SKIPPED]} skipped)")
+
+    def text(self) -> str:
+        lines = []
+        for item in self.items:
+            lines.extend(_item_lines(item))
+        lines.append(self.summary())
+        return "\n".join(lines) + "\n"
+
+
+def number(value, digits: int = 10) -> str:
+    """A value for people: 10 significant digits, no float noise."""
+    if isinstance(value, str):
+        return value
+    return mpmath.nstr(mpmath.mpf(value), digits, strip_zeros=True, min_fixed=-6, max_fixed=12)
+
+
+def shorten(text: str, width: int = TEXT_WIDTH) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _item_lines(item: Item) -> list[str]:
+    head = f"line {item.line:>4}  {item.status:<8}  {shorten(item.text)}"
+    out = [head]
+    pad = " " * 17
+    if item.status in (ROUNDING, WRONG):
+        worst = [link for link in item.links if link.status == item.status][0]
+        out.append(f"{pad}at  {shorten(worst.left, 40)} = {shorten(worst.right, 40)}")
+        if worst.counterexample:
+            out.append(f"{pad}not an identity: {worst.expected} vs {worst.right}; differs at "
+                       f"{_point(worst.counterexample)}")
+        elif worst.expected is not None:
+            out.append(f"{pad}recomputed {number(worst.expected)}, printed "
+                       f"{number(worst.printed)}, difference {number(worst.difference, 3)}")
+    elif item.status == OK and isinstance(item.expected, float):
+        spread = f" ± {number(item.uncertainty, 2)}" if item.uncertainty else ""
+        out.append(f"{pad}value {number(item.expected)}{spread}")
+    elif item.status == OK:
+        out.append(f"{pad}identity holds")
+    skipped = [link for link in item.links if link.status == SKIPPED]
+    if item.status == SKIPPED and (item.reason and not skipped or len(skipped) == 1):
+        out.append(f"{pad}skipped: {item.reason or skipped[0].reason}")
+    elif skipped:
+        for link in skipped:
+            out.append(f"{pad}skipped  {shorten(link.left, 28)} = {shorten(link.right, 28)}: "
+                       f"{link.reason}")
+    if item.note:
+        out.append(f"{pad}note: {item.note}")
+    return out
+
+
+def _point(counterexample: dict) -> str:
+    point = ", ".join(f"{k} = {v}" for k, v in counterexample.get("point", {}).items())
+    return f"{point} (left {counterexample.get('lhs')}, right {counterexample.get('rhs')})"
