@@ -182,3 +182,13 @@ def test_first_tex_error_is_found_with_its_line():
     log = "This is XeTeX\n(./sheet.tex\n! Undefined control sequence.\nl.12 \\foo\n          \n"
     assert pdf._first_error(log) == "! Undefined control sequence. (.tex line 12)"
     assert pdf._first_error("no errors here\n") is None
+
+
+@pytest.mark.tex
+def test_a_bigger_sheet_compiles_cleanly(tmp_path):
+    from test_render import bigger_sheet_tex
+
+    run = pdf.run_latex(bigger_sheet_tex(tmp_path, "zh"))
+    assert run.pdf is not None, run.error
+    overfull = [float(w) for w in re.findall(r"Overfull \\[hv]box \(([\d.]+)pt too", run.log)]
+    assert max(overfull, default=0) <= 10, overfull

@@ -271,3 +271,114 @@ def test_xor_plane_splits_the_inputs_by_class():
     assert set(plane.ones) == {(0.0, 1.0), (1.0, 0.0)}
     assert set(plane.zeros) == {(0.0, 0.0), (1.0, 1.0)}
     assert (plane.x_label, plane.y_label) == ("x_{1}", "x_{2}")
+
+
+# -- a whole backprop sheet: several examples, hidden and shared-bias gradients, 3 steps --
+
+BIGGER = """
+[sheet]
+title = "Two examples, hidden gradients, three steps"
+lang = "en"
+
+[[problem]]
+id = "1"
+kind = "backprop"
+
+[problem.network]
+inputs = ["x1", "x2", "x3"]
+layers = [
+  { neurons = ["h1", "h2", "h3"], activation = "tanh" },
+  { neurons = ["o1", "o2"], activation = "sigmoid" },
+]
+
+[problem.network.weights]
+u11 = { from = "x1", to = "h1", value = 0.1 }
+u12 = { from = "x2", to = "h1", value = -0.2 }
+u13 = { from = "x3", to = "h1", value = 0.3 }
+u21 = { from = "x1", to = "h2", value = 0.4 }
+u22 = { from = "x2", to = "h2", value = 0.5 }
+u23 = { from = "x3", to = "h2", value = -0.6 }
+u31 = { from = "x1", to = "h3", value = 0.7 }
+u32 = { from = "x2", to = "h3", value = 0.8 }
+u33 = { from = "x3", to = "h3", value = 0.9 }
+v11 = { from = "h1", to = "o1", value = 0.15 }
+v12 = { from = "h2", to = "o1", value = -0.25 }
+v13 = { from = "h3", to = "o1", value = 0.35 }
+v21 = { from = "h1", to = "o2", value = 0.45 }
+v22 = { from = "h2", to = "o2", value = 0.55 }
+v23 = { from = "h3", to = "o2", value = -0.65 }
+
+[problem.network.biases]
+c = { to = ["h1", "h2", "h3"], value = 0.1 }
+d1 = { to = ["o1"], value = 0.2 }
+d2 = { to = ["o2"], value = -0.3 }
+
+[problem.data]
+examples = [
+  { inputs = { x1 = 1, x2 = 0.5, x3 = -1 }, targets = { o1 = 1, o2 = 0 } },
+  { inputs = { x1 = 0, x2 = -0.5, x3 = 2 }, targets = { o1 = 0, o2 = 1 } },
+]
+
+[problem.training]
+loss = "mse"
+learning_rate = 0.5
+gradients = ["u11", "c", "v23"]
+steps = 3
+"""
+
+
+def bigger_sheet_tex(tmp_path, lang="en"):
+    from symderiv.problems import solve_sheet
+    from symderiv.spec import load_sheet
+
+    (tmp_path / "bigger.toml").write_text(BIGGER)
+    return render_sheet(solve_sheet(load_sheet(tmp_path / "bigger.toml"), lang))
+
+
+def mse_losses_by_gradient_descent(steps=3, rate="0.5"):
+    """The loss before each step and after the last, recomputed with mpmath (finite
+    differences for the gradients): an oracle that shares no code with symderiv."""
+    import mpmath
+
+    mpmath.mp.dps = 30
+    f = mpmath.mpf
+    names = ["u11", "u12", "u13", "u21", "u22", "u23", "u31", "u32", "u33",
+             "v11", "v12", "v13", "v21", "v22", "v23", "c", "d1", "d2"]
+    p = dict(zip(names, map(f, ["0.1", "-0.2", "0.3", "0.4", "0.5", "-0.6", "0.7", "0.8",
+                                "0.9", "0.15", "-0.25", "0.35", "0.45", "0.55", "-0.65",
+                                "0.1", "0.2", "-0.3"])))
+    data = [((1, f("0.5"), -1), (1, 0)), ((0, f("-0.5"), 2), (0, 1))]
+    sig = lambda z: 1 / (1 + mpmath.exp(-z))
+
+    def loss(q):
+        total = 0
+        for x, y in data:
+            h = [mpmath.tanh(sum(q[f"u{j}{k}"] * x[k - 1] for k in (1, 2, 3)) + q["c"])
+                 for j in (1, 2, 3)]
+            o = [sig(sum(q[f"v{j}{k}"] * h[k - 1] for k in (1, 2, 3)) + q[f"d{j}"])
+                 for j in (1, 2)]
+            total += sum((o[j] - y[j]) ** 2 for j in (0, 1)) / 2
+        return total / len(data)
+
+    losses = [loss(p)]
+    for _ in range(steps):
+        grad = {n: mpmath.diff(lambda v: loss({**p, n: v}), p[n]) for n in names}
+        p = {n: p[n] - f(rate) * grad[n] for n in names}
+        losses.append(loss(p))
+    return losses
+
+
+def test_a_bigger_backprop_sheet_lays_out_every_part(tmp_path):
+    tex = bigger_sheet_tex(tmp_path)
+    assert tex.count(r"\begin{align*}") == tex.count(r"\end{align*}") > 10
+    # both examples' givens, one row each, and each chain of the two-path gradients
+    assert r"1 & 1 & 0.5 & -1 & 1 & 0 \\" in tex and r"2 & 0 & -0.5 & 2 & 0 & 1 \\" in tex
+    assert tex.count(r"&\Rightarrow\quad") == 2 + 6 + 2
+    # the loss table: every value recomputed independently, at 4 places with zeros kept
+    from decimal import ROUND_HALF_UP, Decimal
+
+    import mpmath
+
+    for value in mse_losses_by_gradient_descent():
+        shown = Decimal(mpmath.nstr(value, 25)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+        assert f"& ${shown}$ \\\\" in tex, shown
