@@ -104,8 +104,21 @@ def test_inline_lists_split_and_inequalities_are_marked():
     found = statements(doc)
     texts = [s.text for s in found]
     assert texts[:3] == ["x_1 = 1", "x_2 = 0", "y = 1"]
-    assert found[3].skip == "an inequality"
+    assert found[3].relations == ["<"]
     assert found[4].text == "f(a, b) = 3"
+    assert [item.status for item in check_text(doc).items if item.text == "x < 2"] == ["skipped"]
+
+
+def test_equalities_in_a_chain_with_an_inequality_are_still_checked():
+    report = check_text(r"$1 - (1 + a)(1 - a) = a^2 \geq 0$ and $2 \cdot 3 = 6 < 7$")
+    assert [item.status for item in report.items] == ["ok", "ok"]
+    assert [link.status for item in report.items for link in item.links] == ["ok", "skipped"] * 2
+
+
+def test_the_variable_of_d_dx_is_a_variable_even_after_a_value():
+    report = check_text(r"At $x = -1$: $\frac{d}{dx}(x^3) = 3x^2$, and $\frac{d}{dx}(x^3 - 3x) = 0$ "
+                        r"has the roots $x = \pm 1$.")
+    assert [item.status for item in report.items] == ["ok", "skipped"]
 
 
 def test_code_comments_and_escaped_dollars_are_not_math():

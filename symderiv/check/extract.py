@@ -6,7 +6,8 @@ rows split at ``\\\\`` and ``&`` is dropped; a row that starts with ``=`` (``&= 
 continues the chain of the row before. A piece of math splits into statements at
 top-level ``,`` ``;`` ``\\quad`` ``\\Rightarrow`` and ``\\text{ and }``, and each
 statement into elements at top-level ``=`` and ``\\approx``. Statements with a top-level
-inequality are kept, marked skipped. Text outside math is never read as math.
+inequality keep their ``=`` links; the inequality itself is not checked (skipped). Text
+outside math is never read as math.
 """
 
 import bisect
@@ -69,7 +70,7 @@ def is_latex(text: str, filename: str = "") -> bool:
 
 
 def statements(text: str, latex: bool = False) -> list[Statement]:
-    """Every statement with at least one ``=`` or ``≈`` (or a skipped inequality), in order."""
+    """Every statement with at least one relation (=, ≈, or an inequality), in order."""
     clean = _blank_non_math(text, latex)
     lines = _Lines(text)
     sections = _section_starts(clean)
@@ -344,7 +345,7 @@ def _split_top(tokens: list[Token], at) -> list[list[Token]]:
 def _chain(tokens: list[Token], text: str, lines: _Lines) -> Statement | None:
     parts: list[list[Token]] = [[]]
     relations: list[str] = []
-    inequality = other = False
+    other = False
     depth = 0
     i = 0
     while i < len(tokens):
@@ -354,24 +355,22 @@ def _chain(tokens: list[Token], text: str, lines: _Lines) -> Statement | None:
             if t.text == ":" and i + 1 < len(tokens) and tokens[i + 1].text == "=":
                 i += 1
                 t = tokens[i]
-            if t.text in _RELATIONS:
-                relations.append(_RELATIONS[t.text])
+            if t.text in _RELATIONS or is_inequality(t):
+                relations.append(_RELATIONS.get(t.text, t.text))
                 parts.append([])
                 i += 1
                 continue
-            if is_inequality(t):
-                inequality = True
-            elif is_other_relation(t):
+            if is_other_relation(t):
                 other = True
         if t.text not in _DROPPED:
             parts[-1].append(t)
         i += 1
-    if not relations and not inequality or other and not relations:
+    if not relations:
         return None
     first, last = tokens[0], tokens[-1]
     statement = Statement(lines.of(first.start), _collapse(text[first.start:last.end]))
-    if inequality or other:
-        statement.skip = "an inequality" if inequality else "not an equation (∈, →, ∼ …)"
+    if other:
+        statement.skip = "not an equation (∈, →, ∼ …)"
         return statement
     for part in parts:
         if part:
@@ -381,7 +380,7 @@ def _chain(tokens: list[Token], text: str, lines: _Lines) -> Statement | None:
             statement.elements.append(Element([], "", statement.line))
     statement.relations = relations
     statement.text = statement.elements[0].text + "".join(
-        f" {_SHOWN[r]} {e.text}" for r, e in zip(relations, statement.elements[1:]))
+        f" {_SHOWN.get(r, r)} {e.text}" for r, e in zip(relations, statement.elements[1:]))
     if any(not e.tokens for e in statement.elements):
         if sum(1 for e in statement.elements if e.tokens) < 2:
             return None

@@ -45,6 +45,7 @@ IDENTITY_TIMEOUT = 3.0     # seconds per identity
 MAX_IDENTITY_OPS = 600     # larger identities are skipped
 MAX_FORMULA_DEPTH = 25     # names defined through names …
 DEFAULT_PRECISION = 4      # decimals of a result when a document shows none
+EQUALITIES = ("=", "≈")
 
 
 class _Missing(Exception):
@@ -160,11 +161,14 @@ class Scope:
         raise _Missing({s.name})
 
     # -- evaluation ------------------------------------------------------------------------------
-    def numeric(self, expr, visiting: frozenset = frozenset(), widen: bool = False):
-        """The interval of ``expr`` with the names' values; raises _Missing / Unevaluable."""
+    def numeric(self, expr, visiting: frozenset = frozenset(), widen: bool = False,
+                free: frozenset = frozenset()):
+        """The interval of ``expr`` with the names' values; raises _Missing / Unevaluable.
+
+        Names in ``free`` stay variables even when they have a value."""
         expr = self.resolve_derivatives(expr)
-        missing = set()
-        for s in names_in(expr):
+        missing = {s.name for s in names_in(expr) & free}
+        for s in names_in(expr) - free:
             try:
                 self.value_of(s, visiting)
             except _Missing as m:
@@ -362,7 +366,8 @@ class Checker:
     # -- functions ------------------------------------------------------------------------------
     def function_definition(self, st, sides, head: FunctionHead) -> bool:
         """``f(x) = …`` (two elements, the body in x): define f. True when it was one."""
-        if len(sides) != 2 or sides[1].problem or isinstance(sides[1].value, Tup):
+        if len(sides) != 2 or sides[1].problem or isinstance(sides[1].value, Tup) \
+                or st.relations[0] != "=":
             return False
         body = exact(sides[1].value)
         if not set(head.params) & names_in(body):
@@ -389,7 +394,7 @@ class Checker:
         head = sides[0]
         links: list[Link] = []
         first = 1
-        if head.problem is None and _is_name(head.value):
+        if head.problem is None and _is_name(head.value) and st.relations[0] in EQUALITIES:
             name = head.value
             if len(sides) == 2 and sides[1].problem is None and not names_in(sides[1].value):
                 formula = self.claimable(name)
@@ -406,7 +411,11 @@ class Checker:
                 links.append(Link(1, sides[1].line, head.text, sides[1].text, DEFINES))
             first = 2
         for k in range(first, len(sides)):
-            links.append(self.link(sides[k].line, sides[k - 1], sides[k], st.relations[k - 1]))
+            if st.relations[k - 1] in EQUALITIES:
+                links.append(self.link(sides[k].line, sides[k - 1], sides[k], st.relations[k - 1]))
+            else:
+                links.append(Link(k, sides[k].line, sides[k - 1].text, sides[k].text, SKIPPED,
+                                  reason="an inequality (inequalities are not checked)"))
             links[-1].index = k
         return links
 
@@ -471,10 +480,13 @@ class Checker:
         return out
 
     def _judge(self, out: Link, left: _Side, right: _Side) -> None:
+        # In d/dx(…) = …, x is a variable, whatever value an earlier line gave it.
+        variables = frozenset(v for side in (left, right)
+                              for d in side.value.atoms(sp.Derivative) for v in d.variables)
         values, missing = [], set()
         for side in (left, right):
             try:
-                values.append(self.scope.numeric(side.value))
+                values.append(self.scope.numeric(side.value, free=variables))
             except _Missing as m:
                 values.append(None)
                 missing |= m.names
@@ -653,12 +665,13 @@ class Checker:
 
     def bind_head(self, st: Statement, sides: list[_Side]) -> None:
         head = sides[0]
-        if head.problem is not None or not _is_name(head.value) or len(sides) < 2:
+        if head.problem is not None or not _is_name(head.value) or len(sides) < 2 \
+                or st.relations[0] not in EQUALITIES:
             return
         name = head.value
         body = sides[1]
         if len(sides) == 2 and body.problem is None and not names_in(body.value) \
-                and not isinstance(body.value, Tup):
+                and not isinstance(body.value, Tup) and st.relations[0] == "=":
             formula = self.claimable(name)
             if formula is None:
                 self._give(st, name, body)
@@ -669,8 +682,10 @@ class Checker:
             self.report.bindings.append(Binding(st.line, name.name, "formula",
                                                 formula=sp.sstr(exact(body.value))))
         # A chain binds its name to a value only when it ends in a number (the contract).
-        # "≈ 0" states no value to carry on with.
-        approximate = st.relations and st.relations[-1] == "≈"
+        # "≈ 0" states no value to carry on with; "≤ 1" none at all.
+        if any(r not in EQUALITIES for r in st.relations):
+            return
+        approximate = st.relations[-1] == "≈"
         value = self.best_value(sides, printed=not approximate) if sides[-1].bare else None
         if value is not None:
             exacts = (self.scope.exact_value(side.value) for side in sides[1:]

@@ -379,27 +379,9 @@ class _Parser:
         return sp.Integer(int(t.text[0]))
 
     def group(self):
-        self.expect("{")
-        self.enter()
-        start = self.i
-        depth = 1
-        while True:
-            t = self.peek()
-            if t is None:
-                raise Unreadable("unbalanced braces")
-            if t.kind == "char" and t.text == "{":
-                depth += 1
-            elif t.kind == "char" and t.text == "}":
-                depth -= 1
-                if depth == 0:
-                    break
-            self.i += 1
-        inner = self.tokens[start:self.i]
-        self.i += 1
-        self.leave()
-        if not inner:
-            raise Unreadable("an empty group {}")
-        return _Parser(inner, self.context).with_depth(self.depth).element()
+        if not self.at("{"):
+            raise Unreadable("expected a group {...}")
+        return self.sub_parse(self.raw_group())
 
     def raw_group(self) -> list[Token]:
         """The tokens of a {...} group (or of one token), unparsed."""
@@ -425,7 +407,7 @@ class _Parser:
             self.i += 1
         inner = self.tokens[start:self.i]
         self.i += 1
-        return inner
+        return _unwrap(inner)
 
     def with_depth(self, depth: int) -> "_Parser":
         self.depth = depth
@@ -506,20 +488,21 @@ class _Parser:
         raise Unreadable(f"cannot read {name}")
 
     def function_follows(self, k: int) -> bool:
-        """Whether an argument list (perhaps after ^n or ') starts k tokens ahead."""
+        """Whether an argument list (perhaps after ^n or ') starts k tokens ahead: (…),
+        \\left(…\\right), or SymPy's {\\left(…\\right)}."""
         t = self.peek(k)
         while t is not None and t.text in ("^", "'"):
+            k += 1
             if t.text == "^":
-                k += 2 if (self.peek(k + 1) and self.peek(k + 1).text != "{") else 0
-                if self.peek(k + 1) and self.peek(k + 1).text == "{":
-                    k += 1
-                    while self.peek(k) and self.peek(k).text != "}":
-                        k += 1
-                    k += 1
-            else:
-                k += 1
+                k = _after_group(self.tokens, self.i + k) - self.i
             t = self.peek(k)
-        return t is not None and (t.text == "(" or t.text == r"\left")
+        if t is None:
+            return False
+        return t.text in ("(", r"\left") or self.braced_arguments(k)
+
+    def braced_arguments(self, k: int = 0) -> bool:
+        t, nxt = self.peek(k), self.peek(k + 1)
+        return t is not None and t.text == "{" and nxt is not None and nxt.text in ("(", r"\left")
 
     # fractions and derivatives
     def fraction(self):
@@ -711,6 +694,9 @@ class _Parser:
         if nxt.text == r"\prime":
             self.i += 2
             return ("prime", "'")
+        if nxt.text in ("*", "+"):
+            self.i += 2
+            return ("mark", nxt.text)
         if nxt.text != "{":
             return None
         j, text = self.i + 2, ""
@@ -769,7 +755,7 @@ class _Parser:
             args = self.delimited(*("()" if self.at("(") else "[]"))
         elif self.at(r"\left"):
             args = self.left_right()
-        elif self.at("{") and operator_style:
+        elif self.at("{") and (operator_style or self.braced_arguments()):
             args = self.group()
         elif operator_style and self.peek() is not None:
             args = self.power()
@@ -781,6 +767,26 @@ class _Parser:
                 raise Unreadable(f"cannot read {shown}^{{{exponent}}} (an inverse?)")
             value = _power(value, exponent)
         return value
+
+
+def _after_group(tokens: list[Token], i: int) -> int:
+    """The index after the group (or single token) that starts at ``i``."""
+    if i >= len(tokens) or tokens[i].text != "{":
+        return i + 1
+    depth = 0
+    for j in range(i, len(tokens)):
+        if tokens[j].kind == "char" and tokens[j].text in "{}":
+            depth += 1 if tokens[j].text == "{" else -1
+            if depth == 0:
+                return j + 1
+    return len(tokens)
+
+
+def _unwrap(tokens: list[Token]) -> list[Token]:
+    """{{d}} reads as {d}: braces around a whole group change nothing."""
+    while len(tokens) >= 2 and tokens[0].text == "{" and _after_group(tokens, 0) == len(tokens):
+        tokens = tokens[1:-1]
+    return tokens
 
 
 def _greek(command: str) -> str | None:
