@@ -47,27 +47,37 @@ def main() -> None:
     import_all = fresh("import symderiv.commands.solve, symderiv.problems, "
                        "symderiv.render.latex_sheet", runs)
 
-    from symderiv.commands.solve import _builtin_sheet
-    from symderiv.problems import solve_sheet
-    from symderiv.render import environment
-    from symderiv.render.latex_sheet import render_sheet
+    import dataclasses
 
+    from symderiv.commands.solve import _builtin_sheet
+    from symderiv.problems import solve, solve_sheet
+    from symderiv.render import environment, latex_sheet
+
+    sheet = _builtin_sheet()
     solved = {}
-    solve = timed(lambda: solved.setdefault("zh", solve_sheet(_builtin_sheet(), "zh")))
-    render_cold = timed(lambda: render_sheet(solved["zh"]))
-    render_warm = timed(lambda: render_sheet(solved["zh"]), runs)
+    read_solve = timed(lambda: solved.setdefault("zh", solve_sheet(_builtin_sheet(), "zh")))
+    render_cold = timed(lambda: latex_sheet.render_sheet(solved["zh"]))
+    render_warm = timed(lambda: latex_sheet.render_sheet(solved["zh"]), runs)
     environment._environment.cache_clear()
     en = solve_sheet(_builtin_sheet(), "en")
-    render_en = timed(lambda: render_sheet(en))
-    generate = solve + render_cold
+    render_en = timed(lambda: latex_sheet.render_sheet(en))
+    generate = read_solve + render_cold
 
     rows = [("import sympy (fresh interpreter)", import_sympy),
             ("import symderiv solve + LaTeX renderer (fresh)", import_all),
-            ("read + solve hw6 (in process, after import)", solve),
-            ("render hw6 .tex, cold templates (zh)", render_cold),
-            ("render hw6 .tex, cold templates (en)", render_en),
-            (f"render hw6 .tex, warm (median of {runs})", render_warm),
-            ("generate .tex = solve + cold render", generate)]
+            ("read + solve hw6 (in process, after import)", read_solve)]
+    for p in sheet.problems:  # where solving and figure building go, per problem
+        one = dataclasses.replace(p, statement=p.statement_in("zh", "zh"))
+        done = {}
+        rows.append((f"  solve problem {p.id} ({p.kind})", timed(lambda: done.setdefault(
+            "s", solve(one)))))
+        builder = latex_sheet._FIGURES.get(p.kind, latex_sheet._no_figures)
+        rows.append((f"  its figures (builders)",
+                     timed(lambda: builder(done["s"], sheet.precision))))
+    rows += [("render hw6 .tex, cold templates (zh)", render_cold),
+             ("render hw6 .tex, cold templates (en)", render_en),
+             (f"render hw6 .tex, warm (median of {runs})", render_warm),
+             ("generate .tex = read + solve + cold render", generate)]
     width = max(len(name) for name, _ in rows)
     print(f"{'step':<{width}}  seconds")
     for name, seconds in rows:
