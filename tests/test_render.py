@@ -382,3 +382,16 @@ def test_a_bigger_backprop_sheet_lays_out_every_part(tmp_path):
     for value in mse_losses_by_gradient_descent():
         shown = Decimal(mpmath.nstr(value, 25)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
         assert f"& ${shown}$ \\\\" in tex, shown
+
+
+def test_templates_option_overrides_a_figure_template_from_the_command_line(run_cli, tmp_path):
+    (tmp_path / "tpl" / "latex" / "figures").mkdir(parents=True)
+    (tmp_path / "tpl" / "latex" / "figures" / "network.tex.j2").write_text(
+        "NETWORK-OVERRIDE ((( diagram.nodes|length ))) ((( caption )))\n")
+    r = run_cli("solve", "-o", tmp_path / "out", "--format", "tex", "--lang", "en",
+                "--templates", tmp_path / "tpl")
+    assert r.returncode == 0, r.stderr
+    tex = (tmp_path / "out" / "hw6.tex").read_text(encoding="utf-8")
+    # seed figure 1 (x1, x2, h1, h2, y) and figure 3 (i1, i2, h1, h2, o1, o2), by the override
+    assert "NETWORK-OVERRIDE 5 Problem 2 (a)" in tex and "NETWORK-OVERRIDE 6 Problem 4" in tex
+    assert r"\begin{tikzpicture}" in tex  # the XOR plane still comes from the built-in
