@@ -12,15 +12,18 @@ output, language strings, or what a template itself rendered: a macro, a block, 
 ``set`` block) is printed as is. Floats and SymPy objects must go through ``num`` or
 ``math``; printing one raw is a template bug and raises.
 
-Filters: ``math(expr, rounded=False, **printer_settings)`` LaTeX of a SymPy expression,
-terms in the order they were built (numbers rounded to the sheet's precision when
-``rounded``); ``sym(name)`` a spec name as a symbol (h1 -> h_{1});
-``width(tex)`` roughly how many characters math prints as (to break long rows); ``num(value, places=None, keep_zeros=False)`` a
-number (math mode) at the sheet's precision; ``paragraphs(text)`` escaped paragraphs;
-``join_tex(items, sep)`` items (escaped unless TeX) joined by a template-given ``sep``;
-``inline(tex)`` math wrapped in ``$…$``;
-``fill(string, **values)`` a language string with its ``{name}`` fields filled
-(values escaped unless TeX).
+Filters:
+- ``math(expr, rounded=False, **printer_settings)``: LaTeX of a SymPy expression, terms
+  in the order they were built, numbers at the sheet's precision when ``rounded``;
+- ``num(value, places=None, keep_zeros=False)``: a number (math mode) at the precision;
+- ``sym(name)``: a spec name as a symbol (h1 -> h_{1});
+- ``inline(tex)``: math wrapped in ``$…$``;
+- ``paragraphs(text)``: escaped paragraphs; ``escape_tex(text)``: escaped text;
+- ``join_tex(items, sep)``: items (escaped unless TeX) joined by a template-given ``sep``;
+- ``fill(string, **values)``: a language string with its ``{name}`` fields filled
+  (values escaped unless TeX);
+- ``width(tex)``: roughly how many characters math prints as (to break long rows).
+The ``do`` extension is on, for ``((* do rows.append(x) *))``.
 
 Templates are looked up by name (``latex/base.tex.j2``) first in ``--templates DIR``,
 then among the built-in templates, so a user's file overrides the built-in one of the
