@@ -115,10 +115,28 @@ def test_equalities_in_a_chain_with_an_inequality_are_still_checked():
     assert [link.status for item in report.items for link in item.links] == ["ok", "skipped"] * 2
 
 
+def test_functions_the_document_defines_are_used_and_differentiated():
+    doc = (r"Let $f(x) = x^3 + \sin(x)$ and $\text{swish}(x) = x \cdot \sigma(\beta x)$. Then "
+           r"$f'(x) = 3x^2 + \cos(x)$, $f'(x) = 3x^2 - \cos x$, $f(2) = 8 + \sin 2 = 8.9093$ and "
+           r"$\frac{d}{dx}\text{Swish}(x) = \sigma(\beta x) + \beta x \sigma(\beta x)(1 - \sigma(\beta x))$.")
+    report = check_text(doc)
+    assert [item.status for item in report.items] == ["ok", "WRONG", "ok", "ok"]
+    assert report.items[2].expected == pytest.approx(float(8 + mpmath.sin(2)), abs=1e-12)
+
+
 def test_the_variable_of_d_dx_is_a_variable_even_after_a_value():
     report = check_text(r"At $x = -1$: $\frac{d}{dx}(x^3) = 3x^2$, and $\frac{d}{dx}(x^3 - 3x) = 0$ "
                         r"has the roots $x = \pm 1$.")
     assert [item.status for item in report.items] == ["ok", "skipped"]
+
+
+def test_rows_broken_inside_an_expression_and_text_between_rows():
+    doc = ("\\begin{align*}\n a &= 1 + 2 \\\\\n   &\\quad + 3 \\\\*\n   &= 6.\n"
+           "\\intertext{so} b &= 2\n\\end{align*}\n$$c = 0.5 \\times 4 = 2。$$\n")
+    found = statements(doc, latex=True)
+    assert [s.relations for s in found] == [["=", "="], ["="], ["=", "="]]
+    assert [s.line for s in found] == [2, 5, 7]
+    assert [item.status for item in check_text(doc).items] == ["ok", "ok"]
 
 
 def test_code_comments_and_escaped_dollars_are_not_math():

@@ -14,7 +14,8 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from symderiv.check.texmath import Token, is_inequality, is_other_relation, lex
+from symderiv.check.lexer import Token, lex
+from symderiv.check.texmath import is_inequality, is_other_relation
 
 MAX_SEGMENT = 20000  # characters in one piece of math; longer pieces are skipped
 
@@ -29,7 +30,7 @@ _RELATIONS = {"=": "=", r"\approx": "≈", r"\simeq": "≈", r"\doteq": "≈", r
 _SHOWN = {"=": "=", "≈": r"\approx"}
 _OPEN = {"(", "[", "{", r"\left"}
 _CLOSE = {")", "]", "}", r"\right"}
-_CONTINUES = {"=", r"\approx", r"\simeq", "+", r"\times", r"\cdot"}
+_CONTINUES = {"=", r"\approx", r"\simeq", "+", "-", r"\times", r"\cdot"}
 _DROPPED = {r"\quad", r"\qquad"}
 
 
@@ -271,25 +272,39 @@ def _logical_rows(tokens: list[Token], rows_env: bool) -> list[list[Token]]:
         in_rows = stack[-1] if stack else rows_env
         if in_rows and t.text == "\\\\":
             rows.append([])
-            i = _skip_group(tokens, i + 1, "[", "]")
+            i += 1 + (i + 1 < len(tokens) and tokens[i + 1].text == "*")  # \\* keeps a page
+            i = _skip_group(tokens, i, "[", "]")
             continue
         if in_rows and t.text == "&":
             i += 1
             continue
-        if t.text in (r"\label", r"\tag", r"\eqref", r"\ref"):
+        if t.text in (r"\intertext", r"\shortintertext"):  # text between two rows
+            rows.append([])
             i = _skip_group(tokens, i + 1)
+            continue
+        if t.text in (r"\label", r"\tag", r"\eqref", r"\ref"):
+            i = _skip_group(tokens, i + 1 + (i + 1 < len(tokens) and tokens[i + 1].text == "*"))
             continue
         rows[-1].append(t)
         i += 1
     logical: list[list[Token]] = []
     for row in rows:
+        while row and row[0].text in _DROPPED:  # "&\quad + d" continues like "& + d"
+            row = row[1:]
         if not row:
             continue
         if logical and row[0].text in _CONTINUES:
             logical[-1].extend(row)
         else:
             logical.append(row)
-    return logical
+    return [_without_final_punctuation(row) for row in logical]
+
+
+def _without_final_punctuation(row: list[Token]) -> list[Token]:
+    """"… = 0.2858." ends a sentence, not the number."""
+    while row and (row[-1].text in (".", ":") or row[-1].text in "。，；：、"):
+        row = row[:-1]
+    return row
 
 
 def _statements_of_row(row: list[Token], text: str, lines: _Lines) -> list[Statement]:

@@ -10,7 +10,6 @@ holding 0 includes the peak.
 
 from fractions import Fraction
 
-import mpmath
 import sympy as sp
 from mpmath import iv, mp
 
@@ -41,20 +40,20 @@ def printed(value, decimals: int, half_units: Fraction = Fraction(1, 2)) -> "iv.
     return iv.mpf([lower(lo), upper(hi)])
 
 
-def lower(x) -> "mpmath.mpf":
+def lower(x) -> "mp.mpf":
     return mp.make_mpf(x._mpi_[0])
 
 
-def upper(x) -> "mpmath.mpf":
+def upper(x) -> "mp.mpf":
     return mp.make_mpf(x._mpi_[1])
 
 
-def midpoint(x) -> "mpmath.mpf":
+def midpoint(x) -> "mp.mpf":
     with mp.workprec(PREC):
         return (lower(x) + upper(x)) / 2
 
 
-def width(x) -> "mpmath.mpf":
+def width(x) -> "mp.mpf":
     with mp.workprec(PREC):
         return upper(x) - lower(x)
 
@@ -63,7 +62,7 @@ def is_point(x) -> bool:
     return lower(x) == upper(x)
 
 
-def gap(x, y) -> "mpmath.mpf":
+def gap(x, y) -> "mp.mpf":
     """How far apart two intervals are (0 when they meet)."""
     with mp.workprec(PREC):
         return max(mp.mpf(0), lower(x) - upper(y), lower(y) - upper(x))
@@ -182,10 +181,6 @@ def _mp_phi(t):
     return mp.exp(-t * t / 2) / mp.sqrt(2 * mp.pi)
 
 
-def _mp_softplus(t):
-    return mp.log1p(mp.exp(t)) if t < 30 else t + mp.log1p(mp.exp(-t))
-
-
 def _guarded(function, bound: float = 1e6):
     def apply(t):
         if abs(t) > bound:
@@ -253,7 +248,7 @@ _FUNCTIONS = {
     sp.sin: lambda ev, x: iv.sin(ev.value(x)),
     sp.cos: lambda ev, x: iv.cos(ev.value(x)),
     sp.tanh: _by_endpoints(mp.tanh),
-    sp.sinh: _by_endpoints(lambda t: mp.sinh(t) if abs(t) < 1e4 else mp.inf),
+    sp.sinh: _by_endpoints(mp.sinh),
     sp.atan: _by_endpoints(mp.atan),
     sp.erf: _by_endpoints(mp.erf),
     sigmoid: _by_endpoints(_mp_sigmoid),

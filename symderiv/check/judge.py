@@ -23,7 +23,6 @@ least as many decimals as the chain's result (the working precision), else exact
 """
 
 import time
-from collections import Counter
 from dataclasses import dataclass
 
 import mpmath
@@ -33,9 +32,9 @@ from symderiv.check import intervals as ivl
 from symderiv.check.extract import Statement, is_latex, statements
 from symderiv.check.report import (DEFINES, OK, ROUNDING, SEVERITY, SKIPPED, WRONG, Binding,
                                    Item, Link, Report, shorten)
-from symderiv.check.texmath import (Context, FunctionHead, Printed, Tup, Unreadable,
-                                    derivative_parts, exact, names_in, printed_in, read,
-                                    read_head)
+from symderiv.check.scope import MAX_FORMULA_DEPTH, Missing, Scope
+from symderiv.check.texmath import (FunctionHead, Printed, Tup, Unreadable, exact, names_in,
+                                    printed_in, read, read_head)
 from symderiv.expr import symbol
 
 MAX_CHAINS = 4000          # chains judged per document; the rest are skipped
@@ -43,15 +42,8 @@ TIME_BUDGET = 30.0         # seconds for one document; afterwards chains are ski
 IDENTITY_BUDGET = 15.0     # seconds of identity proofs per document
 IDENTITY_TIMEOUT = 3.0     # seconds per identity
 MAX_IDENTITY_OPS = 600     # larger identities are skipped
-MAX_FORMULA_DEPTH = 25     # names defined through names …
 DEFAULT_PRECISION = 4      # decimals of a result when a document shows none
 EQUALITIES = ("=", "≈")
-
-
-class _Missing(Exception):
-    def __init__(self, names):
-        super().__init__(", ".join(sorted(names)))
-        self.names = names
 
 
 @dataclass
@@ -75,194 +67,6 @@ def _bare_number(e) -> bool:
         return True
     return isinstance(e, sp.Mul) and len(e.args) == 2 and e.args[0] == -1 \
         and isinstance(e.args[1], (Printed, sp.Integer))
-
-
-class Scope:
-    """What one problem of the document has said so far: values, formulas, functions.
-
-    Printed numbers (``numbers``, ``exactness``) are shared by the whole document.
-    """
-
-    def __init__(self, numbers: dict | None = None, exactness: dict | None = None,
-                 result_decimals: Counter | None = None):
-        self.values: dict = {}      # symbol -> interval
-        self.formulas: dict = {}    # symbol -> expression
-        self.functions: dict = {}   # function key -> Lambda
-        self.numbers: dict = numbers if numbers is not None else {}  # value -> given|exact|rounded
-        self.exactness: dict = exactness if exactness is not None else {}  # Printed -> exact?
-        self.exact_values: dict = {}  # symbol -> Rational, for names known exactly
-        self.result_decimals: Counter = result_decimals if result_decimals is not None else Counter()
-        self.context = Context(self.functions)
-        self.identity_seconds = 0.0
-        self.clock = 0              # statements read so far
-        self.value_time: dict = {}  # symbol -> when its value was set
-        self.formula_time: dict = {}
-
-    def next_scope(self) -> "Scope":
-        fresh = Scope(self.numbers, self.exactness, self.result_decimals)
-        fresh.identity_seconds, fresh.clock = self.identity_seconds, self.clock
-        return fresh
-
-    # -- printed numbers ------------------------------------------------------------------
-    def note_number(self, value, kind: str) -> None:
-        if self.numbers.get(value) == "rounded" and kind != "rounded":
-            return
-        if kind == "given" and value in self.numbers:
-            return
-        self.numbers[value] = kind
-
-    def printed_interval(self, p: Printed, widen: bool):
-        if self.exactness.get(p, False):
-            return ivl.exact(p.value)
-        from fractions import Fraction
-        return ivl.printed(p.value, p.decimals, Fraction(3, 2) if widen else Fraction(1, 2))
-
-    # -- names ------------------------------------------------------------------------------
-    def derivable(self, s: sp.Symbol):
-        """For ``dX/dY`` where X has a formula in Y: the derivative (unevaluated), else None."""
-        parts = derivative_parts(s)
-        if parts is None:
-            return None
-        x, y = symbol(parts[0]), symbol(parts[1])
-        if x in self.formulas and y in self.closure(x):
-            return sp.Derivative(self.formulas[x], y)
-        return None
-
-    def closure(self, s: sp.Symbol, depth: int = 0) -> set:
-        """Every name ``s`` is defined through (formulas, and X of ∂X/∂Y)."""
-        seen: set = set()
-        stack = [s]
-        while stack and len(seen) < 5000:
-            n = stack.pop()
-            deps = set()
-            if n in self.formulas:
-                deps = names_in(self.formulas[n])
-            else:
-                parts = derivative_parts(n)
-                if parts:
-                    deps = {symbol(parts[0]), symbol(parts[1])}
-            for d in deps - seen:
-                seen.add(d)
-                stack.append(d)
-        return seen
-
-    def value_of(self, s, visiting: frozenset = frozenset(), widen: bool = False):
-        if isinstance(s, Printed):
-            return self.printed_interval(s, widen)
-        if s in self.values:
-            return self.values[s]
-        if s in visiting or len(visiting) > MAX_FORMULA_DEPTH:
-            raise _Missing({s.name})
-        if s in self.formulas and self.current(s):
-            return self.numeric(self.formulas[s], visiting | {s})
-        derivative = self.derivable(s)
-        if derivative is not None:
-            return self.numeric(derivative, visiting | {s})
-        raise _Missing({s.name})
-
-    # -- evaluation ------------------------------------------------------------------------------
-    def numeric(self, expr, visiting: frozenset = frozenset(), widen: bool = False,
-                free: frozenset = frozenset()):
-        """The interval of ``expr`` with the names' values; raises _Missing / Unevaluable.
-
-        Names in ``free`` stay variables even when they have a value."""
-        expr = self.resolve_derivatives(expr)
-        missing = {s.name for s in names_in(expr) & free}
-        for s in names_in(expr) - free:
-            try:
-                self.value_of(s, visiting)
-            except _Missing as m:
-                missing |= m.names
-        if missing:
-            raise _Missing(missing)
-        return ivl.evaluate(expr, lambda s: self.value_of(s, visiting, widen))
-
-    def resolve_derivatives(self, expr):
-        """Every d/dx(…) carried out, after putting in the formulas of names that depend on x."""
-        if not isinstance(expr, sp.Basic) or not expr.has(sp.Derivative):
-            return expr
-
-        def carry_out(d):
-            operand = d.expr
-            for v, n in d.variable_count:
-                operand = sp.diff(self.expand_dependents(operand, v), v, n)
-            return operand
-        return expr.replace(lambda e: isinstance(e, sp.Derivative), carry_out)
-
-    def expand_dependents(self, expr, variable):
-        for _ in range(MAX_FORMULA_DEPTH):
-            swap = {}
-            for s in names_in(expr):
-                if s == variable:
-                    continue
-                if s in self.formulas and variable in self.closure(s) | names_in(self.formulas[s]):
-                    swap[s] = self.formulas[s]
-                elif self.derivable(s) is not None and variable in self.closure(s):
-                    swap[s] = self.derivable(s)
-            if not swap:
-                return self.resolve_derivatives(expr)
-            expr = self.resolve_derivatives(expr.xreplace(swap))
-        raise ivl.Unevaluable("names defined through each other")
-
-    def current(self, s, depth: int = 0) -> bool:
-        """Whether ``s``'s formula may be evaluated: each of its names got its value after
-        the formula was written (``y = h_1 - 2h_2``, then ``h_1 = 2``), or is itself current.
-        A formula written after its names had values is a general definition (``b = b_3 +
-        b_1 w_5``) and is not evaluated with values that came before it."""
-        if depth > MAX_FORMULA_DEPTH or s not in self.formulas:
-            return False
-        written = self.formula_time.get(s, -1)
-        for n in names_in(self.formulas[s]):
-            if n in self.values:
-                if self.value_time.get(n, -1) <= written:
-                    return False
-            elif n in self.formulas:
-                if not self.current(n, depth + 1):
-                    return False
-            elif self.derivable(n) is None:
-                return False
-        return True
-
-    def expandable(self, s) -> object:
-        if s in self.formulas:
-            return self.formulas[s]
-        return self.derivable(s)
-
-    # -- bindings ------------------------------------------------------------------------------
-    def bind_value(self, s, value, exact_value=None) -> None:
-        self.values[s] = value
-        self.value_time[s] = self.clock
-        if exact_value is not None:
-            self.exact_values[s] = exact_value
-        else:
-            self.exact_values.pop(s, None)
-
-    def exact_value(self, expr):
-        """The exact rational value of ``expr`` (no rounded number in it), else None."""
-        if not isinstance(expr, sp.Basic) or isinstance(expr, Tup) or expr.has(sp.Derivative):
-            return None
-        swap = {}
-        for p in printed_in(expr):
-            if not self.exactness.get(p):
-                return None
-            swap[p] = p.value
-        for n in names_in(expr):
-            if n not in self.exact_values:
-                return None
-            swap[n] = self.exact_values[n]
-        value = expr.xreplace(swap) if swap else expr
-        return value if value.is_Rational else None
-
-    def bind_formula(self, s, formula) -> bool:
-        if not isinstance(formula, sp.Basic) or isinstance(formula, Tup):
-            return False
-        if not names_in(formula) or s in names_in(formula):
-            return False
-        if any(s in self.closure(n) for n in names_in(formula)):
-            return False
-        self.formulas[s] = formula
-        self.formula_time[s] = self.clock
-        return True
 
 
 class Checker:
@@ -415,7 +219,8 @@ class Checker:
                 links.append(self.link(sides[k].line, sides[k - 1], sides[k], st.relations[k - 1]))
             else:
                 links.append(Link(k, sides[k].line, sides[k - 1].text, sides[k].text, SKIPPED,
-                                  reason="an inequality (inequalities are not checked)"))
+                                  reason="an inequality (inequalities are not checked)",
+                                  relation=st.relations[k - 1]))
             links[-1].index = k
         return links
 
@@ -431,7 +236,7 @@ class Checker:
         try:
             self.scope.numeric(expr)
             return True
-        except (_Missing, ivl.Unevaluable, Unreadable, ValueError, TypeError, ZeroDivisionError):
+        except (Missing, ivl.Unevaluable, Unreadable, ValueError, TypeError, ZeroDivisionError):
             return False
 
     def classify_numbers(self, sides: list[_Side]) -> None:
@@ -460,7 +265,7 @@ class Checker:
 
     # -- one link ---------------------------------------------------------------------------------
     def link(self, line: int, left: _Side, right: _Side, relation: str) -> Link:
-        out = Link(right.index, line, left.text, right.text, SKIPPED)
+        out = Link(right.index, line, left.text, right.text, SKIPPED, relation=relation)
         for side in (left, right):
             if side.problem:
                 out.reason = side.problem
@@ -487,7 +292,7 @@ class Checker:
         for side in (left, right):
             try:
                 values.append(self.scope.numeric(side.value, free=variables))
-            except _Missing as m:
+            except Missing as m:
                 values.append(None)
                 missing |= m.names
         if values[0] is not None and values[1] is not None:
@@ -515,8 +320,11 @@ class Checker:
         out.printed = float(ivl.midpoint(shown))
         with mpmath.workprec(ivl.PREC):
             out.difference = float(ivl.midpoint(shown) - ivl.midpoint(reference))
-        wide_l = self.scope.numeric(left.value, widen=True)
-        wide_r = self.scope.numeric(right.value, widen=True)
+        # A printed result may be off by one unit of its last digit; with no printed
+        # result on either side, any printed number may be.
+        bare = right.bare or left.bare
+        wide_l = self.scope.numeric(left.value, widen=True) if left.bare or not bare else lv
+        wide_r = self.scope.numeric(right.value, widen=True) if right.bare or not bare else rv
         out.status = ROUNDING if ivl.meet(wide_l, wide_r) else WRONG
         self._note_results(left, right, lv, rv)
 
@@ -635,7 +443,7 @@ class Checker:
                 continue
             try:
                 value = self.scope.numeric(side.value)
-            except (_Missing, ivl.Unevaluable, Unreadable, ValueError, TypeError,
+            except (Missing, ivl.Unevaluable, Unreadable, ValueError, TypeError,
                     ArithmeticError, RecursionError):
                 continue
             (shown if side.bare else computed).append(value)
@@ -700,7 +508,7 @@ class Checker:
             self.scope.note_number(p.value, "given")
         try:
             value = self.scope.numeric(body.value)
-        except (_Missing, ivl.Unevaluable):
+        except (Missing, ivl.Unevaluable):
             return
         self.scope.bind_value(name, value, self.scope.exact_value(body.value))
         self.report.bindings.append(Binding(st.line, name.name, "given",

@@ -33,9 +33,11 @@ class Link:
     reason: str | None = None            # why skipped
     method: str | None = None            # interval | identity (how decided)
     counterexample: dict | None = None
+    relation: str = "="                  # =, ≈, or an inequality (never checked)
 
     def data(self) -> dict:
-        out = {"line": self.line, "left": self.left, "right": self.right, "status": self.status}
+        out = {"line": self.line, "left": self.left, "relation": self.relation,
+               "right": self.right, "status": self.status}
         for key in ("expected", "printed", "difference", "reason", "method", "counterexample"):
             value = getattr(self, key)
             if value is not None:
@@ -146,7 +148,10 @@ class Report:
 def number(value, digits: int = 10) -> str:
     """A value for people: 10 significant digits, no float noise."""
     if isinstance(value, str):
-        return value
+        try:
+            value = mpmath.mpf(value)
+        except ValueError:
+            return value
     return mpmath.nstr(mpmath.mpf(value), digits, strip_zeros=True, min_fixed=-6, max_fixed=12)
 
 
@@ -160,9 +165,9 @@ def _item_lines(item: Item) -> list[str]:
     pad = " " * 17
     if item.status in (ROUNDING, WRONG):
         worst = [link for link in item.links if link.status == item.status][0]
-        out.append(f"{pad}at  {shorten(worst.left, 40)} = {shorten(worst.right, 40)}")
+        out.append(f"{pad}at  {shorten(worst.left, 40)} {worst.relation} {shorten(worst.right, 40)}")
         if worst.counterexample:
-            out.append(f"{pad}not an identity: {worst.expected} vs {worst.right}; differs at "
+            out.append(f"{pad}not an identity: the left side is {worst.expected}; "
                        f"{_point(worst.counterexample)}")
         elif worst.expected is not None:
             out.append(f"{pad}recomputed {number(worst.expected)}, printed "
@@ -177,8 +182,8 @@ def _item_lines(item: Item) -> list[str]:
         out.append(f"{pad}skipped: {item.reason or skipped[0].reason}")
     elif skipped:
         for link in skipped:
-            out.append(f"{pad}skipped  {shorten(link.left, 28)} = {shorten(link.right, 28)}: "
-                       f"{link.reason}")
+            out.append(f"{pad}skipped  {shorten(link.left, 28)} {link.relation} "
+                       f"{shorten(link.right, 28)}: {link.reason}")
     if item.note:
         out.append(f"{pad}note: {item.note}")
     return out
@@ -186,4 +191,5 @@ def _item_lines(item: Item) -> list[str]:
 
 def _point(counterexample: dict) -> str:
     point = ", ".join(f"{k} = {v}" for k, v in counterexample.get("point", {}).items())
-    return f"{point} (left {counterexample.get('lhs')}, right {counterexample.get('rhs')})"
+    return (f"at {point} the sides are {number(counterexample.get('lhs'))} and "
+            f"{number(counterexample.get('rhs'))}")

@@ -21,13 +21,15 @@ Euler's number: ``e`` is e only where it is raised to a power (``e^{-z}``, also
 
 import re
 from dataclasses import dataclass
+
 import sympy as sp
 
+from symderiv.check.lexer import Token, lex
 from symderiv.expr import symbol
 from symderiv.functions import Phi, phi, relu, sigmoid
 
 MAX_TOKENS = 4000       # per chain element
-MAX_DEPTH = 60          # nesting of groups, fractions, powers
+MAX_DEPTH = 90          # nesting of groups, fractions, powers (about 30 levels)
 MAX_DIGITS = 40         # digits in one printed number
 MAX_EXPONENT = 1000     # |exponent| of any numeric power
 MAX_POWER_BITS = 20000  # size of an exact number raised to an integer power
@@ -63,75 +65,6 @@ class FunctionHead:
     name: str
     params: tuple
     applied: object  # the reading as an ordinary expression (or None when there is none)
-
-
-@dataclass
-class Token:
-    kind: str   # num, letter, cmd, char, other
-    text: str
-    start: int
-    end: int
-
-
-# -- lexing -----------------------------------------------------------------------------
-
-_UNICODE = {
-    "×": r"\times", "·": r"\cdot", "⋅": r"\cdot", "−": "-", "–": "-", "≈": r"\approx",
-    "≤": r"\leq", "≥": r"\geq", "≠": r"\neq", "∂": r"\partial", "π": r"\pi", "∞": r"\infty",
-    "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\epsilon",
-    "ζ": r"\zeta", "η": r"\eta", "θ": r"\theta", "κ": r"\kappa", "λ": r"\lambda",
-    "μ": r"\mu", "ν": r"\nu", "ξ": r"\xi", "ρ": r"\rho", "σ": r"\sigma", "τ": r"\tau",
-    "φ": r"\varphi", "ϕ": r"\phi", "χ": r"\chi", "ψ": r"\psi", "ω": r"\omega",
-    "Γ": r"\Gamma", "Δ": r"\Delta", "Θ": r"\Theta", "Λ": r"\Lambda", "Σ": r"\Sigma",
-    "Φ": r"\Phi", "Ψ": r"\Psi", "Ω": r"\Omega", "′": "'",
-}
-_SKIPPED = {
-    r"\,", r"\;", r"\:", r"\!", r"\ ", r"\displaystyle", r"\textstyle",
-    r"\limits", r"\nolimits", r"\big", r"\Big", r"\bigg", r"\Bigg", r"\bigl", r"\bigr",
-    r"\Bigl", r"\Bigr", r"\biggl", r"\biggr", r"\Biggl", r"\Biggr", r"\nonumber", r"\notag",
-    r"\middle", r"\enspace", r"\thinspace", r"\mkern",
-}
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_COMMAND = re.compile(r"\\(?:[A-Za-z]+|.)", re.S)
-
-
-def lex(text: str, base: int = 0) -> list[Token]:
-    """Tokens of ``text`` (offsets shifted by ``base``). Spacing commands are dropped."""
-    tokens: list[Token] = []
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c.isspace() or c == "~":
-            i += 1
-            continue
-        if c == "%":  # a TeX comment runs to the end of the line
-            end = text.find("\n", i)
-            i = n if end < 0 else end
-            continue
-        if c == "\\":
-            m = _COMMAND.match(text, i)
-            name = m.group(0)
-            if name not in _SKIPPED:
-                tokens.append(Token("cmd", name, base + i, base + m.end()))
-            i = m.end()
-            continue
-        if c.isdigit():
-            m = _NUMBER.match(text, i)
-            tokens.append(Token("num", m.group(0), base + i, base + m.end()))
-            i = m.end()
-            continue
-        if c.isascii() and c.isalpha():
-            tokens.append(Token("letter", c, base + i, base + i + 1))
-        elif c in _UNICODE:
-            mapped = _UNICODE[c]
-            tokens.append(Token("cmd" if mapped.startswith("\\") else "char", mapped,
-                                base + i, base + i + 1))
-        elif c.isascii():
-            tokens.append(Token("char", c, base + i, base + i + 1))
-        else:
-            tokens.append(Token("other", c, base + i, base + i + 1))
-        i += 1
-    return tokens
 
 
 # -- names ---------------------------------------------------------------------------------
@@ -641,6 +574,12 @@ class _Parser:
         function = self.context.functions.get(function_key(name.name))
         if function is not None and self.function_follows(0):
             return self.call(function, name.name)
+        base = name.name.rstrip("'")
+        function = self.context.functions.get(function_key(base))
+        if base != name.name and len(name.name) - len(base) == 1 and function is not None \
+                and self.function_follows(0):  # f'(x) for a function the document defined
+            self.tokens.insert(self.i, Token("char", "'", -1, -1))
+            return self.call(function, base)
         return name
 
     def name(self) -> sp.Symbol:
@@ -947,7 +886,7 @@ def _function_head(tokens: list[Token], context: Context) -> FunctionHead | None
             inner = name_tokens[2:-1] if len(name_tokens) > 3 else []
             word = "".join(t.text for t in inner)
             name = word if word.isalpha() and len(inner) + 3 == len(name_tokens) else None
-    if name is None:
+    if name is None or name.endswith("'"):  # f'(x) = … is a claim about f, not a definition
         return None
     args = tokens[opening:]
     if args[0].text == r"\left":

@@ -1,0 +1,215 @@
+"""What a document has said so far: names' values and formulas, functions, printed numbers.
+
+Values are intervals. A name without a value may be evaluated through its formula only
+when its formula's names got their values after it was written (``y = h_1 - 2h_2``, then
+``h_1 = 2``); a formula written after its names had values is a general definition
+(``b = b_3 + b_1 w_5``) and is not evaluated with those older values. ``∂X/∂Y`` is the
+derivative of X's formula when it has Y in it. Derivatives are carried out after putting
+in the formulas of the names that depend on the variable.
+"""
+
+from collections import Counter
+from fractions import Fraction
+
+import sympy as sp
+
+from symderiv.check import intervals as ivl
+from symderiv.check.texmath import Context, Printed, Tup, derivative_parts, names_in, printed_in
+from symderiv.expr import symbol
+
+MAX_FORMULA_DEPTH = 25     # names defined through names …
+
+
+class Missing(Exception):
+    """Names without a value."""
+
+    def __init__(self, names):
+        super().__init__(", ".join(sorted(names)))
+        self.names = names
+
+
+class Scope:
+    """What one problem of the document has said so far: values, formulas, functions.
+
+    Printed numbers (``numbers``, ``exactness``) are shared by the whole document.
+    """
+
+    def __init__(self, numbers: dict | None = None, exactness: dict | None = None,
+                 result_decimals: Counter | None = None):
+        self.values: dict = {}      # symbol -> interval
+        self.formulas: dict = {}    # symbol -> expression
+        self.functions: dict = {}   # function key -> Lambda
+        self.numbers: dict = numbers if numbers is not None else {}  # value -> given|exact|rounded
+        self.exactness: dict = exactness if exactness is not None else {}  # Printed -> exact?
+        self.exact_values: dict = {}  # symbol -> Rational, for names known exactly
+        self.result_decimals: Counter = result_decimals if result_decimals is not None else Counter()
+        self.context = Context(self.functions)
+        self.identity_seconds = 0.0
+        self.clock = 0              # statements read so far
+        self.value_time: dict = {}  # symbol -> when its value was set
+        self.formula_time: dict = {}
+
+    def next_scope(self) -> "Scope":
+        fresh = Scope(self.numbers, self.exactness, self.result_decimals)
+        fresh.identity_seconds, fresh.clock = self.identity_seconds, self.clock
+        return fresh
+
+    # -- printed numbers ------------------------------------------------------------------
+    def note_number(self, value, kind: str) -> None:
+        if self.numbers.get(value) == "rounded" and kind != "rounded":
+            return
+        if kind == "given" and value in self.numbers:
+            return
+        self.numbers[value] = kind
+
+    def printed_interval(self, p: Printed, widen: bool):
+        if self.exactness.get(p, False):
+            return ivl.exact(p.value)
+        return ivl.printed(p.value, p.decimals, Fraction(3, 2) if widen else Fraction(1, 2))
+
+    # -- names ------------------------------------------------------------------------------
+    def derivable(self, s: sp.Symbol):
+        """For ``dX/dY`` where X has a formula in Y: the derivative (unevaluated), else None."""
+        parts = derivative_parts(s)
+        if parts is None:
+            return None
+        x, y = symbol(parts[0]), symbol(parts[1])
+        if x in self.formulas and y in self.closure(x):
+            return sp.Derivative(self.formulas[x], y)
+        return None
+
+    def closure(self, s: sp.Symbol, depth: int = 0) -> set:
+        """Every name ``s`` is defined through (formulas, and X of ∂X/∂Y)."""
+        seen: set = set()
+        stack = [s]
+        while stack and len(seen) < 5000:
+            n = stack.pop()
+            deps = set()
+            if n in self.formulas:
+                deps = names_in(self.formulas[n])
+            else:
+                parts = derivative_parts(n)
+                if parts:
+                    deps = {symbol(parts[0]), symbol(parts[1])}
+            for d in deps - seen:
+                seen.add(d)
+                stack.append(d)
+        return seen
+
+    def value_of(self, s, visiting: frozenset = frozenset(), widen: bool = False):
+        if isinstance(s, Printed):
+            return self.printed_interval(s, widen)
+        if s in self.values:
+            return self.values[s]
+        if s in visiting or len(visiting) > MAX_FORMULA_DEPTH:
+            raise Missing({s.name})
+        if s in self.formulas and self.current(s):
+            return self.numeric(self.formulas[s], visiting | {s})
+        derivative = self.derivable(s)
+        if derivative is not None:
+            return self.numeric(derivative, visiting | {s})
+        raise Missing({s.name})
+
+    # -- evaluation ------------------------------------------------------------------------------
+    def numeric(self, expr, visiting: frozenset = frozenset(), widen: bool = False,
+                free: frozenset = frozenset()):
+        """The interval of ``expr`` with the names' values; raises Missing / Unevaluable.
+
+        Names in ``free`` stay variables even when they have a value."""
+        expr = self.resolve_derivatives(expr)
+        missing = {s.name for s in names_in(expr) & free}
+        for s in names_in(expr) - free:
+            try:
+                self.value_of(s, visiting)
+            except Missing as m:
+                missing |= m.names
+        if missing:
+            raise Missing(missing)
+        return ivl.evaluate(expr, lambda s: self.value_of(s, visiting, widen))
+
+    def resolve_derivatives(self, expr):
+        """Every d/dx(…) carried out, after putting in the formulas of names that depend on x."""
+        if not isinstance(expr, sp.Basic) or not expr.has(sp.Derivative):
+            return expr
+
+        def carry_out(d):
+            operand = d.expr
+            for v, n in d.variable_count:
+                operand = sp.diff(self.expand_dependents(operand, v), v, n)
+            return operand
+        return expr.replace(lambda e: isinstance(e, sp.Derivative), carry_out)
+
+    def expand_dependents(self, expr, variable):
+        for _ in range(MAX_FORMULA_DEPTH):
+            swap = {}
+            for s in names_in(expr):
+                if s == variable:
+                    continue
+                if s in self.formulas and variable in self.closure(s) | names_in(self.formulas[s]):
+                    swap[s] = self.formulas[s]
+                elif self.derivable(s) is not None and variable in self.closure(s):
+                    swap[s] = self.derivable(s)
+            if not swap:
+                return self.resolve_derivatives(expr)
+            expr = self.resolve_derivatives(expr.xreplace(swap))
+        raise ivl.Unevaluable("names defined through each other")
+
+    def current(self, s, depth: int = 0) -> bool:
+        """Whether ``s``'s formula may be evaluated: each of its names got its value after
+        the formula was written (``y = h_1 - 2h_2``, then ``h_1 = 2``), or is itself current.
+        A formula written after its names had values is a general definition (``b = b_3 +
+        b_1 w_5``) and is not evaluated with values that came before it."""
+        if depth > MAX_FORMULA_DEPTH or s not in self.formulas:
+            return False
+        written = self.formula_time.get(s, -1)
+        for n in names_in(self.formulas[s]):
+            if n in self.values:
+                if self.value_time.get(n, -1) <= written:
+                    return False
+            elif n in self.formulas:
+                if not self.current(n, depth + 1):
+                    return False
+            elif self.derivable(n) is None:
+                return False
+        return True
+
+    def expandable(self, s) -> object:
+        if s in self.formulas:
+            return self.formulas[s]
+        return self.derivable(s)
+
+    # -- bindings ------------------------------------------------------------------------------
+    def bind_value(self, s, value, exact_value=None) -> None:
+        self.values[s] = value
+        self.value_time[s] = self.clock
+        if exact_value is not None:
+            self.exact_values[s] = exact_value
+        else:
+            self.exact_values.pop(s, None)
+
+    def exact_value(self, expr):
+        """The exact rational value of ``expr`` (no rounded number in it), else None."""
+        if not isinstance(expr, sp.Basic) or isinstance(expr, Tup) or expr.has(sp.Derivative):
+            return None
+        swap = {}
+        for p in printed_in(expr):
+            if not self.exactness.get(p):
+                return None
+            swap[p] = p.value
+        for n in names_in(expr):
+            if n not in self.exact_values:
+                return None
+            swap[n] = self.exact_values[n]
+        value = expr.xreplace(swap) if swap else expr
+        return value if value.is_Rational else None
+
+    def bind_formula(self, s, formula) -> bool:
+        if not isinstance(formula, sp.Basic) or isinstance(formula, Tup):
+            return False
+        if not names_in(formula) or s in names_in(formula):
+            return False
+        if any(s in self.closure(n) for n in names_in(formula)):
+            return False
+        self.formulas[s] = formula
+        self.formula_time[s] = self.clock
+        return True
