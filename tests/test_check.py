@@ -168,6 +168,36 @@ def test_interval_evaluation_encloses_the_true_value(expr, oracle):
     assert ivl.width(value) < mpmath.mpf(10) ** -25
 
 
+# -- simple claims, judged as the contract says, with mpmath as the oracle ------------------------
+
+M = mpmath.mpf
+
+
+@pytest.mark.parametrize("tex, value, shown, unit", [
+    (r"\sigma(10) = 1", lambda: 1 / (1 + mpmath.exp(-10)), "1", M("1e-4")),  # "1.0000", zeros dropped
+    (r"\tanh(0.1) = 0.0997", lambda: mpmath.tanh(M("0.1")), "0.0997", M("1e-4")),
+    (r"\tanh(0.1) = 0.0996", lambda: mpmath.tanh(M("0.1")), "0.0996", M("1e-4")),
+    (r"\tanh(0.1) = 0.0995", lambda: mpmath.tanh(M("0.1")), "0.0995", M("1e-4")),
+    (r"\tanh(0.1) = 0", lambda: mpmath.tanh(M("0.1")), "0", M("1e-4")),
+    (r"2 \times 1.5e-3 = 0.003", lambda: M("0.003"), "0.003", M("1e-3")),
+    (r"\frac{1}{3} = 0.333", lambda: M(1) / 3, "0.333", M("1e-3")),
+    (r"\sqrt{2} \approx 1.41", lambda: mpmath.sqrt(2), "1.41", M("0.01")),
+    (r"\sqrt{2} = 1.42", lambda: mpmath.sqrt(2), "1.42", M("0.01")),
+    (r"e^{-1} = 0.3679", lambda: mpmath.exp(-1), "0.3679", M("1e-4")),
+    (r"\Phi(1) = 0.8413", lambda: mpmath.ncdf(1), "0.8413", M("1e-4")),
+    (r"\Phi(1) = 0.8414", lambda: mpmath.ncdf(1), "0.8414", M("1e-4")),
+    (r"\ln 2 = 0.6931", lambda: mpmath.log(2), "0.6931", M("1e-4")),
+    (r"2 \times 3 = 7", lambda: M(6), "7", 0),  # computed exactly: no rounding to allow for
+    (r"\frac{3}{4} = 0.75", lambda: M("0.75"), "0.75", M("0.01")),
+])
+def test_a_claim_against_mpmath(tex, value, shown, unit):
+    miss = max(abs(value() - M(shown)) - unit / 2, 0)
+    expected = "ok" if miss == 0 else "rounding" if miss < unit else "WRONG"
+    [item] = check_text(f"$${tex}$$").items
+    assert item.status == expected
+    assert item.expected == pytest.approx(float(value()), rel=1e-12)
+
+
 # -- planted errors ------------------------------------------------------------------------------
 
 EXPECTED_STATUS = {"wrong result": "WRONG", "wrong operand": "WRONG",

@@ -24,6 +24,7 @@ least as many decimals as the chain's result (the working precision), else exact
 
 import time
 from dataclasses import dataclass
+from fractions import Fraction
 
 import mpmath
 import sympy as sp
@@ -78,6 +79,7 @@ class Checker:
         self.deadline = deadline if deadline is not None else time.monotonic() + TIME_BUDGET
         self.given = dict(given or {})
         self.section = 0
+        self.precision = DEFAULT_PRECISION  # of the chain being judged
         for name, value in self.given.items():
             self.give(name, value)
 
@@ -89,8 +91,7 @@ class Checker:
             if record:
                 self.report.bindings.append(Binding(0, name, "formula", formula=sp.sstr(value)))
             return
-        self.scope.bind_value(s, ivl.evaluate(value, lambda x: (_ for _ in ()).throw(
-            ivl.Unevaluable("a name in a given value"))))
+        self.scope.bind_value(s, ivl.evaluate(value, _no_names))
         if value.is_Rational:
             self.scope.note_number(value, "given")
             self.scope.exact_values[s] = value
@@ -240,13 +241,15 @@ class Checker:
             return False
 
     def classify_numbers(self, sides: list[_Side]) -> None:
+        # The working precision: the decimals of the chain's result, or of most results so
+        # far (a result printed "0.25" may be 0.2500 with its zeros dropped).
         last = sides[-1]
+        usual = (self.scope.result_decimals.most_common(1)[0][0] if self.scope.result_decimals
+                 else DEFAULT_PRECISION)
+        precision = usual
         if last.bare and printed_in(last.value):
-            precision = next(iter(printed_in(last.value))).decimals
-        elif self.scope.result_decimals:
-            precision = self.scope.result_decimals.most_common(1)[0][0]
-        else:
-            precision = DEFAULT_PRECISION
+            precision = max(next(iter(printed_in(last.value))).decimals, usual)
+        self.precision = precision
         for side in sides:
             if side.problem is not None or not isinstance(side.value, (sp.Basic, Tup)):
                 continue
@@ -305,6 +308,7 @@ class Checker:
         self._identity(out, lhs, rhs, missing)
 
     def _compare(self, out: Link, left: _Side, right: _Side, lv, rv) -> None:
+        lv, rv = self._as_printed(left, right, lv), self._as_printed(right, left, rv)
         if right.bare and not left.bare:
             reference, shown = lv, rv
         elif left.bare and not right.bare:
@@ -323,10 +327,22 @@ class Checker:
         # A printed result may be off by one unit of its last digit; with no printed
         # result on either side, any printed number may be.
         bare = right.bare or left.bare
-        wide_l = self.scope.numeric(left.value, widen=True) if left.bare or not bare else lv
-        wide_r = self.scope.numeric(right.value, widen=True) if right.bare or not bare else rv
+        wide_l = self._widened(left, right) if left.bare or not bare else lv
+        wide_r = self._widened(right, left) if right.bare or not bare else rv
         out.status = ROUNDING if ivl.meet(wide_l, wide_r) else WRONG
         self._note_results(left, right, lv, rv)
+
+    def _widened(self, side: _Side, other: _Side):
+        return self._as_printed(side, other, self.scope.numeric(side.value, widen=True), widen=True)
+
+    def _as_printed(self, side: _Side, other: _Side, value, widen: bool = False):
+        """A whole number printed as the result of an inexact computation ("= 1" for
+        0.99995, its zeros dropped) stands for what rounds to it at the working precision."""
+        if side.bare and not printed_in(side.value) and not other.bare \
+                and self.scope.exact_value(other.value) is None:
+            half = Fraction(3, 2) if widen else Fraction(1, 2)
+            return ivl.printed(self.scope.exact_value(side.value), self.precision, half)
+        return value
 
     def _note_results(self, left: _Side, right: _Side, lv, rv) -> None:
         """Remember how a printed result relates to what it was computed from."""
@@ -513,6 +529,10 @@ class Checker:
         self.scope.bind_value(name, value, self.scope.exact_value(body.value))
         self.report.bindings.append(Binding(st.line, name.name, "given",
                                             value=float(ivl.midpoint(value))))
+
+
+def _no_names(s):
+    raise ivl.Unevaluable(f"{s} in a given value")
 
 
 def _is_name(e) -> bool:

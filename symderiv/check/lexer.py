@@ -32,7 +32,8 @@ _SKIPPED = {
     r"\Bigl", r"\Bigr", r"\biggl", r"\biggr", r"\Biggl", r"\Biggr", r"\nonumber", r"\notag",
     r"\middle", r"\enspace", r"\thinspace", r"\mkern",
 }
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# 0.7401, 12, and the 1.5e-3 some hand-typed solutions use (not 2e^{x}: e needs digits).
+_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:[eE][-+]?\d{1,3}(?!\d))?")
 _COMMAND = re.compile(r"\\(?:[A-Za-z]+|.)", re.S)
 
 

@@ -48,9 +48,11 @@ class Printed(sp.Dummy):
 
     def __new__(cls, text: str):
         obj = super().__new__(cls, text, real=True, nonnegative=True)
+        mantissa, _, exponent = text.lower().partition("e")
         obj.text = text
         obj.value = sp.Rational(text)
-        obj.decimals = len(text.split(".")[1]) if "." in text else 0
+        # the unit of the last digit is 10^-decimals (1.5e-3: 10^-4)
+        obj.decimals = (len(mantissa.split(".")[1]) if "." in mantissa else 0) - int(exponent or 0)
         return obj
 
 
@@ -737,10 +739,12 @@ def _greek(command: str) -> str | None:
 
 
 def _number(text: str):
-    digits = text.replace(".", "")
-    if len(digits) > MAX_DIGITS:
+    mantissa, _, exponent = text.lower().partition("e")
+    if len(mantissa.replace(".", "")) > MAX_DIGITS:
         raise Unreadable(f"a number with more than {MAX_DIGITS} digits")
-    if "." in text:
+    if abs(int(exponent or 0)) > MAX_EXPONENT:
+        raise Unreadable(f"an exponent beyond ±{MAX_EXPONENT}")
+    if "." in text or exponent:
         return Printed(text)
     return sp.Integer(int(text))
 
