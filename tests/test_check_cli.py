@@ -144,3 +144,14 @@ def test_many_chains_are_checked_up_to_a_budget_and_the_rest_counted():
         expected = "ok" if miss <= 0.05 else "rounding" if miss < 0.15 else "WRONG"
         assert item.status == expected
     assert any(item.status == "skipped" and "too long" in item.reason for item in report.items)
+
+
+SHEETS = sorted((Path(__file__).parent.parent / "output").glob("**/hw6.tex"))
+
+
+@pytest.mark.skipif(not SHEETS, reason="no generated hw6 sheet in output/")
+@pytest.mark.parametrize("sheet", SHEETS, ids=lambda p: str(p.parent.name))
+def test_symderivs_own_sheets_pass_its_own_check(sheet):
+    report = check_text(sheet.read_text(encoding="utf-8"), filename=sheet.name)
+    assert report.count("WRONG") == 0 and report.count("rounding") == 0, report.text()
+    assert report.count("ok") >= 15  # the forward and backward passes are checked, not skipped

@@ -152,7 +152,8 @@ def number(value, digits: int = 10) -> str:
             value = mpmath.mpf(value)
         except ValueError:
             return value
-    return mpmath.nstr(mpmath.mpf(value), digits, strip_zeros=True, min_fixed=-6, max_fixed=12)
+    shown = mpmath.nstr(mpmath.mpf(value), digits, strip_zeros=True, min_fixed=-6, max_fixed=12)
+    return shown[:-2] if shown.endswith(".0") else shown
 
 
 def shorten(text: str, width: int = TEXT_WIDTH) -> str:
