@@ -301,3 +301,15 @@ def test_the_seed_line_by_line_against_a_hand_check():
     swish = next(n for n, line in enumerate(lines, 1) if r"\frac{d}{dx}(\text{Swish}(x))" in line)
     gelu = next(n for n, line in enumerate(lines, 1) if r"\frac{d}{dx}(\text{GELU}(x))" in line)
     assert status[swish] == "ok" and status[gelu] == "skipped"
+
+
+def test_a_solution_written_with_words_and_stars_has_no_false_alarms():
+    report = check_text((DATA / "wordy.md").read_text(encoding="utf-8"))
+    assert {item.status for item in report.items} == {"ok"}
+    assert len(report.items) >= 12
+    # ∂E/∂w5 = (o − t) · o(1 − o) · h1, by mpmath from the network's own numbers.
+    h1, h2 = sigma("0.39"), sigma("0.61")
+    o = sigma(M("0.7") * h1 + M("0.2") * h2 + M("0.15"))
+    gradient = (o - M("0.3")) * o * (1 - o) * h1
+    [item] = [item for item in report.items if item.text.startswith(r"\frac{\partial E_{total}}{\partial w_5}")]
+    assert item.expected == pytest.approx(float(gradient), rel=1e-12)

@@ -572,6 +572,11 @@ class _Parser:
             self.take()
             self.take()
             return _power(sp.E, _scalar(self.script()))
+        run = self.word()
+        function = self.context.function(run) if len(run) >= 2 else None
+        if function is not None and self.function_follows(len(run)):  # sigmoid(z) typed plainly
+            self.i += len(run)
+            return self.call(function, run)
         name = self.name()
         function = self.context.functions.get(function_key(name.name))
         if function is not None and self.function_follows(0):
@@ -584,11 +589,26 @@ class _Parser:
             return self.call(function, base)
         return name
 
+    def word(self, k: int = 0) -> str:
+        """The run of adjacent letters starting k tokens ahead ("net" in net_{h1})."""
+        j = self.i + k
+        run = []
+        while j < len(self.tokens) and self.tokens[j].kind == "letter" \
+                and (not run or self.tokens[j].start == self.tokens[j - 1].end):
+            run.append(self.tokens[j].text)
+            j += 1
+        return "".join(run)
+
     def name(self) -> sp.Symbol:
+        # Three or more adjacent letters are a word (net_{h1}, out, target), not a product.
+        run = self.word()
         t = self.take()
         accent = ""
         if t.kind == "letter":
             base = t.text
+            if len(run) >= 3:
+                self.i += len(run) - 1
+                base = run
         elif t.text in _ACCENTS:
             accent = _ACCENTS[t.text]
             inner = self.raw_group()
@@ -638,6 +658,8 @@ class _Parser:
         if nxt.text in ("*", "+"):
             self.i += 2
             return ("mark", nxt.text)
+        if nxt.text in ("T", r"\top", r"\intercal"):
+            raise Unreadable("cannot read a transpose")
         if nxt.text != "{":
             return None
         j, text = self.i + 2, ""
