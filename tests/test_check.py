@@ -313,3 +313,14 @@ def test_a_solution_written_with_words_and_stars_has_no_false_alarms():
     gradient = (o - M("0.3")) * o * (1 - o) * h1
     [item] = [item for item in report.items if item.text.startswith(r"\frac{\partial E_{total}}{\partial w_5}")]
     assert item.expected == pytest.approx(float(gradient), rel=1e-12)
+
+
+def test_a_restated_result_is_checked_and_a_new_given_is_not():
+    doc = (r"$$h_1 = \sigma(0.39) = 0.5963$$ In short $h_1 = 0.5963$ (not $h_1 = 0.5962$). "
+           r"Then $x = 0$, later $x = 1$: $$y = 3x = 3$$ and $$z = 7 h_1 = 4.1740$$")
+    report = check_text(doc)
+    assert [(item.text, item.status) for item in report.items] == [
+        (r"h_1 = \sigma(0.39) = 0.5963", "ok"), ("h_1 = 0.5963", "ok"),
+        ("h_1 = 0.5962", "rounding"), ("y = 3x = 3", "ok"), ("z = 7 h_1 = 4.1740", "ok")]
+    # h₁ keeps its full-precision value through the restatements.
+    assert report.items[-1].expected == pytest.approx(float(7 * sigma("0.39")), rel=1e-12)

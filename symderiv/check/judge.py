@@ -91,7 +91,7 @@ class Checker:
             if record:
                 self.report.bindings.append(Binding(0, name, "formula", formula=sp.sstr(value)))
             return
-        self.scope.bind_value(s, ivl.evaluate(value, _no_names))
+        self.scope.bind_value(s, ivl.evaluate(value, _no_names), given=True)
         if value.is_Rational:
             self.scope.note_number(value, "given")
             self.scope.exact_values[s] = value
@@ -203,6 +203,8 @@ class Checker:
             name = head.value
             if len(sides) == 2 and sides[1].problem is None and not names_in(sides[1].value):
                 formula = self.claimable(name)
+                if formula is None and self.restates(name, sides[1]):
+                    formula = name  # "h_1 = 0.5933" again: checked against its value
                 if formula is not None:
                     link = self.link(sides[1].line, _Side(0, head.text, head.line, formula),
                                      sides[1], st.relations[0])
@@ -232,6 +234,17 @@ class Checker:
         else:
             formula = self.scope.derivable(name)
         return formula if formula is not None and self._evaluable(formula) else None
+
+    def restates(self, name, side: _Side) -> bool:
+        """Whether ``name = number`` repeats the value ``name`` has (to within a slip in
+        the last digit) rather than giving it a new one (x_1 = 0, then x_1 = 1)."""
+        if name not in self.scope.values or name in self.scope.given_names \
+                or side.problem is not None:
+            return False
+        try:
+            return ivl.meet(self.scope.values[name], self.scope.numeric(side.value, widen=True))
+        except (Missing, ivl.Unevaluable, TypeError, ValueError):
+            return False
 
     def _evaluable(self, expr) -> bool:
         try:
@@ -498,7 +511,8 @@ class Checker:
                 and not isinstance(body.value, Tup) and st.relations[0] == "=":
             formula = self.claimable(name)
             if formula is None:
-                self._give(st, name, body)
+                if not self.restates(name, body):  # else it keeps its full-precision value
+                    self._give(st, name, body)
                 return
             self.scope.bind_value(name, self.scope.numeric(formula), self.scope.exact_value(formula))
             return
@@ -526,7 +540,7 @@ class Checker:
             value = self.scope.numeric(body.value)
         except (Missing, ivl.Unevaluable):
             return
-        self.scope.bind_value(name, value, self.scope.exact_value(body.value))
+        self.scope.bind_value(name, value, self.scope.exact_value(body.value), given=True)
         self.report.bindings.append(Binding(st.line, name.name, "given",
                                             value=float(ivl.midpoint(value))))
 

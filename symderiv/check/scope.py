@@ -47,6 +47,7 @@ class Scope:
         self.identity_seconds = 0.0
         self.clock = 0              # statements read so far
         self.value_time: dict = {}  # symbol -> when its value was set
+        self.given_names: set = set()  # names whose value was given, not computed
         self.formula_time: dict = {}
 
     def next_scope(self) -> "Scope":
@@ -179,9 +180,10 @@ class Scope:
         return self.derivable(s)
 
     # -- bindings ------------------------------------------------------------------------------
-    def bind_value(self, s, value, exact_value=None) -> None:
+    def bind_value(self, s, value, exact_value=None, given: bool = False) -> None:
         self.values[s] = value
         self.value_time[s] = self.clock
+        (self.given_names.add if given else self.given_names.discard)(s)
         if exact_value is not None:
             self.exact_values[s] = exact_value
         else:
