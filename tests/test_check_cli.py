@@ -155,3 +155,11 @@ def test_symderivs_own_sheets_pass_its_own_check(sheet):
     report = check_text(sheet.read_text(encoding="utf-8"), filename=sheet.name)
     assert report.count("WRONG") == 0 and report.count("rounding") == 0, report.text()
     assert report.count("ok") >= 15  # the forward and backward passes are checked, not skipped
+
+
+def test_standard_input_and_windows_line_ends(run_cli):
+    doc = "first\r\n\r\n$$a = 2 \\times 0.25 = 0.5$$\r\n\r\n$b = 1\r\n\r\n= 2$ is not math\r\n"
+    result = run_cli("check", "-", "--format", "json", input=doc)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [(item["line"], item["status"]) for item in report["items"]] == [(3, "ok")]

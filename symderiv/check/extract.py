@@ -218,7 +218,7 @@ def _inline_close(text: str, start: int) -> int | None:
         if text[close - 1] == "\\":
             k = close + 1
             continue
-        if "\n\n" in text[start:close] or re.search(r"\n[ \t]*\n", text[start:close]):
+        if re.search(r"\n[ \t\r]*\n", text[start:close]):
             return None
         return close if close > start else None
 
