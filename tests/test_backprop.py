@@ -234,7 +234,7 @@ def test_gradients_match_finite_differences(seed, loss):
     scale = max(1, max(abs(v) for v in fd.values()))
     for k, v in fd.items():
         assert abs(grads[k].value - v) <= 1e-20 * scale, k
-        assert floats[k] == pytest.approx(float(v), rel=1e-9, abs=1e-12 * scale), k
+        assert floats[k] == pytest.approx(float(v), rel=1e-9, abs=float(1e-12 * scale)), k
 
 
 def test_every_activation_against_finite_differences():
