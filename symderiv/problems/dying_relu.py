@@ -5,10 +5,11 @@ with e = Σₙ (aₙ − yₙ)². The toolkit searches a ladder of learning rate
 one whose first step drives z < 0 on every training input; from then on every gradient is
 exactly zero and the neuron stays dead. On the same data it computes both remedies:
 Leaky ReLU at the same rate (non-zero gradient; z > 0 again after some steps) and a
-smaller rate (the neuron never dies). All arithmetic is exact (SymPy rationals).
+smaller rate (the neuron never dies). All arithmetic is exact (rationals).
 """
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 import sympy as sp
 
@@ -176,23 +177,35 @@ def _largest_safe_rate(trainer, relu, weights, kill_rate, where) -> Run:
 
 
 class _Trainer:
-    """Batch gradient descent on e = Σₙ (aₙ − yₙ)², the chain rule per example."""
+    """Batch gradient descent on e = Σₙ (aₙ − yₙ)², the chain rule per example.
+
+    The activation and the loss slope are SymPy's, applied to each exact value; the sums
+    and products around them (zₙ, e, ∂e/∂Wᵢ) run in Python's ``Fraction``, exact as SymPy's
+    Rational and an order of magnitude cheaper per operation over a few hundred steps.
+    """
 
     def __init__(self, examples, a, y, slope):
         self.examples, self.a, self.y, self.slope = examples, a, y, slope
+        self._inputs = [tuple(_fraction(x) for x in ex.inputs) for ex in examples]
+        self._targets = [_fraction(ex.target) for ex in examples]
 
     def state(self, act, weights) -> State:
-        zs = tuple(sp.Add(*(w * x for w, x in zip(weights, ex.inputs))) for ex in self.examples)
+        ws = [_fraction(w) for w in weights]
+        zs = tuple(_rational(sum(w * x for w, x in zip(ws, xs))) for xs in self._inputs)
         outs = tuple(act.expr(z) for z in zs)
-        loss = sp.Add(*((o - ex.target)**2 for o, ex in zip(outs, self.examples)))
-        grads = [sp.S.Zero] * len(weights)
-        for z, o, ex in zip(zs, outs, self.examples):
-            upstream = self.slope.xreplace({self.a: o, self.y: ex.target}) * act.derivative(z)
-            grads = [g + upstream * x for g, x in zip(grads, ex.inputs)]
-        return State(tuple(weights), zs, outs, loss, tuple(grads))
+        loss = sum((_fraction(o) - y) ** 2 for o, y in zip(outs, self._targets))
+        grads = [Fraction(0)] * len(ws)
+        for z, o, ex, xs in zip(zs, outs, self.examples, self._inputs):
+            upstream = _fraction(self.slope.xreplace({self.a: o, self.y: ex.target})
+                                 * act.derivative(z))
+            grads = [g + upstream * x for g, x in zip(grads, xs)]
+        return State(tuple(weights), zs, outs, _rational(loss),
+                     tuple(_rational(g) for g in grads))
 
     def step(self, act, state: State, rate) -> State:
-        return self.state(act, tuple(w - rate * g for w, g in zip(state.weights, state.gradients)))
+        eta = _fraction(rate)
+        return self.state(act, tuple(_rational(_fraction(w) - eta * _fraction(g))
+                                     for w, g in zip(state.weights, state.gradients)))
 
     def run(self, act, weights, rate, steps, until=None) -> Run:
         states = [self.state(act, weights)]
@@ -201,6 +214,16 @@ class _Trainer:
             if until is not None and until(t, states[-1]):
                 break
         return Run(act, rate, tuple(states))
+
+
+def _fraction(value: sp.Expr) -> Fraction:
+    if not value.is_Rational:   # spec numbers are exact; ReLU keeps them rational
+        raise TypeError(f"dying-relu trains in exact rationals, not {value!r}")
+    return Fraction(int(value.p), int(value.q))
+
+
+def _rational(value: Fraction) -> sp.Rational:
+    return sp.Rational(value.numerator, value.denominator)
 
 
 def _check_shapes(examples, weights, where) -> None:

@@ -9,6 +9,8 @@ derivatives through L tanh layers is computed at a saturated and a healthy pre-a
 from dataclasses import dataclass
 
 import sympy as sp
+from sympy.calculus.util import continuous_domain
+from sympy.series.gruntz import gruntz
 
 from symderiv.activations import resolve
 from symderiv.expr import symbol
@@ -145,5 +147,16 @@ def _prove_bound(act, z, a, local_out) -> BoundProof:
         a_zero_at=sp.solveset(act.expr(z), z, sp.S.Reals),
         critical_points=critical,
         curvature_at_max=sp.simplify(curvature),
-        maximum=sp.maximum(local, z, sp.S.Reals),
+        maximum=_maximum_over_reals(local, z, critical),
     )
+
+
+def _maximum_over_reals(f, z, critical) -> sp.Expr:
+    """``sympy.maximum(f, z, Reals)`` by its own method (``function_range``): f continuous
+    on ℝ with finitely many critical points has as supremum the largest of its values there
+    and its limits at ±∞. The limits by Gruntz's algorithm directly, which sympy.limit
+    falls back on after series heuristics that take most of a second here."""
+    if (not isinstance(critical, sp.FiniteSet)
+            or continuous_domain(f, z, sp.S.Reals) != sp.S.Reals):
+        return sp.maximum(f, z, sp.S.Reals)
+    return sp.Max(gruntz(f, z, sp.oo), gruntz(f, z, -sp.oo), *(f.subs(z, p) for p in critical))
