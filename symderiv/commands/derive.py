@@ -1,13 +1,10 @@
 """`symderiv derive EXPR`: f, f′ and f′ in terms of the output a = f(z), each checked."""
 
 import json
+from functools import cache
 
-import sympy as sp
-from sympy.printing.str import StrPrinter
-
-from symderiv.activations import Derivation, derive
-from symderiv.expr import symbol
-from symderiv.latex import latex
+# SymPy and the activation registry are imported by run() (and the functions it calls),
+# not at import: `symderiv --help` and the other commands do not load them for this one.
 
 
 def add_parser(sub) -> None:
@@ -22,12 +19,16 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    from symderiv.activations import derive
+
     d = derive(args.expr, args.wrt)
     print({"text": as_text, "latex": as_latex, "json": as_json}[args.format](d))
     return 0
 
 
-def as_text(d: Derivation) -> str:
+def as_text(d) -> str:
+    import sympy as sp
+
     (_, how_df), (_, how_out) = d.checks
     if isinstance(d.f, sp.MatrixBase):  # a layer function (softmax): a_j and ∂a_j/∂z_k
         labels = ("a_j", "da_j/dz_k", "da_j/dz_k in a")
@@ -50,7 +51,12 @@ def as_text(d: Derivation) -> str:
     return "\n".join(lines)
 
 
-def as_latex(d: Derivation) -> str:
+def as_latex(d) -> str:
+    import sympy as sp
+
+    from symderiv.expr import symbol
+    from symderiv.latex import latex
+
     if isinstance(d.f, sp.MatrixBase):  # softmax: a_j and ∂a_j/∂z_k
         f, df = symbol("a_j"), sp.Derivative(symbol("a_j"), symbol("z_k"))
         where = ""
@@ -65,7 +71,7 @@ def as_latex(d: Derivation) -> str:
     return "\n".join(lines)
 
 
-def as_json(d: Derivation) -> str:
+def as_json(d) -> str:
     out = None if d.df_in_output is None else _plain(d.df_in_output, order="none")
     return json.dumps({
         "name": d.name, "variable": str(d.variable),
@@ -75,19 +81,28 @@ def as_json(d: Derivation) -> str:
     }, ensure_ascii=False, indent=2)
 
 
-class _HumanPrinter(StrPrinter):
-    """SymPy's str form, with a piecewise function written as a teacher reads it."""
+@cache
+def _human_printer_class():
+    import sympy as sp
+    from sympy.printing.str import StrPrinter
 
-    def _print_Piecewise(self, expr):
-        parts = [f"{self._print(e)} if {self._print(c)}" if c is not sp.true else
-                 f"{self._print(e)} otherwise" for e, c in expr.args]
-        return "{" + "; ".join(parts) + "}"
+    class HumanPrinter(StrPrinter):
+        """SymPy's str form, with a piecewise function written as a teacher reads it."""
+
+        def _print_Piecewise(self, expr):
+            parts = [f"{self._print(e)} if {self._print(c)}" if c is not sp.true else
+                     f"{self._print(e)} otherwise" for e, c in expr.args]
+            return "{" + "; ".join(parts) + "}"
+
+    return HumanPrinter
 
 
 def _human(e, order: str | None = None) -> str:
     """Text for people, matrices row by row; ``order="none"`` keeps a product as the
     output form built it ((1 + a)*(1 - a), not (1 - a)*(a + 1))."""
-    printer = _HumanPrinter({"order": order})
+    import sympy as sp
+
+    printer = _human_printer_class()({"order": order})
     if isinstance(e, sp.MatrixBase):
         return "\n".join("[" + ", ".join(printer.doprint(x) for x in e.row(i)) + "]"
                          for i in range(e.rows))
@@ -96,4 +111,6 @@ def _human(e, order: str | None = None) -> str:
 
 def _plain(e, order: str | None = None) -> str:
     """SymPy's str form (the contract's JSON), on one line."""
+    import sympy as sp
+
     return sp.sstr(e.tolist() if isinstance(e, sp.MatrixBase) else e, order=order)
