@@ -9,8 +9,9 @@ import re
 from fractions import Fraction
 
 import sympy as sp
-from sympy.printing.latex import LatexPrinter
+from sympy.printing.latex import LatexPrinter, _between_two_numbers_p
 from sympy.printing.precedence import PRECEDENCE
+from sympy.simplify import fraction
 
 # w1_2_3 (layer 1, neuron 2, input 3) and b1_2 / n1_2: the dense-layer names of the contract.
 _DENSE_NAME = re.compile(r"^([A-Za-z]+)(\d+)_(\d+)(?:_(\d+))?$")
@@ -56,7 +57,39 @@ class SymderivLatexPrinter(LatexPrinter):
             num = self._print(expr.expr)
             den = " ".join(rf"\partial {self._print(v)}" for v, _ in expr.variable_count)
             return rf"\frac{{\partial {num}}}{{{den}}}"
+        operand = expr.expr
+        if len(expr.variable_count) == 1 and expr.variable_count[0][1] == 1:
+            # One variable, once: d/dx, as a teacher writes it even with parameters (β)
+            # about; a compound operand in parentheses: \frac{d}{dz}\left(\frac{…}{…}\right).
+            var = self._print(expr.variable_count[0][0])
+            if _compound(operand):
+                return rf"\frac{{d}}{{d{var}}}\left({self._print(operand)}\right)"
+            return rf"\frac{{d}}{{d{var}}} {self._print(operand)}"
         return super()._print_Derivative(expr)
+
+    # -- ∫ with its limits beside the sign, as in running text ---------------------------
+    def _print_Integral(self, expr):
+        # SymPy stacks the limits of a display integral (\int\limits); the seed writes
+        # \int_{-\infty}^{x}, as inline mode prints it.
+        mode = self._settings["mode"]
+        self._settings["mode"] = "inline"
+        try:
+            return super()._print_Integral(expr)
+        finally:
+            self._settings["mode"] = mode
+
+    def _print_ExpBase(self, expr, exp=None):
+        # A fraction in the exponent is written on the line, e^{-x^{2}/2}, not as a
+        # \frac two sizes down; the rest of the exponent prints as SymPy prints it.
+        fold = self._settings["fold_short_frac"]
+        self._settings["fold_short_frac"] = True
+        try:
+            return super()._print_ExpBase(expr, exp)
+        finally:
+            self._settings["fold_short_frac"] = fold
+
+    def _print_Probability(self, expr):
+        return rf"P\left({self._print(expr.args[0])}\right)"
 
     # -- names ---------------------------------------------------------------------------
     def _print_Symbol(self, expr, style="plain"):
@@ -85,7 +118,7 @@ class SymderivLatexPrinter(LatexPrinter):
             else:
                 tex += " + "
             term_tex = self._print(term)
-            if self._needs_add_brackets(term):
+            if self._needs_add_brackets(term) or (i > 0 and _signed(term, term_tex, tex)):
                 term_tex = r"\left(%s\right)" % term_tex
             tex += term_tex
         return tex
@@ -100,7 +133,91 @@ class SymderivLatexPrinter(LatexPrinter):
             sign = "- " if coeff < 0 else ""
             body = self.parenthesize(rest, PRECEDENCE["Mul"], strict=True)
             return f"{sign}{self._print(abs(coeff))} {body}"
-        return super()._print_Mul(expr)
+        return self._sympy_mul(expr)
+
+    def _sympy_mul(self, expr):
+        r"""SymPy's own ``_print_Mul`` (sympy 1.14), with one change: the factors are put in
+        :func:`_teacher_order` (σ(z)(1 - σ(z)), not (1 - σ(z)) σ(z)) before they print.
+        Units and prefixes (sympy.physics) are not printed here and keep no special place."""
+        separator = self._settings["mul_symbol_latex"]
+        numbersep = self._settings["mul_symbol_latex_numbers"]
+
+        def convert(expr) -> str:
+            if not expr.is_Mul:
+                return str(self._print(expr))
+            args = (expr.as_ordered_factors() if self.order not in ("old", "none")
+                    else list(expr.args))
+            return convert_args(args)
+
+        def convert_args(args) -> str:
+            args = _teacher_order(list(args))
+            _tex = last_term_tex = ""
+            for i, term in enumerate(args):
+                term_tex = self._print(term)
+                if self._needs_mul_brackets(term, first=(i == 0), last=(i == len(args) - 1)):
+                    term_tex = r"\left(%s\right)" % term_tex
+                if (_between_two_numbers_p[0].search(last_term_tex)
+                        and _between_two_numbers_p[1].match(term_tex)):
+                    _tex += numbersep
+                elif _tex:
+                    _tex += separator
+                _tex += term_tex
+                last_term_tex = term_tex
+            return _tex
+
+        # An unevaluated product keeps every factor (and a 1 or a number after the first).
+        if isinstance(expr, sp.Mul):
+            args = expr.args
+            if args[0] is sp.S.One or any(isinstance(a, sp.Number) for a in args[1:]):
+                return convert_args(args)
+
+        include_parens = False
+        if expr.could_extract_minus_sign():
+            expr = -expr
+            tex = "- "
+            if expr.is_Add:
+                tex += "("
+                include_parens = True
+        else:
+            tex = ""
+
+        numer, denom = fraction(expr, exact=True)
+        if denom is sp.S.One and sp.Pow(1, -1, evaluate=False) not in expr.args:
+            tex += convert(expr)
+        else:
+            snumer = convert(numer)
+            sdenom = convert(denom)
+            ldenom = len(sdenom.split())
+            ratio = self._settings["long_frac_ratio"]
+            if self._settings["fold_short_frac"] and ldenom <= 2 and "^" not in sdenom:
+                if self._needs_mul_brackets(numer, last=False):
+                    tex += r"\left(%s\right) / %s" % (snumer, sdenom)
+                else:
+                    tex += r"%s / %s" % (snumer, sdenom)
+            elif ratio is not None and len(snumer.split()) > ratio * ldenom:
+                if self._needs_mul_brackets(numer, last=True):
+                    tex += r"\frac{1}{%s}%s\left(%s\right)" % (sdenom, separator, snumer)
+                elif numer.is_Mul:
+                    a = b = sp.S.One
+                    for x in numer.args:
+                        if (self._needs_mul_brackets(x, last=False)
+                                or len(convert(a * x).split()) > ratio * ldenom
+                                or (b.is_commutative is x.is_commutative is False)):
+                            b *= x
+                        else:
+                            a *= x
+                    if self._needs_mul_brackets(b, last=True):
+                        tex += r"\frac{%s}{%s}%s\left(%s\right)" % (convert(a), sdenom,
+                                                                     separator, convert(b))
+                    else:
+                        tex += r"\frac{%s}{%s}%s%s" % (convert(a), sdenom, separator, convert(b))
+                else:
+                    tex += r"\frac{1}{%s}%s%s" % (sdenom, separator, snumer)
+            else:
+                tex += r"\frac{%s}{%s}" % (snumer, sdenom)
+        if include_parens:
+            tex += ")"
+        return tex
 
     def _number_product(self, expr):
         r"""An unevaluated product of numbers, as substituted steps show it: 0.15 \cdot 0.05,
@@ -132,6 +249,28 @@ class SymderivLatexPrinter(LatexPrinter):
 
     def _decimal(self, value: Fraction) -> str:
         return format_decimal(value, self._settings["decimals"])
+
+
+def _teacher_order(factors: list) -> list:
+    """Factors as a teacher writes them: the sums (printed in parentheses) after the rest,
+    each group in its own order: β x σ(βx) (1 - σ(βx)). Non-commuting factors keep theirs."""
+    if not all(f.is_commutative for f in factors):
+        return factors
+    return [f for f in factors if not f.is_Add] + [f for f in factors if f.is_Add]
+
+
+def _signed(term: sp.Expr, term_tex: str, before: str) -> bool:
+    """Does a term after + or - need parentheses? A substituted (unevaluated) form can put
+    a negative number, or a sum, after the sign: 1 - (-0.1974), 0.5 - 0.1 \\cdot (-0.0369)
+    as a whole would read 0.5 + (-0.0369 \\cdot 0.1). Evaluated sums never do: their terms
+    after a sign print without one."""
+    return term_tex.startswith("-") or (term.is_Add and before.endswith(" - "))
+
+
+def _compound(operand: sp.Expr) -> bool:
+    """Does d/dx of ``operand`` need parentheses? Not for a symbol, a number or one
+    function applied (σ(βx), e^{x}); for a product, power, sum or quotient, yes."""
+    return not (operand.is_Atom or isinstance(operand, sp.Function))
 
 
 def _negated(term: sp.Expr) -> sp.Expr:

@@ -130,6 +130,8 @@ class BackpropSolution:
     updated: dict[str, Number] = field(default_factory=dict) # every trained one, after the last step
     losses: tuple[Number, ...] = ()    # before each step and after the last (steps > 1)
     steps: int = 0
+    # each output neuron's target as the loss writes it (o1 → y_1, by the spec's notation)
+    target_symbols: dict[str, sp.Symbol] = field(default_factory=dict)
     kind: str = "backprop"
 
     def to_json(self) -> dict:

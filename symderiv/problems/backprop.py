@@ -24,9 +24,10 @@ def solve(problem: BackpropProblem) -> BackpropSolution:
                                  problem.notation.net_inputs, problem.notation.targets)
     examples = [(ex.inputs, ex.targets) for ex in problem.examples]
     forwards = [_forward(problem, i, notation) for i in range(len(examples))]
+    targets = {n: notation.y(n) for n in net.outputs}
     if training is None:
         return BackpropSolution(problem.id, problem.statement, net, None, None,
-                                tuple(forwards), None)
+                                tuple(forwards), None, target_symbols=targets)
 
     loss_name = training.loss
     forwards = [_with_loss(f, net, ex, loss_name, notation, i, len(examples))
@@ -52,7 +53,8 @@ def solve(problem: BackpropProblem) -> BackpropSolution:
         updates=updates,
         updated={p: Number.of(run.final[p]) for p in training.train},
         losses=tuple(Number.of(v) for v in run.losses),
-        steps=training.steps)
+        steps=training.steps,
+        target_symbols=targets)
 
 
 # -- forward pass -----------------------------------------------------------------------------

@@ -107,6 +107,8 @@ class SwishGelu:
     probes: tuple[Probe, ...]                # relu, swish per β, gelu at PROBE_X
     gelu_minimum: Minimum
     swish_minima: tuple[Minimum, ...]        # one per plotted β
+    # the question's definitions, each a row of equal forms (see _definitions)
+    definitions: dict[str, tuple[sp.Expr, ...]] | None = None
 
     def smooth(self, name: str) -> Smoothness:
         return next(m for m in self.smoothness if m.name == name)
@@ -134,7 +136,23 @@ def solve(beta=None, where="swish-gelu") -> SwishGelu:
                 _probe("gelu", None, gelu)),
         gelu_minimum=_minimum("gelu", None, gelu, x),
         swish_minima=tuple(_minimum("swish", b, act, x) for b, act in concrete),
+        definitions=_definitions(x, swish, gelu_forms),
     )
+
+
+def _definitions(x, swish, gelu) -> dict[str, tuple[sp.Expr, ...]]:
+    """What the question defines, as SymPy: Swish(x) = xσ(βx); GELU(x) = xP(X ≤ x) =
+    xΦ(x) with X standard normal; its density f_X(x) = φ(x) = e^{−x²/2}/√(2π), the last
+    form kept unevaluated, as the seed writes it."""
+    from sympy import stats   # only here: most sheets never need it
+
+    normal = stats.Normal("X", 0, 1)
+    root = sp.Pow(sp.Mul(2, sp.pi, evaluate=False), sp.S.Half, evaluate=False)
+    density = sp.Mul(sp.exp(-x**2 / 2), sp.Pow(root, -1, evaluate=False), evaluate=False)
+    return {"swish": (sp.Function("Swish")(x), swish.expr(x)),
+            "gelu": (sp.Function("GELU")(x), x * stats.P(normal <= x, evaluate=False),
+                     gelu.f),
+            "density": (sp.Function("f_X")(x), sp.diff(gelu.gate, x), density)}
 
 
 def _swish_at(b, beta, swish, where):

@@ -44,6 +44,10 @@ class BoundProof:
     critical_points: sp.Set     # the z where d/dz (1 − tanh²z) = 0
     curvature_at_max: sp.Expr   # d²/dz² (1 − tanh²z) at that point (negative: a maximum)
     maximum: sp.Expr            # the largest value of ∂a/∂z over the reals: 1
+    # the same sets as their points where they are finite (a = 0 reads better than a ∈ {0})
+    gap_zero_points: tuple[sp.Expr, ...] | None = None
+    a_zero_points: tuple[sp.Expr, ...] | None = None
+    critical_z: tuple[sp.Expr, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -135,16 +139,24 @@ def _chain_matches_sympy(act, xs, ws, local_out, a) -> bool:
     return decide(whole.doit(), by_chain, VERIFY_SECONDS).equal is True
 
 
+def _points(s: sp.Set) -> tuple[sp.Expr, ...] | None:
+    return tuple(sorted(s, key=sp.default_sort_key)) if isinstance(s, sp.FiniteSet) else None
+
+
 def _prove_bound(act, z, a, local_out) -> BoundProof:
     local = act.derivative(z)
     critical = sp.solveset(sp.diff(local, z), z, sp.S.Reals)
     points = list(critical) if isinstance(critical, sp.FiniteSet) else []
     curvature = sp.diff(local, z, 2).subs(z, points[0]) if len(points) == 1 else sp.nan
     gap = sp.expand(1 - local_out)
+    gap_zero = sp.solveset(gap, a, sp.Interval.open(-1, 1))
+    a_zero = sp.solveset(act.expr(z), z, sp.S.Reals)
     return BoundProof(
         gap=gap,
-        gap_zero_at=sp.solveset(gap, a, sp.Interval.open(-1, 1)),
-        a_zero_at=sp.solveset(act.expr(z), z, sp.S.Reals),
+        gap_zero_at=gap_zero,
+        a_zero_at=a_zero,
+        gap_zero_points=_points(gap_zero), a_zero_points=_points(a_zero),
+        critical_z=_points(critical),
         critical_points=critical,
         curvature_at_max=sp.simplify(curvature),
         maximum=_maximum_over_reals(local, z, critical),
