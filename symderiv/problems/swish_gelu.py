@@ -125,6 +125,8 @@ def solve(beta=None, where="swish-gelu") -> SwishGelu:
     concrete = [(b, _swish_at(b, beta, swish, where)) for b in betas]
 
     gelu_forms = _derivative_forms("gelu", gelu, x, where)
+    swish_left = (_slope_limit_left_for_positive_beta(swish, x)
+                  if beta is None and all(b > 0 for b in betas) else None)
     return SwishGelu(
         x=x, beta=beta_value, plot_betas=betas, swish_by_beta=tuple(concrete), relu=relu,
         swish=_derivative_forms("swish", swish, x, where),
@@ -135,7 +137,7 @@ def solve(beta=None, where="swish-gelu") -> SwishGelu:
                 *(_probe("swish", b, act) for b, act in concrete),
                 _probe("gelu", None, gelu)),
         gelu_minimum=_minimum("gelu", None, gelu, x),
-        swish_minima=tuple(_minimum("swish", b, act, x) for b, act in concrete),
+        swish_minima=tuple(_minimum("swish", b, act, x, swish_left) for b, act in concrete),
         definitions=_definitions(x, swish, gelu_forms),
     )
 
@@ -219,7 +221,17 @@ def _probe(name, beta, act) -> Probe:
     return Probe(name, beta, act, PROBE_X, act.expr(PROBE_X), act.derivative(PROBE_X))
 
 
-def _minimum(name, beta, act, x) -> Minimum:
+def _slope_limit_left_for_positive_beta(swish, x) -> sp.Expr | None:
+    """lim f′ at −∞ of Swish with β a positive symbol: one limit for every plotted β > 0,
+    where it does not depend on β (None where it does)."""
+    beta = sp.Dummy("beta", positive=True)
+    slope = to_elementary(swish.derivative(x)).xreplace({swish.params["beta"]: beta})
+    limit = gruntz(slope, x, -sp.oo)
+    return None if limit.has(beta) else limit
+
+
+def _minimum(name, beta, act, x, slope_limit_left=None) -> Minimum:
+    """``slope_limit_left``: lim f′ at −∞ where already known (for every β at once)."""
     slope = to_elementary(act.derivative(x))
     f = sp.lambdify(x, to_elementary(act.expr(x)), "mpmath")
     df = sp.lambdify(x, slope, "mpmath")
@@ -235,8 +247,10 @@ def _minimum(name, beta, act, x) -> Minimum:
         root = mpmath.findroot(df, changes[0], solver="anderson")
         # Gruntz's algorithm directly: the one sympy.limit falls back on, without the
         # series heuristics it tries first (seconds here, against milliseconds).
+        if slope_limit_left is None:
+            slope_limit_left = gruntz(slope, x, -sp.oo)
         return Minimum(name, beta, _float(root), _float(f(root)), _float(d2f(root)),
-                       len(changes), gruntz(slope, x, -sp.oo))
+                       len(changes), slope_limit_left)
 
 
 def _float(value: mpmath.mpf) -> sp.Float:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 import sympy as sp
 from sympy.calculus.util import continuous_domain
-from sympy.series.gruntz import gruntz
 
 from symderiv.activations import resolve
 from symderiv.expr import symbol
@@ -159,16 +158,16 @@ def _prove_bound(act, z, a, local_out) -> BoundProof:
         critical_z=_points(critical),
         critical_points=critical,
         curvature_at_max=sp.simplify(curvature),
-        maximum=_maximum_over_reals(local, z, critical),
+        maximum=_maximum_over_reals(local, z, critical, curvature),
     )
 
 
-def _maximum_over_reals(f, z, critical) -> sp.Expr:
-    """``sympy.maximum(f, z, Reals)`` by its own method (``function_range``): f continuous
-    on ℝ with finitely many critical points has as supremum the largest of its values there
-    and its limits at ±∞. The limits by Gruntz's algorithm directly, which sympy.limit
-    falls back on after series heuristics that take most of a second here."""
-    if (not isinstance(critical, sp.FiniteSet)
-            or continuous_domain(f, z, sp.S.Reals) != sp.S.Reals):
-        return sp.maximum(f, z, sp.S.Reals)
-    return sp.Max(gruntz(f, z, sp.oo), gruntz(f, z, -sp.oo), *(f.subs(z, p) for p in critical))
+def _maximum_over_reals(f, z, critical, curvature) -> sp.Expr:
+    """``sympy.maximum(f, z, Reals)``, proved as the sheet argues it: f′ continuous on ℝ
+    and one critical point c with f″(c) < 0 make f(c) the largest value (a larger f(d)
+    would put a minimum of f strictly between c and d, a second critical point). Otherwise
+    ``sympy.maximum`` itself."""
+    if (isinstance(critical, sp.FiniteSet) and len(critical) == 1 and curvature.is_negative
+            and continuous_domain(sp.diff(f, z), z, sp.S.Reals) == sp.S.Reals):
+        return f.subs(z, next(iter(critical)))
+    return sp.maximum(f, z, sp.S.Reals)
