@@ -186,7 +186,7 @@ _MAX_EXPANDED_TERMS = 2000
 
 def _cheap_algebra(opaque: sp.Expr, difference: sp.Expr) -> str | None:
     """"expand" or "cancel" when that proves the difference is 0; None otherwise."""
-    for form in (opaque, difference):
+    for form in dict.fromkeys((opaque, difference)):   # once where they are the same
         if _small_enough_to_expand(form):
             try:
                 if sp.expand(form) == 0:

@@ -12,7 +12,6 @@ from typing import Callable
 
 from symderiv.errors import InputError
 from symderiv.files import write_atomic
-from symderiv.render.pdf import require_tex_engine, tex_engine_found
 from symderiv.resources import examples_dir
 
 FORMATS = ("tex", "pdf", "json", "md")   # what --format accepts
@@ -69,10 +68,22 @@ def _pdf(sheet, options: Options) -> bytes:
     return render_pdf(sheet, options.output, templates=options.templates)
 
 
+def _tex_engine_found() -> bool:
+    from symderiv.render.pdf import tex_engine_found
+
+    return tex_engine_found()
+
+
+def _require_tex_engine() -> None:
+    from symderiv.render.pdf import require_tex_engine
+
+    require_tex_engine()
+
+
 register("json", Writer("json", _json))
 register("md", Writer("md", _markdown))
 register("tex", Writer("tex", _tex))
-register("pdf", Writer("pdf", _pdf, usable=tex_engine_found, require=require_tex_engine))
+register("pdf", Writer("pdf", _pdf, usable=_tex_engine_found, require=_require_tex_engine))
 
 
 

@@ -10,6 +10,7 @@ decreases) is computed: limits by SymPy, roots by mpmath at high precision.
 """
 
 from dataclasses import dataclass
+from functools import cache
 
 import mpmath
 import sympy as sp
@@ -237,8 +238,8 @@ def _minimum(name, beta, act, x, slope_limit_left=None) -> Minimum:
     df = sp.lambdify(x, slope, "mpmath")
     d2f = sp.lambdify(x, sp.diff(slope, x), "mpmath")
     with mpmath.workdps(DIGITS):
-        lo, hi, n = SCAN
-        grid = [mpmath.mpf(lo) + (hi - lo) * mpmath.mpf(k) / (n - 1) for k in range(n)]
+        grid = _scan_grid()
+        n = len(grid)
         signs = [mpmath.sign(df(g)) for g in grid]
         changes = [(grid[k], grid[k + 1]) for k in range(n - 1)
                    if signs[k] < 0 < signs[k + 1] or signs[k] > 0 > signs[k + 1]]
@@ -251,6 +252,14 @@ def _minimum(name, beta, act, x, slope_limit_left=None) -> Minimum:
             slope_limit_left = gruntz(slope, x, -sp.oo)
         return Minimum(name, beta, _float(root), _float(f(root)), _float(d2f(root)),
                        len(changes), slope_limit_left)
+
+
+@cache
+def _scan_grid() -> tuple[mpmath.mpf, ...]:
+    """The SCAN grid at DIGITS digits (the same for every function scanned)."""
+    with mpmath.workdps(DIGITS):
+        lo, hi, n = SCAN
+        return tuple(mpmath.mpf(lo) + (hi - lo) * mpmath.mpf(k) / (n - 1) for k in range(n))
 
 
 def _float(value: mpmath.mpf) -> sp.Float:
