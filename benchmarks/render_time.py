@@ -11,9 +11,9 @@ pays for what SymPy does only once, as it does on the command line):
 - the whole command, ``python -m symderiv solve --format tex``, minus an empty interpreter.
 
 The ratio quoted (issue 4) is generating the .tex (read + solve + render) over importing
-SymPy: in wall time against the fresh interpreter's import (what a user waits for), and
-in CPU time against the in-process import (the stricter one: it leaves out start-up and
-exit, and load on a shared machine). ``--root DIR`` times another checkout of symderiv (say, an older commit) the same way.
+SymPy, in wall time (what a user waits for) and in CPU time (steady on a loaded machine,
+where wall times stretch), against the fresh interpreter's import and, stricter, against
+the import alone in process (no interpreter start-up or exit). ``--root DIR`` times another checkout of symderiv (say, an older commit) the same way.
 
     python benchmarks/render_time.py [--runs N] [--lang zh|en] [--root DIR]
 """
@@ -21,6 +21,7 @@ exit, and load on a shared machine). ``--root DIR`` times another checkout of sy
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -65,15 +66,21 @@ def one_run(lang: str) -> dict:
     return times
 
 
-def fresh(args: list[str], runs: int, cwd: Path, env: dict) -> float:
-    """Median over ``runs`` of the wall time of ``python args`` in a fresh interpreter minus
-    that of an empty one (``python -c pass``), run in alternation so load drifts cancel."""
+def fresh(args: list[str], runs: int, cwd: Path, env: dict) -> tuple[float, float]:
+    """Medians over ``runs`` of the wall and CPU time (user + system, from the child's
+    resource usage) of ``python args`` in a fresh interpreter, each minus that of an empty
+    one (``python -c pass``), run in alternation so load drifts cancel."""
     def once(a):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run([sys.executable, *a], check=True, cwd=cwd, env=env,
                        stdout=subprocess.DEVNULL)
-        return time.perf_counter() - start
-    return statistics.median(once(args) - once(["-c", "pass"]) for _ in range(runs))
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return (time.perf_counter() - start,
+                after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    pairs = [(once(args), once(["-c", "pass"])) for _ in range(runs)]
+    return (statistics.median(a[0] - b[0] for a, b in pairs),
+            statistics.median(a[1] - b[1] for a, b in pairs))
 
 
 def main() -> None:
@@ -105,24 +112,26 @@ def main() -> None:
 
     generate = [s for s in steps if not s.startswith("import")]
     total = (sum(wall[s] for s in generate), sum(cpu[s] for s in generate))
-    rows = [("import sympy (fresh interpreter, start to exit)", import_sympy, None)]
+    rows = [("import sympy (fresh interpreter, start to exit)", *import_sympy)]
     rows += [(s + (" (in process)" if s == "import sympy" else ""), wall[s], cpu[s])
              for s in steps]
     rows += [("generate the .tex = read + solve + render", *total),
-             ("`symderiv solve --format tex` (fresh interpreter, start to exit)", command, None)]
+             ("`symderiv solve --format tex` (fresh interpreter, start to exit)", *command)]
     width = max(len(name) for name, _, _ in rows)
     bytecode = "off (PYTHONDONTWRITEBYTECODE)" if sys.dont_write_bytecode else "on"
     print(f"symderiv at {root}; {args.lang} sheet; median of {args.runs} fresh runs; "
           f"bytecode caching {bytecode}; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
-    print(f"{'step':<{width}}  {'wall s':>7}  {'CPU s':>7}  {'÷ import sympy':>14}")
+    print(f"{'step':<{width}}  {'wall s':>7}  {'CPU s':>7}  {'÷ import sympy (wall, CPU)':>26}")
     for name, seconds, cpu_seconds in rows:
-        cpu_text = "" if cpu_seconds is None else f"{cpu_seconds:7.3f}"
-        print(f"{name:<{width}}  {seconds:7.3f}  {cpu_text:>7}  {seconds / import_sympy:14.2f}")
-    print(f"\nratio (issue 4): generating the .tex / importing SymPy = "
-          f"{total[0] / import_sympy:.2f} against a fresh interpreter's import, "
-          f"{total[1] / cpu['import sympy']:.2f} in CPU time against the in-process import")
-    print(f"the whole command / a fresh interpreter's import of SymPy = "
-          f"{command / import_sympy:.2f}")
+        ratios = f"{seconds / import_sympy[0]:.2f}, {cpu_seconds / import_sympy[1]:.2f}"
+        print(f"{name:<{width}}  {seconds:7.3f}  {cpu_seconds:7.3f}  {ratios:>26}")
+    print(f"\nratio (issue 4): generating the .tex / importing SymPy in a fresh interpreter = "
+          f"{total[0] / import_sympy[0]:.2f} in wall time, {total[1] / import_sympy[1]:.2f} in "
+          f"CPU time; against the in-process import's CPU time, "
+          f"{total[1] / cpu['import sympy']:.2f}")
+    print(f"the whole command / importing SymPy (fresh interpreters) = "
+          f"{command[0] / import_sympy[0]:.2f} in wall time, "
+          f"{command[1] / import_sympy[1]:.2f} in CPU time")
 
 if __name__ == "__main__":
     main()

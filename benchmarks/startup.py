@@ -1,15 +1,16 @@
 """How long each `symderiv` command takes from start to exit, and what it imports.
 
 Each command runs ``--runs`` times in a fresh interpreter (``python -m symderiv …``),
-alternating with an empty one (``python -c pass``) and ``python -c "import sympy"`` for
-reference; the table shows the medians and which heavy packages the command loaded
-(``-X importtime``). ``--root DIR`` times another checkout the same way.
+in rounds with an empty one (``python -c pass``) and ``python -c "import sympy"`` for
+reference; the table shows the medians of wall and CPU time (CPU stays steady on a
+loaded machine) and which heavy packages the command loaded (``-X importtime``). ``--root DIR`` times another checkout the same way.
 
     python benchmarks/startup.py [--runs N] [--root DIR]
 """
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -36,11 +37,15 @@ def commands(out: str) -> list[tuple[str, list[str]]]:
     ]
 
 
-def wall(args: list[str], cwd: Path, env: dict) -> float:
+def timed(args: list[str], cwd: Path, env: dict) -> tuple[float, float]:
+    """Wall and CPU time (user + system, the child's resource usage) of ``python args``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([sys.executable, *args], cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (time.perf_counter() - start,
+            after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
 
 
 def heavy_imports(args: list[str], cwd: Path, env: dict) -> str:
@@ -65,15 +70,16 @@ def main() -> None:
         times = {name: [] for name, _ in table}
         for _ in range(args.runs):  # rounds, so load drifts touch every command alike
             for name, argv in table:
-                times[name].append(wall(argv, root, env))
+                times[name].append(timed(argv, root, env))
         loads = {name: heavy_imports(argv, root, env) for name, argv in table}
     width = max(len(name) for name, _ in table)
     bytecode = "off (PYTHONDONTWRITEBYTECODE)" if sys.dont_write_bytecode else "on"
     print(f"symderiv at {root}; median of {args.runs} runs; bytecode caching {bytecode}; "
           f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
-    print(f"{'command':<{width}}  {'wall s':>7}  imports")
+    print(f"{'command':<{width}}  {'wall s':>7}  {'CPU s':>7}  imports")
     for name, _ in table:
-        print(f"{name:<{width}}  {statistics.median(times[name]):7.3f}  {loads[name]}")
+        seconds = [statistics.median(t[i] for t in times[name]) for i in (0, 1)]
+        print(f"{name:<{width}}  {seconds[0]:7.3f}  {seconds[1]:7.3f}  {loads[name]}")
 
 
 if __name__ == "__main__":
