@@ -209,11 +209,11 @@ class _Trainer:
                      _rational(loss), tuple(map(_rational, grads)))
 
     def _compiled(self, act):
-        if act.name not in self._activations:
+        key = (act.name, tuple(act.params.items()))
+        if key not in self._activations:
             z = symbol("z")
-            self._activations[act.name] = (_Exact(act.expr(z), (z,)),
-                                           _Exact(act.derivative(z), (z,)))
-        return self._activations[act.name]
+            self._activations[key] = (_Exact(act.expr(z), (z,)), _Exact(act.derivative(z), (z,)))
+        return self._activations[key]
 
     def step(self, act, state: State, rate) -> State:
         eta = _fraction(rate)
