@@ -8,6 +8,7 @@ environment passes through unescaped).
 import re
 from fractions import Fraction
 
+import mpmath
 import sympy as sp
 from sympy.printing.latex import LatexPrinter, _between_two_numbers_p
 from sympy.printing.precedence import PRECEDENCE
@@ -93,15 +94,19 @@ class SymderivLatexPrinter(LatexPrinter):
 
     # -- names ---------------------------------------------------------------------------
     def _print_Symbol(self, expr, style="plain"):
-        if expr.name.endswith("'") and expr.name.rstrip("'"):
-            # w5' (a parameter after an update): w_{5}'
-            base = expr.name.rstrip("'")
-            return self._print_Symbol(sp.Symbol(base), style) + "'" * (len(expr.name) - len(base))
-        m = _DENSE_NAME.match(expr.name)
+        name = expr.name
+        primes = "'" * (len(name) - len(name.rstrip("'"))) if name.rstrip("'") else ""
+        name = name[:len(name) - len(primes)]
+        m = _DENSE_NAME.match(name)
         if m:
+            # w1_2_3' (after an update): w'^{(1)}_{23}: the prime joins the layer's
+            # superscript (w^{(1)}_{23}' would be a double superscript in TeX).
             base, layer, j, k = m.groups()
             sub = j if k is None else f"{j}{k}" if len(j) == len(k) == 1 else f"{j},{k}"
-            return f"{base}^{{({layer})}}_{{{sub}}}"
+            return f"{base}{primes}^{{({layer})}}_{{{sub}}}"
+        if primes:
+            # w5' (a parameter after an update): w_{5}'
+            return self._print_Symbol(sp.Symbol(name), style) + primes
         return super()._print_Symbol(expr, style=style)
 
     # -- numbers at the sheet's precision -------------------------------------------------
@@ -234,21 +239,17 @@ class SymderivLatexPrinter(LatexPrinter):
     def _print_Float(self, expr):
         if self._settings["decimals"] is None:
             return super()._print_Float(expr)
-        return self._decimal(Fraction(str(sp.Rational(expr))))
+        return format_number(expr, self._settings["decimals"])
 
     def _print_Rational(self, expr):
+        # An exact rational in a worked step is a given (computed values are Floats):
+        # printed exactly (0.15, \frac{1}{3}), never rounded to a value it is not.
         if self._settings["decimals"] is None:
             return super()._print_Rational(expr)
-        terminating = _terminating_decimal(expr)
-        if terminating is not None and _places(terminating) <= self._settings["decimals"]:
-            return terminating
-        return self._decimal(Fraction(int(expr.p), int(expr.q)))
+        return format_given(expr, self._settings["decimals"])
 
     def _print_Integer(self, expr):
         return str(expr.p)
-
-    def _decimal(self, value: Fraction) -> str:
-        return format_decimal(value, self._settings["decimals"])
 
 
 def _teacher_order(factors: list) -> list:
@@ -321,6 +322,132 @@ def format_decimal(value, places: int, keep_zeros: bool = False) -> str:
     if not keep_zeros:
         dec = dec.rstrip("0")
     return f"{sign}{whole}.{dec}" if dec else f"{sign}{whole}"
+
+
+# Beyond this magnitude a number is written as m \times 10^{e}: its digits would only fill
+# the line (and a value like 1e300 would print 301 of them).
+SCIENTIFIC_FROM = 10**15
+# A given written exactly: a fraction up to this denominator, a formula up to this many
+# operations (\sqrt{2}/2); beyond them it is rounded like a computed value.
+GIVEN_DENOMINATOR = 10**6
+GIVEN_OPERATIONS = 12
+
+
+def format_number(value, places: int, keep_zeros: bool = False) -> str:
+    r"""Any finite number (SymPy, Fraction, int, float) as math-mode text at ``places``
+    decimals, rounded half away from zero, quickly whatever its size.
+
+    The value is never turned into an exact fraction wider than it needs: a Float far
+    below half a unit of the last place prints 0 at once, one of magnitude
+    ``SCIENTIFIC_FROM`` or more prints as ``1.2346 \times 10^{300}`` (mantissa at
+    ``places``), and only values in between are rounded exactly.
+    """
+    exact = _exact_in_range(value, places)
+    if isinstance(exact, str):  # far below the last place
+        return format_decimal(0, places, keep_zeros)
+    if exact is None:
+        return format_scientific(value, places, keep_zeros)
+    return format_decimal(exact, places, keep_zeros)
+
+
+def format_given(value, places: int) -> str:
+    r"""A given value (from the spec) as math-mode text, exactly: 0.15 in full whatever
+    ``places`` is, 1/3 as \frac{1}{3}, \sqrt{2}/2 as SymPy writes it. Only a value that is
+    inexact already (a Float) or too wide to write out is rounded (:func:`format_number`)."""
+    if isinstance(value, (int, Fraction)):
+        value = sp.Rational(value.numerator, value.denominator)
+    if not isinstance(value, sp.Basic) or value.is_Float:
+        return format_number(value, places)
+    if value.is_Rational:
+        if abs(value) >= SCIENTIFIC_FROM or value.q > GIVEN_DENOMINATOR:
+            return format_number(value, places)
+        decimal = _terminating_decimal(value)
+        if decimal is not None:
+            return decimal
+        sign = "- " if value < 0 else ""
+        return rf"{sign}\frac{{{abs(value.p)}}}{{{value.q}}}"
+    if value.is_number and sp.count_ops(value) <= GIVEN_OPERATIONS:
+        return str(latex(value))
+    return format_number(value, places)
+
+
+def format_scientific(value, decimals: int, keep_zeros: bool = True) -> str:
+    r"""``value`` as ``m \times 10^{e}`` with ``1 <= |m| < 10`` at ``decimals`` places
+    (math-mode text; ``0`` for zero), computed in mpmath whatever the exponent."""
+    x = _mpf(value, decimals + 30)
+    if not x:
+        return "0"
+    with mpmath.workdps(decimals + 30):
+        exponent = int(mpmath.floor(mpmath.log10(abs(x))))
+        mantissa = x / mpmath.mpf(10) ** exponent
+        if abs(mantissa) >= 10:  # log10 a hair under an integer
+            exponent, mantissa = exponent + 1, mantissa / 10
+        elif abs(mantissa) < 1:
+            exponent, mantissa = exponent - 1, mantissa * 10
+        digits = format_decimal(_mpf_fraction(mantissa), decimals, keep_zeros)
+        if digits.lstrip("-").startswith("10"):  # 9.99996 rounds up to 10.0000
+            exponent += 1
+            digits = format_decimal(_mpf_fraction(mantissa / 10), decimals, keep_zeros)
+    return rf"{digits} \times 10^{{{exponent}}}"
+
+
+def format_significant(value, significant: int) -> str:
+    r"""``value`` to ``significant`` digits: 0.7864 in fixed point from 10^{-2} up to
+    ``SCIENTIFIC_FROM``, 8.738 \times 10^{-21} outside (math-mode text)."""
+    x = _mpf(value, significant + 30)
+    if not x:
+        return "0"
+    with mpmath.workdps(significant + 30):
+        exponent = int(mpmath.floor(mpmath.log10(abs(x))))
+    if -2 <= exponent < 15:
+        return format_number(value, max(significant - 1 - exponent, 0))
+    return format_scientific(value, significant - 1)
+
+
+def _exact_in_range(value, places: int):
+    """``value`` as an exact Fraction when it is printed at ``places`` in fixed point;
+    ``"0"`` when it is far below the last place; None when it is to be printed in
+    scientific notation (too large). Exact rationals stay exact."""
+    if isinstance(value, sp.Basic) and value.is_Rational:
+        value = Fraction(int(value.p), int(value.q))
+    if isinstance(value, (int, Fraction)):
+        frac = Fraction(value)
+        wide = abs(frac.numerator).bit_length() - frac.denominator.bit_length() > 60
+        return None if wide or abs(frac) >= SCIENTIFIC_FROM else frac
+    x = _mpf(value, places + 30)
+    if not x:
+        return Fraction(0)
+    if mpmath.mag(x) < -4 * places - 2:  # |x| < 2^(-4p-2) < 10^-p / 4: rounds to 0
+        return "0"
+    if mpmath.mag(x) > 60:
+        return None
+    frac = _mpf_fraction(x)
+    return None if abs(frac) >= SCIENTIFIC_FROM else frac
+
+
+def _mpf(value, dps: int):
+    """``value`` as an mpmath number: a Float exactly as it is (at its own precision),
+    anything else evaluated at ``dps`` digits. Infinite, NaN or complex: ValueError."""
+    if isinstance(value, Fraction):
+        value = sp.Rational(value.numerator, value.denominator)
+    if isinstance(value, sp.Basic):
+        number = value if value.is_Float else sp.N(value, dps)
+        if not number.is_Float:
+            raise ValueError(f"not a finite real number: {value}")
+        with mpmath.workprec(max(number._mpf_[3], 1) + 8):  # keeps every bit
+            x = mpmath.mpf(number._mpf_)
+    else:
+        x = mpmath.mpf(value)
+    if not mpmath.isfinite(x):
+        raise ValueError(f"not a finite real number: {value}")
+    return x
+
+
+def _mpf_fraction(x) -> Fraction:
+    """An mpmath number as the exact Fraction it holds (a binary fraction)."""
+    sign, man, exp, _ = x._mpf_
+    frac = Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2**-exp)
+    return -frac if sign else frac
 
 
 def latex(expr, **settings) -> TeX:

@@ -192,3 +192,77 @@ def test_a_bigger_sheet_compiles_cleanly(tmp_path):
     assert run.pdf is not None, run.error
     overfull = [float(w) for w in re.findall(r"Overfull \\[hv]box \(([\d.]+)pt too", run.log)]
     assert max(overfull, default=0) <= 10, overfull
+
+
+# -- layouts the reviewer found broken: dense names after an update, XOR without the proof
+#    or without a hidden layer; and reproducible bytes --------------------------------------
+
+LAYOUTS_SPEC = """
+[sheet]
+title = "layouts"
+precision = 3
+
+[[problem]]
+id = "dense"
+kind = "backprop"
+[problem.network]
+inputs = 3
+layers = [
+  { size = 2, activation = "tanh", W = [[0.1, 0.2, 0.3], [0.4, -0.5, 0.6]], b = [0.1, 0.2] },
+  { size = 2, activation = "sigmoid", init = { seed = 0, scale = 0.5 } },
+]
+[problem.data]
+examples = [ { inputs = { x1 = 0, x2 = 1, x3 = 0.5 }, targets = { n2_1 = 1, n2_2 = 0 } },
+             { inputs = { x1 = 1, x2 = 0, x3 = -0.5 }, targets = { n2_1 = 0, n2_2 = 1 } } ]
+[problem.training]
+loss = "mse"
+learning_rate = 0.5
+gradients = ["w2_1_1", "b1_2"]
+steps = 2
+
+[[problem]]
+id = "designed"
+kind = "xor"
+
+[[problem]]
+id = "given"
+kind = "xor"
+[problem.network]
+inputs = 2
+layers = [ { size = 2, activation = "relu", W = [[1, 1], [1, 1]], b = [0, -1] },
+           { size = 1, activation = "linear", W = [[1, -2]], b = [0] } ]
+
+[[problem]]
+id = "no-hidden"
+kind = "xor"
+prove_linear_impossible = true
+[problem.network]
+inputs = 2
+layers = [ { size = 1, activation = "sigmoid", W = [[1, 1]], b = [0] } ]
+"""
+
+
+@pytest.fixture(scope="module")
+def layouts(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("layouts")
+    spec = tmp / "layouts.toml"
+    spec.write_text(LAYOUTS_SPEC, encoding="utf-8")
+    return {lang: render_sheet(solve_sheet(load_sheet(spec), lang)) for lang in ("zh", "en")}
+
+
+@pytest.mark.tex
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_dense_updates_and_xor_without_proof_or_hidden_layer_compile(layouts, lang):
+    tex = layouts[lang]
+    assert r"w'^{(2)}_{11}" in tex          # the updated dense weight: one superscript
+    assert r"\noindent{}" in tex            # no \noindentA (an undefined command)
+    run = pdf.run_latex(tex)
+    assert run.pdf is not None, run.error
+    assert "Extra alignment tab" not in run.log
+
+
+@pytest.mark.tex
+def test_the_same_sheet_gives_the_same_pdf_bytes(layouts):
+    first, second = pdf.run_latex(layouts["en"]), pdf.run_latex(layouts["en"])
+    # each run in its own scratch folder, at its own time: the date and /ID are fixed
+    assert first.pdf is not None and first.pdf == second.pdf

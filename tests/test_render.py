@@ -21,8 +21,9 @@ from symderiv.latex import TeX
 from symderiv.network import Bias, Edge, Layer, Network
 from symderiv.render import figures
 from symderiv.render.environment import language_strings, make_environment
-from symderiv.render.escape import escape_tex, paragraphs
+from symderiv.render.escape import escape_markdown, escape_tex, paragraphs
 from symderiv.render.latex_sheet import render_sheet
+from symderiv.render.markdown import render_markdown
 
 HOSTILE = r"\input{/etc/passwd} 50% $x_1$ #1 & ~ ^_^ {}"
 
@@ -185,6 +186,80 @@ def test_bad_templates_are_reported_as_input_errors(tmp_path):
     (tmp_path / "latex" / "sheet.tex.j2").write_text("((* if *))")
     with pytest.raises(InputError, match=r"sheet\.tex\.j2:1"):
         render_sheet(empty_sheet(), templates=tmp_path)
+
+
+ATTACKS = ["''.__class__.__mro__", "sheet.__class__.__init__.__globals__",
+           "[].__class__.__base__.__subclasses__()", "lipsum.__globals__",
+           "cycler.__init__.__globals__.os"]
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_a_templates_folder_cannot_reach_python(tmp_path, attack):
+    # A course's --templates folder is not ours: the sandbox refuses Python internals.
+    (tmp_path / "latex").mkdir()
+    (tmp_path / "latex" / "sheet.tex.j2").write_text(f"((( {attack} )))")
+    (tmp_path / "md").mkdir()
+    (tmp_path / "md" / "sheet.md.j2").write_text(f"{{{{ {attack} }}}}")
+    with pytest.raises(InputError, match="template"):
+        render_sheet(empty_sheet(), templates=tmp_path)
+    with pytest.raises(InputError, match="template"):
+        render_markdown(empty_sheet(), templates=tmp_path)
+
+
+def test_the_sandbox_refuses_an_attack_through_the_command_line(run_cli, tmp_path):
+    (tmp_path / "tpl" / "latex").mkdir(parents=True)
+    (tmp_path / "tpl" / "latex" / "sheet.tex.j2").write_text(
+        "((( ''.__class__.__mro__[1].__subclasses__() )))")
+    r = run_cli("solve", "--format", "tex", "--templates", tmp_path / "tpl", "-o", tmp_path / "o")
+    assert r.returncode == 2 and r.stderr.startswith("symderiv: error: templates")
+    assert "Traceback" not in r.stderr and not (tmp_path / "o").exists()
+
+
+# -- Markdown escaping ---------------------------------------------------------------------
+
+MD_HOSTILE = ("*bold* _it_ [x](javascript:alert(1)) $x_1$ <b>hi</b> &amp; `code` # h\n"
+              "- item\n1. one\n> quote | a | b | ~~s~~ \\ ! === +")
+_ENTITY = {"&amp;": "&", "&lt;": "<", "&gt;": ">"}
+
+
+def markdown_shows(text: str) -> str:
+    """What a Markdown reader shows for escaped text, decoding left to right; fails on a
+    character that would be live markup (CommonMark: any ASCII punctuation may be escaped)."""
+    out, i = [], 0
+    while i < len(text):
+        entity = next((e for e in _ENTITY if text.startswith(e, i)), None)
+        if entity:
+            out.append(_ENTITY[entity])
+            i += len(entity)
+        elif text[i] == "\\":
+            assert i + 1 < len(text) and not text[i + 1].isalnum(), f"lone backslash at {i}"
+            out.append(text[i + 1])
+            i += 2
+        else:
+            assert text[i] not in "*_[]()$<>`#|~\\&!=+-.", f"live {text[i]!r} at {i} in {text!r}"
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=60))
+def test_any_text_shows_as_itself_in_markdown(text):
+    assert markdown_shows(escape_markdown(text)) == text
+
+
+def test_titles_ids_and_statements_print_literally_in_markdown():
+    problem = SimpleNamespace(kind="no-layout", id="4 *x* [y](z)", statement=MD_HOSTILE,
+                              to_json=lambda: {})
+    sheet = SimpleNamespace(title=MD_HOSTILE, lang="en", precision=4, problems=(problem,))
+    md = render_markdown(sheet)
+    lines = md.splitlines()
+    assert lines[0].startswith("# ")
+    assert markdown_shows(lines[0][2:]) == MD_HOSTILE.replace("\n", " ")
+    heading = next(line for line in lines if line.startswith("## "))
+    assert markdown_shows(heading[3:].removeprefix("Problem ")) == problem.id
+    statement = next(line for line in lines if "bold" in line and line is not lines[0])
+    assert markdown_shows(statement) == MD_HOSTILE.replace("\n", " ")
 
 
 # -- figures -------------------------------------------------------------------------------

@@ -7,13 +7,10 @@ joined by ×, sums kept in the order they were derived (``order="none"``), and n
 down to 10⁻²¹ in scientific notation.
 """
 
-import math
-from fractions import Fraction
-
 import sympy as sp
 
 from symderiv.expr import symbol
-from symderiv.latex import TeX, format_decimal, latex
+from symderiv.latex import TeX, format_significant, latex
 from symderiv.render.figures import network_diagram
 from symderiv.render.plots import activation_plots, tanh_plot
 
@@ -95,16 +92,4 @@ def _shown_steps(last: int) -> list[int]:
 
 def scientific(value, significant: int = SIGNIFICANT) -> TeX:
     """``value`` with ``significant`` digits: 0.7864 as is, 8.738e−21 as 8.738 × 10^{−21}."""
-    exact = sp.Rational(sp.N(value, 30))
-    if exact == 0:
-        return TeX("0")
-    exponent = math.floor(math.log10(abs(float(exact))))
-    if exponent >= -2:
-        return TeX(format_decimal(Fraction(int(exact.p), int(exact.q)),
-                                  max(significant - 1 - exponent, 0)))
-    mantissa = Fraction(int(exact.p), int(exact.q)) / Fraction(10) ** exponent
-    digits = format_decimal(mantissa, significant - 1, keep_zeros=True)
-    if digits.lstrip("-").startswith("10"):   # 9.9996 rounds up to 10.000
-        exponent += 1
-        digits = format_decimal(mantissa / 10, significant - 1, keep_zeros=True)
-    return TeX(rf"{digits} \times 10^{{{exponent}}}")
+    return TeX(format_significant(value, significant))

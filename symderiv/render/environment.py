@@ -15,7 +15,9 @@ output, language strings, or what a template itself rendered: a macro, a block, 
 Filters:
 - ``math(expr, rounded=False, **printer_settings)``: LaTeX of a SymPy expression, terms
   in the order they were built, numbers at the sheet's precision when ``rounded``;
-- ``num(value, places=None, keep_zeros=False)``: a number (math mode) at the precision;
+- ``num(value, places=None, keep_zeros=False)``: a number (math mode; a SymPy number or
+  a :class:`~symderiv.solution.Number`) at the precision, a Number marked ``given`` exactly;
+- ``given(value)``: a number the spec gave (math mode), exactly: 0.15, \frac{1}{3};
 - ``sym(name)``: a spec name as a symbol (h1 -> h_{1});
 - ``inline(tex)``: math wrapped in ``$…$``;
 - ``paragraphs(text)``: escaped paragraphs; ``escape_tex(text)``: escaped text;
@@ -23,7 +25,8 @@ Filters:
 - ``fill(string, **values)``: a language string with its ``{name}`` fields filled
   (values escaped unless TeX);
 - ``width(tex)``: roughly how many characters math prints as (to break long rows).
-The ``do`` extension is on, for ``((* do rows.append(x) *))``.
+The ``do`` extension is on, for ``((* do rows.append(x) *))``. Templates run in Jinja2's
+sandbox: no access to private attributes or to Python beyond the values given.
 
 Templates are looked up by name (``latex/base.tex.j2``) first in ``--templates DIR``,
 then among the built-in templates, so a user's file overrides the built-in one of the
@@ -32,16 +35,15 @@ same name and inherits the rest.
 
 import re
 import tomllib
-from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 
 import jinja2
-import sympy as sp
+from jinja2.sandbox import SandboxedEnvironment
 
 from symderiv.errors import InputError
 from symderiv.expr import symbol
-from symderiv.latex import TeX, format_decimal, latex
+from symderiv.latex import TeX, format_given, format_number, latex
 from symderiv.render.escape import escape_tex, paragraphs
 from symderiv.resources import templates_dir
 
@@ -50,8 +52,12 @@ _FIELD = re.compile(r"\{(\w+)\}")
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
-class LatexEnvironment(jinja2.Environment):
-    """Jinja2 with LaTeX escaping of every printed value."""
+class LatexEnvironment(SandboxedEnvironment):
+    """Jinja2 with LaTeX escaping of every printed value.
+
+    Sandboxed: a ``--templates`` folder comes from a course, not from us, and must not
+    reach Python (``''.__class__.__mro__`` and the like raise a SecurityError).
+    """
 
     # What a template renders itself (a macro call, a block, a ``set`` block, the page)
     # is built from its own literal text and already-escaped values, so it is trusted:
@@ -71,17 +77,6 @@ def _finalize(value):
     if isinstance(value, int):
         return TeX(str(value))
     raise TypeError(f"template printed a {type(value).__name__} raw; use |num or |math")
-
-
-def _as_fraction(value) -> Fraction:
-    if isinstance(value, Fraction):
-        return value
-    if isinstance(value, sp.Basic):
-        # Exact rationals stay exact; anything else (a Float, sqrt(2)) is evaluated to
-        # 30 digits first, far beyond any precision a sheet shows.
-        exact = value if value.is_Rational else sp.Rational(sp.N(value, 30))
-        return Fraction(int(exact.p), int(exact.q))
-    return Fraction(value)
 
 
 def make_environment(precision: int = 4, templates: Path | None = None) -> LatexEnvironment:
@@ -115,7 +110,12 @@ def _environment(precision: int, templates: Path | None) -> LatexEnvironment:
 
     def num(value, places=None, keep_zeros=False) -> TeX:
         places = precision if places is None else places
-        return TeX(format_decimal(_as_fraction(value), places, keep_zeros=keep_zeros))
+        return TeX(number_text(value, places, keep_zeros))
+
+    def given(value) -> TeX:
+        # A value the spec gave (an input, a target, η): exact whatever the precision
+        # (η = 0.1 stays 0.1 at precision 0; 1/3 is \frac{1}{3}).
+        return TeX(format_given(getattr(value, "exact", value), precision))
 
     def join_tex(items, sep=", ") -> TeX:
         return TeX(str(sep).join(_finalize(item) for item in items))
@@ -130,11 +130,9 @@ def _environment(precision: int, templates: Path | None) -> LatexEnvironment:
         return TeX(f"${_finalize(value)}$")
 
     def fill(string, **values) -> TeX:
-        # Only {name} for a given name is a field: TeX's own braces stay as they are.
-        filled = {k: _finalize(v) for k, v in values.items()}
-        return TeX(_FIELD.sub(lambda m: filled.get(m[1], m[0]), str(string)))
+        return TeX(fill_fields(string, _finalize, values))
 
-    env.filters.update(math=math, num=num, sym=sym, paragraphs=paragraphs, join_tex=join_tex,
+    env.filters.update(math=math, num=num, given=given, sym=sym, paragraphs=paragraphs, join_tex=join_tex,
                        fill=fill, inline=inline, escape_tex=escape_tex,
                        width=typeset_width)
     env.globals["precision"] = precision
@@ -166,6 +164,24 @@ def typeset_width(tex) -> float:
     return len(text.replace(" ", "")) + scripts
 
 
+def number_text(value, places: int, keep_zeros: bool = False) -> str:
+    """The text of a number at ``places``: a :class:`~symderiv.solution.Number` marked
+    ``given`` exactly as the spec gave it, anything else rounded (quickly, whatever its
+    size: :func:`symderiv.latex.format_number`)."""
+    if getattr(value, "given", False):
+        return format_given(value.exact, places)
+    return format_number(getattr(value, "exact", value), places, keep_zeros)
+
+
+def fill_fields(string, finalize, values: dict) -> str:
+    """A language string with its ``{name}`` fields filled by ``finalize(value)``.
+
+    Only ``{name}`` for a given name is a field: TeX's own braces stay as they are.
+    """
+    filled = {k: finalize(v) for k, v in values.items()}
+    return _FIELD.sub(lambda m: filled.get(m[1], m[0]), str(string))
+
+
 def render_template(env: jinja2.Environment, name: str, **context) -> str:
     """Render template ``name``; a broken or missing template is an InputError (exit 2)."""
     try:
@@ -174,7 +190,7 @@ def render_template(env: jinja2.Environment, name: str, **context) -> str:
         raise InputError(f"{e.filename or e.name}:{e.lineno}", f"template: {e.message}") from None
     except jinja2.TemplateNotFound as e:
         raise InputError("templates", f"no template named {e.name!r}") from None
-    except (jinja2.UndefinedError, jinja2.TemplateRuntimeError) as e:
+    except (jinja2.UndefinedError, jinja2.TemplateRuntimeError) as e:  # incl. SecurityError
         raise InputError("templates", f"template error: {e}") from None
 
 

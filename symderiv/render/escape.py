@@ -1,4 +1,4 @@
-"""Plain text to LaTeX that prints it literally: the ten specials, newlines, control codes.
+"""Plain text to LaTeX (or Markdown) that prints it literally: specials, newlines, control codes.
 
 User text (titles, statements, ids) goes through :func:`escape_tex` before it reaches a
 template's output, so ``\\input{/etc/passwd} 50% $x_1$ #1 & ~`` prints as those characters.
@@ -52,3 +52,33 @@ _BLANK_LINE = re.compile(r"(?:\r\n|\r|\n)[ \t]*(?:\r\n|\r|\n)\s*")
 def paragraphs(text: str) -> list[TeX]:
     """``text`` split at blank lines into escaped paragraphs (empty ones dropped)."""
     return [escape_tex(p.strip()) for p in _BLANK_LINE.split(str(text)) if p.strip()]
+
+
+# -- Markdown --------------------------------------------------------------------------------
+
+# Every ASCII punctuation mark that Markdown (CommonMark, GitHub, Pandoc) or its math
+# ($…$) may read as markup; a backslash before any ASCII punctuation prints it as itself.
+# & < > become entities instead, so no HTML tag or entity is ever live.
+_MARKDOWN_PATTERN = re.compile(
+    r"[\\`*_{}\[\]()#+\-.!|$~=^:]|[&<>]|\r\n|[\r\n\t\v]|[\x00-\x08\x0c\x0e-\x1f\x7f]")
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def _replace_markdown(match: re.Match) -> str:
+    char = match.group()
+    if char in _ENTITIES:
+        return _ENTITIES[char]
+    if char in ("\r\n", "\r", "\n", "\t", "\v"):
+        return _WHITESPACE
+    return "\\" + char if char.isprintable() else ""
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` as Markdown that prints exactly those characters, on one line: no
+    emphasis, link, heading, list, table cell, math or HTML can start inside it."""
+    return _MARKDOWN_PATTERN.sub(_replace_markdown, str(text))
+
+
+def markdown_paragraphs(text: str) -> list[str]:
+    """``text`` split at blank lines into escaped one-line paragraphs (empty ones dropped)."""
+    return [escape_markdown(p.strip()) for p in _BLANK_LINE.split(str(text)) if p.strip()]

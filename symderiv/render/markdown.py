@@ -5,37 +5,53 @@ Templates lay out: ``md/sheet.md.j2`` includes ``md/<kind>.md.j2`` per problem (
 
 - ``math(expr)``: LaTeX of a SymPy expression, numbers rounded to the sheet's precision
   (terms in the order they were built);
-- ``num(value)``: a :class:`~symderiv.solution.Number` or SymPy number at that precision;
+- ``num(value)``: a :class:`~symderiv.solution.Number` or SymPy number at that precision
+  (a Number marked ``given`` exactly);
+- ``given(value)``: a number the spec gave, exactly (0.15, \\frac{1}{3});
+- ``significant(value)``: four significant digits (math mode; 8.738 \\times 10^{-21});
 - ``symbol(name)``: a neuron's or parameter's name as a symbol, for ``math``;
+- ``fill(string, name=value, ...)``: a language string with its ``{name}`` fields filled;
+- ``paragraphs(text)``: user text as escaped paragraphs;
+- ``join_tex(items, sep)``: items (escaped unless trusted) joined by ``sep``;
 - ``json``: a problem's JSON (for kinds without a Markdown layout).
 
-Every value a template prints passes ``finalize``: LaTeX from the printer and the
-language strings (``md/lang/<lang>.toml``) pass as they are; any other text (titles, ids, statements) has
-``& < >`` escaped, so a user's text cannot inject HTML into a rendered page.
+Every value a template prints passes ``finalize``: LaTeX from the printer, the language
+strings (``md/lang/<lang>.toml``) and what the filters above build pass as they are; any
+other text (titles, ids, statements) is escaped (:func:`~symderiv.render.escape.escape_markdown`),
+so a user's ``*bold*``, ``[x](javascript:…)``, ``$…$`` or ``<b>`` prints as those
+characters. Templates run in Jinja2's sandbox (a ``--templates`` folder cannot reach Python).
 """
 
-import html
 import json
-from fractions import Fraction
 from pathlib import Path
 
 import jinja2
-import sympy as sp
+from jinja2.sandbox import SandboxedEnvironment
 
 from symderiv.errors import InputError
 from symderiv.expr import symbol
-from symderiv.latex import TeX, format_decimal, latex
-from symderiv.render.environment import language_strings, render_template
+from symderiv.latex import TeX, format_given, format_significant, latex
+from symderiv.render.environment import (fill_fields, language_strings, number_text,
+                                          render_template)
+from symderiv.render.escape import escape_markdown, markdown_paragraphs
 from symderiv.resources import templates_dir
 from symderiv.solution import Number
 
 ENTRY_TEMPLATE = "md/sheet.md.j2"
+SIGNIFICANT = 4   # digits of a value shown to significant digits (tiny gradients, losses)
 
 
 class Trusted(str):
     """Markdown written by symderiv itself, printed as is."""
 
     __slots__ = ()
+
+
+class MarkdownEnvironment(SandboxedEnvironment):
+    """Jinja2's sandbox; what a template renders itself (a macro call, a block, the page)
+    is built from its own text and already-escaped values, so it is Trusted."""
+
+    concat = staticmethod(lambda parts: Trusted("".join(parts)))
 
 
 def _finalize(value):
@@ -48,7 +64,7 @@ def _finalize(value):
     if isinstance(value, int):
         return str(value)
     if isinstance(value, str):
-        return html.escape(value, quote=False)
+        return escape_markdown(value)
     raise TypeError(f"template printed a {type(value).__name__} raw; use |num or |math")
 
 
@@ -58,23 +74,41 @@ def _environment(precision: int, templates: Path | None) -> jinja2.Environment:
         if not Path(templates).is_dir():
             raise InputError("--templates", f"{templates}: not a folder")
         folders.insert(0, str(templates))
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(folders), finalize=_finalize,
-                             undefined=jinja2.StrictUndefined, autoescape=False,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env = MarkdownEnvironment(loader=jinja2.FileSystemLoader(folders), finalize=_finalize,
+                              undefined=jinja2.StrictUndefined, autoescape=False,
+                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
     def math(expr) -> TeX:
         return latex(expr, decimals=precision, order="none")
 
     def num(value) -> TeX:
-        expr = value.exact if isinstance(value, Number) else sp.sympify(value, strict=True)
-        if not expr.is_Rational:
-            expr = sp.Rational(sp.N(expr, 30))
-        return TeX(format_decimal(Fraction(int(expr.p), int(expr.q)), precision))
+        return TeX(number_text(value, precision))
 
-    env.filters.update(math=math, num=num, symbol=symbol,
+    def given(value) -> TeX:
+        return TeX(format_given(_exact(value), precision))
+
+    def significant(value) -> TeX:
+        return TeX(format_significant(_exact(value), SIGNIFICANT))
+
+    def fill(string, **values) -> Trusted:
+        return Trusted(fill_fields(string, _finalize, values))
+
+    def join_tex(items, sep=", ") -> Trusted:
+        return Trusted(str(sep).join(_finalize(item) for item in items))
+
+    def paragraphs(text) -> Trusted:
+        return Trusted("\n\n".join(markdown_paragraphs(text)))
+
+    env.filters.update(math=math, num=num, given=given, significant=significant,
+                       symbol=symbol, fill=fill, join_tex=join_tex,
+                       paragraphs=paragraphs,
                        json=lambda solution: Trusted(json.dumps(solution.to_json(),
                                                                 ensure_ascii=False, indent=2)))
     return env
+
+
+def _exact(value):
+    return value.exact if isinstance(value, Number) else value
 
 
 def render_markdown(sheet, templates: Path | None = None) -> str:

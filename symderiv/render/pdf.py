@@ -19,6 +19,7 @@ from symderiv.files import write_atomic
 TIME_BOUND = 120  # seconds for the whole latexmk run (the hw6 sheet takes about 5 s)
 INSTALL_HINT = ("apt-get install texlive-xetex texlive-lang-chinese texlive-pictures "
                 "latexmk")
+SOURCE_DATE_EPOCH = "1704067200"  # 2024-01-01 00:00 UTC: the date every PDF carries
 _JOB = "sheet"  # the scratch copy's name: no user file name reaches the TeX command line
 
 
@@ -48,6 +49,12 @@ def _environment() -> dict:
     # kpathsea reads these before texmf.cnf: no \write18, and TeX may write only
     # inside the scratch folder and read no dotfiles or files above it by name.
     env.update(shell_escape="f", openout_any="p", openin_any="p")
+    # Reproducible bytes: the same sheet gives the same PDF (make demo leaves git clean).
+    # XeTeX and xdvipdfmx take the creation date, and the /ID made from it, from
+    # SOURCE_DATE_EPOCH (a caller's own is kept); FORCE_SOURCE_DATE makes \today and
+    # TeX's \time use it as well.
+    env.setdefault("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+    env["FORCE_SOURCE_DATE"] = "1"
     return env
 
 
@@ -95,12 +102,6 @@ def compile_tex(tex: str, tex_path: Path, time_bound: float = TIME_BOUND) -> byt
     what = (f"xelatex did not finish within {time_bound:g} s" if not run.finished
             else run.error)
     raise InputError(str(tex_path), f"TeX failed: {what} (log: {log_path})")
-
-
-def compile_pdf(tex_path: Path, pdf_path: Path, time_bound: float = TIME_BOUND) -> None:
-    """Compile the file ``tex_path`` to ``pdf_path`` (written atomically), or raise."""
-    pdf = compile_tex(Path(tex_path).read_text(encoding="utf-8"), tex_path, time_bound)
-    write_atomic(pdf_path, pdf)
 
 
 def _run(scratch: Path, time_bound: float) -> bool:
