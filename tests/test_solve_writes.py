@@ -1,0 +1,63 @@
+"""`symderiv solve` writes its files all or none: a failure leaves the output folder as it was.
+
+Oracle: the folder's listing and the files' bytes before and after, compared directly.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from symderiv.commands import solve
+from symderiv.errors import InputError
+
+
+def listing(folder: Path) -> dict[str, bytes | None]:
+    """Every entry under ``folder`` (hidden ones too): its bytes, or None for a folder."""
+    return {str(p.relative_to(folder)): (None if p.is_dir() else p.read_bytes())
+            for p in sorted(folder.rglob("*"))}
+
+
+def test_a_target_that_is_a_folder_stops_the_run_before_any_file_is_written(run_cli, tmp_path):
+    out = tmp_path / "out"
+    (out / "hw6.json").mkdir(parents=True)       # where the JSON would go
+    (out / "hw6.tex").write_text("old sheet")    # an earlier run's .tex stays as it was
+    before = listing(out)
+    r = run_cli("solve", "--format", "tex,json,md", "-o", out)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.strip().splitlines() == [f"symderiv: error: {out / 'hw6.json'}: cannot "
+                                             "write: it is a folder"]
+    assert listing(out) == before
+
+
+def test_a_rename_that_fails_midway_puts_everything_back(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.tex").write_text("old a")
+    files = {out / "a.tex": "new a", out / "b.json": "new b",
+             out / "deeper" / "c.md": "new c", out / "d.pdf": b"%PDF new d"}
+    before = listing(tmp_path)
+    real_replace = os.replace
+
+    def failing_replace(src, dst):
+        # the last rename fails, after a (replacing the old a), b and c are in place
+        if Path(dst).name == "d.pdf":
+            raise PermissionError(13, "Permission denied", str(dst))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(solve.os, "replace", failing_replace)
+    with pytest.raises(InputError, match="cannot write: Permission denied"):
+        solve.write_all(files)
+    monkeypatch.setattr(solve.os, "replace", real_replace)
+    assert listing(tmp_path) == before   # old a back, no b/c, no temporaries, no "deeper"
+
+
+def test_every_file_is_written_with_the_usual_mode(tmp_path):
+    files = {tmp_path / "o" / "x.tex": "x ü", tmp_path / "o" / "x.pdf": b"%PDF"}
+    solve.write_all(files)
+    umask = os.umask(0)
+    os.umask(umask)
+    for path, data in files.items():
+        assert path.read_bytes() == (data if isinstance(data, bytes) else data.encode())
+        assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["x.pdf", "x.tex"]
