@@ -1,12 +1,18 @@
 """How solving a network scales: dense random networks, every gradient at full precision.
 
-Prints parameters, seconds and seconds per parameter for networks of about 100 to 10,000
-parameters (inputs d, two tanh layers of width d, four sigmoid outputs; one example, sse),
-then the time ratio against the parameter ratio from about 300 to about 1,300 parameters.
+Two tables for networks of about 100 to 10,000 parameters (inputs d, two tanh layers of
+width d, four sigmoid outputs; one example, sse, gradients = "all"):
+
+1. the raw gradients (``symderiv.backprop.gradients``, values only), with the time ratio
+   against the parameter ratio from about 300 to about 1,300 parameters;
+2. the real ``solve`` path, as ``symderiv solve`` runs it: the spec's text loaded and
+   validated, the sheet solved (forward steps, worked chains, updates), the JSON written,
+   and the .tex rendered, each timed on its own.
 
     python3 benchmarks/scaling.py [--quick]
 """
 
+import json
 import random
 import sys
 import time
@@ -19,6 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from symderiv.activations import resolve  # noqa: E402
 from symderiv.backprop import gradients  # noqa: E402
 from symderiv.network import Bias, Edge, Layer, Network  # noqa: E402
+from symderiv.problems import solve_sheet  # noqa: E402
+from symderiv.render.latex_sheet import render_sheet  # noqa: E402
+from symderiv.spec import load_sheet_text  # noqa: E402
 
 WIDTHS = (6, 12, 24, 34, 48, 70)  # 2d² + 6d + 4 parameters: 112 … 10,224
 OUTPUTS = 4
@@ -46,7 +55,31 @@ def dense_network(d: int, seed: int = 0):
     return network, [example]
 
 
-def solve_seconds(d: int, repeats: int = 3) -> tuple[int, float]:
+def dense_spec(d: int, seed: int = 0) -> str:
+    """The same shape as a spec (seeded init), as a user would write it."""
+    rng = random.Random(seed)
+    inputs = ", ".join(str(sp.Rational(rng.randint(-100, 100), 100).evalf(3)) for _ in range(d))
+    targets = ", ".join(str(rng.randint(0, 100) / 100) for _ in range(OUTPUTS))
+    scale = round(1 / d, 4)
+    return f"""
+[[problem]]
+kind = "backprop"
+[problem.network]
+inputs = {d}
+layers = [{{ size = {d}, activation = "tanh", init = {{ seed = 1, scale = {scale} }} }},
+          {{ size = {d}, activation = "tanh", init = {{ seed = 2, scale = {scale} }} }},
+          {{ size = {OUTPUTS}, activation = "sigmoid", init = {{ seed = 3, scale = {scale} }} }}]
+[problem.data]
+inputs = [{inputs}]
+targets = [{targets}]
+[problem.training]
+loss = "sse"
+learning_rate = 0.1
+gradients = "all"
+"""
+
+
+def gradient_seconds(d: int, repeats: int = 3) -> tuple[int, float]:
     network, examples = dense_network(d)
     best = float("inf")
     for _ in range(repeats):
@@ -57,12 +90,34 @@ def solve_seconds(d: int, repeats: int = 3) -> tuple[int, float]:
     return len(result), best
 
 
+def solve_seconds(d: int) -> dict:
+    """Seconds of each step of ``symderiv solve`` on the spec of width d (one run)."""
+    text = dense_spec(d)
+    times = {}
+    start = time.perf_counter()
+    sheet = load_sheet_text(text, f"dense{d}.toml")
+    times["load"] = time.perf_counter() - start
+    start = time.perf_counter()
+    solution = solve_sheet(sheet)
+    times["solve"] = time.perf_counter() - start
+    start = time.perf_counter()
+    data = json.dumps(solution.to_json(), ensure_ascii=False, indent=2, allow_nan=False)
+    times["json"] = time.perf_counter() - start
+    start = time.perf_counter()
+    tex = render_sheet(solution)
+    times["tex"] = time.perf_counter() - start
+    times["parameters"] = len(sheet.problems[0].network.parameters())
+    times["json_kb"], times["tex_kb"] = len(data) / 1024, len(tex.encode()) / 1024
+    return times
+
+
 def main(argv: list[str]) -> int:
     widths = WIDTHS[:4] if "--quick" in argv else WIDTHS
+    print("1. raw gradients (symderiv.backprop.gradients, values only)\n")
     rows = []
     print(f"{'parameters':>10}  {'seconds':>8}  {'s/parameter':>12}")
     for d in widths:
-        count, seconds = solve_seconds(d, repeats=1 if d > 48 else 3)
+        count, seconds = gradient_seconds(d, repeats=1 if d > 48 else 3)
         rows.append((count, seconds))
         print(f"{count:>10}  {seconds:>8.3f}  {seconds / count:>12.2e}")
     small = min(rows, key=lambda r: abs(r[0] - 300))
@@ -72,6 +127,16 @@ def main(argv: list[str]) -> int:
           f"x{time_ratio:.2f} time ({time_ratio / param_ratio:.2f} of the parameter ratio; "
           f"required <= 1.6)")
     print(f"{large[0]} parameters, all gradients: {large[1]:.2f} s")
+
+    print("\n2. the solve path (spec text -> Sheet -> Solution -> JSON, and -> .tex), "
+          "gradients = \"all\"\n")
+    print(f"{'parameters':>10}  {'load s':>7}  {'solve s':>7}  {'json s':>7}  {'tex s':>7}  "
+          f"{'total s':>7}  {'json KB':>8}  {'tex KB':>8}")
+    for d in widths:
+        t = solve_seconds(d)
+        total = t["load"] + t["solve"] + t["json"] + t["tex"]
+        print(f"{t['parameters']:>10}  {t['load']:>7.2f}  {t['solve']:>7.2f}  {t['json']:>7.2f}  "
+              f"{t['tex']:>7.2f}  {total:>7.2f}  {t['json_kb']:>8.0f}  {t['tex_kb']:>8.0f}")
     return 0
 
 

@@ -19,23 +19,33 @@ JSON_DIGITS = 30  # digits of the "exact" strings written alongside floats
 
 @dataclass(frozen=True)
 class Number:
-    """One value: ``exact`` (SymPy, exact or high precision) and ``value`` (its float)."""
+    """One value: ``exact`` (SymPy, exact or high precision) and ``value`` (its float).
+
+    ``given`` marks a value copied from the spec (an input, a target, a parameter, the
+    learning rate): it is exact as written, so a sheet prints it exactly (0.125 stays 0.125
+    at 2 places; sqrt(2)/2 stays √2/2), never rounded. Computed values are rounded where
+    they are printed.
+    """
 
     exact: sp.Expr
     value: float
+    given: bool = False
 
     @classmethod
-    def of(cls, expr) -> "Number":
+    def of(cls, expr, given: bool = False) -> "Number":
         expr = sp.sympify(expr, strict=True) if not isinstance(expr, sp.Basic) else expr
-        return cls(expr, float(expr.evalf(JSON_DIGITS)) if not expr.is_Float else float(expr))
+        value = float(expr.evalf(JSON_DIGITS)) if not expr.is_Float else float(expr)
+        return cls(expr, value, given)
 
     def json(self):
         return _json_float(self.value)
 
 
-def _json_float(value: float):
-    # JSON has no inf or NaN: write null where a value is not finite (bce at o = 0 or 1).
-    return value if math.isfinite(value) else None
+def _json_float(value: float) -> float:
+    # JSON has no inf or NaN; problem modules refuse such values before they get here
+    if not math.isfinite(value):
+        raise ValueError(f"{value} cannot be written to JSON")
+    return value
 
 
 @dataclass(frozen=True)
@@ -121,13 +131,22 @@ class BackpropSolution:
     loss_symbol: sp.Symbol | None
     examples: tuple[ExampleForward, ...]
     loss: Step | None                  # the total over examples (the example's own for one)
-    gradients: dict[str, GradientSteps] = field(default_factory=dict)   # shown ones, worked
+    # the parameters whose gradients the spec asks for, in order; the sheet works out the
+    # chains of the first ones (``gradients``) and lists the rest (``listed``) with their
+    # values from ``all_gradients`` and ``updated``, so that hundreds of parameters do not
+    # make a sheet of thousands of pages
+    asked: tuple[str, ...] = ()
+    asked_all: bool = False            # asked is every parameter of the network
+    gradients: dict[str, GradientSteps] = field(default_factory=dict)   # worked chains
+    listed: tuple[str, ...] = ()       # asked, beyond the worked ones: values only
     # per example, δ_n = ∂E/∂z_n of the neurons the shown chains refer to, output layer first
     deltas: tuple[dict[str, Step], ...] = ()
-    all_gradients: dict[str, Number] = field(default_factory=dict)      # every trained one
+    # every trained or asked parameter: its gradient, and its value after the last step
+    # (an asked parameter that is not trained keeps its given value)
+    all_gradients: dict[str, Number] = field(default_factory=dict)
     learning_rate: Number | None = None
-    updates: dict[str, Step] = field(default_factory=dict)   # step 1 of the shown parameters
-    updated: dict[str, Number] = field(default_factory=dict) # every trained one, after the last step
+    updates: dict[str, Step] = field(default_factory=dict)   # step 1 of the worked parameters
+    updated: dict[str, Number] = field(default_factory=dict)
     losses: tuple[Number, ...] = ()    # before each step and after the last (steps > 1)
     steps: int = 0
     # each output neuron's target as the loss writes it (o1 → y_1, by the spec's notation)
@@ -154,6 +173,8 @@ class BackpropSolution:
             if self.learning_rate is not None:
                 out["updated"] = {k: v.json() for k, v in self.updated.items()}
             out["chains"] = {k: _chain_json(g) for k, g in self.gradients.items()}
+            if self.listed:
+                out["chains_not_shown"] = list(self.listed)      # extension
             if self.steps > 1:
                 out["losses"] = [v.json() for v in self.losses]
         return out

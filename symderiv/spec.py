@@ -15,6 +15,7 @@ decimal and the same seed gives the same network on every machine: W row by row 
 of the layer, then neuron k of the layer before), then b.
 """
 
+import dataclasses
 import difflib
 import math
 import random
@@ -28,14 +29,26 @@ import sympy as sp
 
 from symderiv.activations import resolve
 from symderiv.errors import InputError
-from symderiv.expr import exact_number
+from symderiv.expr import exact_number, symbol
+from symderiv.graph import is_softmax
+from symderiv.latex import latex
 from symderiv.losses import LOSSES
 from symderiv.network import Bias, Edge, Layer, Network
+from symderiv.notation import LEARNING_RATE, default_net_input, default_target
 
 ACTIVATION_PARTS = ("tanh-vanishing", "dying-relu", "swish-gelu")
 LANGS = ("zh", "en")
 MAX_STEPS = 10_000
+MIN_PRECISION = 2       # fewer places would print 0.05 as 0 and 0.1 − 0.1·0.04 as 0.1
 MAX_PRECISION = 15
+# Bounds that keep every value a sheet computes within double range and every solve
+# within about a minute (the JSON holds doubles; 50-digit arithmetic costs ~20 µs per
+# parameter and example for each pass through the network).
+MAX_MAGNITUDE = 10**6          # |any number in a spec|
+MAX_INIT_SCALE = 1000          # init = { scale }: random values in [-scale, scale]
+MAX_ACTIVATION_PARAMETER = 100 # |β| of swish, |α| of leaky_relu / elu, …
+MAX_PARAMETERS = 50_000        # weights and biases of one network
+MAX_WORK = 400_000             # parameters × examples × (steps + 1)
 INIT_GRID = 10_000  # seeded values are multiples of scale / INIT_GRID
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
@@ -82,6 +95,7 @@ class Problem:
     position: int
     id: str
     statement: str | dict[str, str] | None
+    source: str = ""                    # the spec's file name, for errors found solving it
     kind: ClassVar[str] = ""
 
     def statement_in(self, lang: str, fallback: str) -> str | None:
@@ -287,7 +301,15 @@ class _SheetReader:
             raise self.relocate(e, path) from None
         if not (result.is_number and result.is_extended_real is True and result.is_finite):
             raise self.error(path, f"expected a finite real number, got {value!r}")
-        return result
+        return self.at_most(result, MAX_MAGNITUDE, path, value)
+
+    def at_most(self, number: sp.Expr, bound, path: str, written=None) -> sp.Expr:
+        """``number`` if |number| <= bound, else an error at ``path``."""
+        if abs(number) > bound:
+            shown = repr(written) if written is not None else str(sp.N(number, 6))
+            raise self.error(path, f"{shown} is too large: at most {bound:,} in size "
+                             "(larger values leave the range a sheet can compute in)")
+        return number
 
     def integer(self, table: _Table, key: str, low: int, high: int, default=_REQUIRED) -> int:
         value = table.get(key, "integer", default)
@@ -308,9 +330,14 @@ class _SheetReader:
             raise self.error(path, f"expected an activation name, table or formula, got "
                              f"{_type_name(value)}")
         try:
-            return resolve(value, path)
+            activation = resolve(value, path)
         except InputError as e:
             raise self.relocate(e, path) from None
+        for key, number in activation.params.items():
+            if getattr(number, "is_number", False):
+                where = f"{path}.{key}" if isinstance(value, dict) and key in value else path
+                self.at_most(number, MAX_ACTIVATION_PARAMETER, where)
+        return activation
 
     # -- the sheet -------------------------------------------------------------------------
     def sheet(self, data: dict) -> Sheet:
@@ -322,7 +349,7 @@ class _SheetReader:
         if lang not in LANGS:
             raise self.error(head.at("lang"), f"unknown language '{lang}'; use one of "
                              f"{_listing(LANGS)}")
-        precision = self.integer(head, "precision", 0, MAX_PRECISION, 4)
+        precision = self.integer(head, "precision", MIN_PRECISION, MAX_PRECISION, 4)
         head.done()
         raw = top.get("problem", "array", [])
         top.done()
@@ -351,7 +378,7 @@ class _SheetReader:
                              f"kinds: {_listing(readers)}")
         problem = readers[kind](t, position, pid, statement)
         t.done()
-        return problem
+        return dataclasses.replace(problem, source=self.source)
 
     def texts(self, t: _Table, key: str, default=None) -> str | dict[str, str] | None:
         """A text, or one per language: ``{ zh = "…", en = "…" }``."""
@@ -372,7 +399,7 @@ class _SheetReader:
 
     # -- kind = "backprop" -----------------------------------------------------------------
     def backprop(self, t: _Table, position, pid, statement) -> BackpropProblem:
-        network = self.network(t.table("network"))
+        network, paths = self.network(t.table("network"))
         training_table = t.table("training", default=None)
         loss = None
         if training_table is not None:
@@ -391,8 +418,25 @@ class _SheetReader:
         if training_table is not None:
             training = self.training(training_table, network, loss)
         notation = self.notation(t.table("notation", default=None), network, training)
+        self.check_printed_names(network, paths, t.path, training, len(examples), notation)
+        self.check_work(network, t.path, len(examples), training)
         return BackpropProblem(position, pid, statement, network=network, examples=examples,
                                training=training, notation=notation)
+
+    def check_work(self, network: Network, path: str, examples: int, training) -> None:
+        """At most MAX_PARAMETERS, and MAX_WORK parameter updates over all steps."""
+        count = len(network.parameters())
+        if count > MAX_PARAMETERS:
+            raise self.error(f"{path}.network", f"{count:,} parameters; at most "
+                             f"{MAX_PARAMETERS:,} are supported")
+        steps = training.steps if training is not None else 0
+        work = count * examples * (steps + 1)
+        if work > MAX_WORK:
+            where = f"{path}.training.steps" if steps > 1 else f"{path}.data"
+            raise self.error(where, f"{count:,} parameters × {examples:,} examples × "
+                             f"{steps + 1:,} passes is {work:,} parameter updates; at most "
+                             f"{MAX_WORK:,} are supported (use fewer steps, examples or "
+                             "parameters)")
 
     def notation(self, t: _Table | None, network: Network, training) -> NotationSpec:
         if t is None:
@@ -471,9 +515,9 @@ class _SheetReader:
 
     def training(self, t: _Table, network: Network, loss: str) -> Training:
         names = network.parameters()
-        symbol = self.name(t.get("loss_symbol", default="E"), t.at("loss_symbol"))
-        if symbol in names or symbol in network.inputs or symbol in network.neurons:
-            raise self.error(t.at("loss_symbol"), f"'{symbol}' is already the name of a "
+        loss_symbol = self.name(t.get("loss_symbol", default="E"), t.at("loss_symbol"))
+        if loss_symbol in (*names, *network.inputs, *network.neurons):
+            raise self.error(t.at("loss_symbol"), f"'{loss_symbol}' is already the name of a "
                              "neuron or parameter")
         rate = self.number(t.get("learning_rate"), t.at("learning_rate"))
         if not rate > 0:
@@ -482,7 +526,7 @@ class _SheetReader:
         train = self.parameter_list(t, "train", names, "all")
         steps = self.integer(t, "steps", 1, MAX_STEPS, 1)
         t.done()
-        return Training(loss, symbol, rate, gradients, train, steps)
+        return Training(loss, loss_symbol, rate, gradients, train, steps)
 
     def parameter_list(self, t: _Table, key: str, names, default) -> tuple[str, ...]:
         raw = t.get(key, default=default)
@@ -508,7 +552,7 @@ class _SheetReader:
         (ce after any other output layer reads the outputs as logits, as PyTorch does.)"""
         last = len(network.layers)
         for index, layer in enumerate(network.layers, start=1):
-            if _is_softmax(layer.activation):
+            if is_softmax(layer):
                 where = f"{path}.layers[{index}].activation"
                 if index != last:
                     raise self.error(where, "softmax is for the output layer only")
@@ -536,7 +580,9 @@ class _SheetReader:
                     raise self.error(t.at(key), "applies only when no network is given "
                                      "(design mode)")
             path = t.at("network")
-            network = self.network(t.table("network"))
+            network, paths = self.network(t.table("network"))
+            self.check_printed_names(network, paths, t.path)
+            self.check_work(network, t.path, 4, None)
             if len(network.inputs) != 2:
                 raise self.error(f"{path}.inputs", f"an XOR network has 2 inputs, got "
                                  f"{len(network.inputs)}")
@@ -587,16 +633,72 @@ class _SheetReader:
             beta = self.number(beta, t.at("beta"))
             if not beta > 0:
                 raise self.error(t.at("beta"), f"must be positive, got {beta}")
+            self.at_most(beta, MAX_ACTIVATION_PARAMETER, t.at("beta"))
         return ActivationsProblem(position, pid, statement, parts=tuple(parts), range=bounds,
                                   beta=beta)
 
     # -- networks ----------------------------------------------------------------------------
-    def network(self, t: _Table) -> Network:
-        return _NetworkReader(self, t).build()
+    def network(self, t: _Table) -> tuple[Network, dict[str, str]]:
+        """The network, and the key path where each of its names is given."""
+        reader = _NetworkReader(self, t)
+        return reader.build(), reader.paths
+
+    def check_printed_names(self, network: Network, paths: dict[str, str], problem_path: str,
+                            training: "Training | None" = None, examples: int = 1,
+                            notation: NotationSpec | None = None) -> None:
+        """No two things a sheet prints may look alike: a weight ``eta`` beside the learning
+        rate η, a bias ``z_o`` beside the net input z_o of neuron ``o``, ``w_1`` beside
+        ``w1``. The names symderiv makes come first, so an error names the spec's."""
+        names = _PrintedNames(self)
+        reserved = [("sigma", "σ, the sigmoid"), ("Phi", "Φ, the normal distribution"),
+                    ("phi", "φ, the normal density"), ("varphi", "φ, the normal density")]
+        if training is not None:
+            reserved += [(LEARNING_RATE, "η, the learning rate"),
+                         ("delta", "δ, the backward pass")]
+        for name, what in reserved:
+            names.add(name, what, problem_path)
+        notation = notation or NotationSpec()
+        if training is not None:
+            names.add(training.loss_symbol, "the loss", f"{problem_path}.training.loss_symbol")
+            if examples > 1:
+                for i in range(1, examples + 1):
+                    names.add(f"{training.loss_symbol}_{i}", f"the loss of example {i}",
+                              f"{problem_path}.training.loss_symbol")
+        for n in network.neurons:
+            if n not in notation.net_inputs:
+                names.add(default_net_input(n), f"the net input of {n}", paths[n])
+        if training is not None:
+            for n in network.outputs:
+                if n not in notation.targets:
+                    names.add(default_target(n), f"the target of {n}", paths[n])
+        for key, chosen in (("net_inputs", notation.net_inputs), ("targets", notation.targets)):
+            for n, written in chosen.items():
+                names.add(written, f"the {key[:-1].replace('_', ' ')} of {n}",
+                          f"{problem_path}.notation.{key}.{n}")
+        kinds = {n: "the input" for n in network.inputs}
+        kinds.update({n: "the neuron" for n in network.neurons})
+        kinds.update({n: "the weight" for n in network.weights})
+        kinds.update({n: "the bias" for n in network.biases})
+        for n, what in kinds.items():
+            names.add(n, f"{what} {n}", paths[n])
 
 
-def _is_softmax(activation) -> bool:
-    return getattr(activation, "name", None) == "softmax"
+class _PrintedNames:
+    """The names a sheet prints, by how they print (w1 and w_1 both print as w_{1})."""
+
+    def __init__(self, reader: _SheetReader):
+        self.r = reader
+        self.seen: dict[str, str] = {}   # printed TeX -> what it stands for
+
+    def add(self, name: str, what: str, path: str) -> None:
+        tex = str(latex(symbol(name)))
+        if tex in self.seen:
+            raise self.r.error(path, f"{what} would print as ${tex}$, the same as "
+                               f"{self.seen[tex]}; choose another name")
+        self.seen[tex] = what
+
+
+LAYER_KEYS = ("neurons", "size", "activation", "bias", "init", "W", "b")
 
 
 class _NetworkReader:
@@ -605,6 +707,7 @@ class _NetworkReader:
     def __init__(self, reader: _SheetReader, t: _Table):
         self.r, self.t = reader, t
         self.kinds: dict[str, str] = {}    # every name -> "input", "neuron", "weight", "bias"
+        self.paths: dict[str, str] = {}    # every name -> the key path that gives it
         self.weights: dict[str, Edge] = {}
         self.biases: dict[str, Bias] = {}
 
@@ -614,6 +717,7 @@ class _NetworkReader:
             raise self.r.error(path, f"'{name}' is already the name of {_article(other)}"
                                if other != kind else f"'{name}' is given twice")
         self.kinds[name] = kind
+        self.paths[name] = path
 
     def build(self) -> Network:
         t = self.t
@@ -623,7 +727,11 @@ class _NetworkReader:
             raise self.r.error(t.at("layers"), "no layers")
         layer_tables = [_Table(self.r, raw, f"{t.at('layers')}[{i}]")
                         for i, raw in enumerate(raw_layers, start=1)]
+        for lt in layer_tables:   # a misspelt key first: it explains whatever else is missing
+            lt.allowed.extend(LAYER_KEYS)
+            lt.done()
         neurons = [self.neurons(lt, i) for i, lt in enumerate(layer_tables, start=1)]
+        self.check_size(layer_tables, [inputs, *neurons])
         activations = [self.r.activation(lt.get("activation"), lt.at("activation"))
                        for lt in layer_tables]
         self.layer_of = {n: 0 for n in inputs}
@@ -644,6 +752,18 @@ class _NetworkReader:
         for lt in layer_tables:
             lt.done()
         return Network(tuple(inputs), layers, self.weights, self.biases)
+
+    def check_size(self, layer_tables, names) -> None:
+        """At most MAX_PARAMETERS in dense layers, counted before a value is made."""
+        total = 0
+        for lt, before, here in zip(layer_tables, names, names[1:]):
+            if "W" in lt.value or "init" in lt.value:
+                total += len(here) * len(before)
+                total += len(here) if lt.value.get("bias", True) else 0
+            if total > MAX_PARAMETERS:
+                raise self.r.error(lt.path, f"the network has more than {MAX_PARAMETERS:,} "
+                                   f"parameters up to this layer ({total:,}); use smaller "
+                                   "layers")
 
     def inputs(self, raw, path: str) -> list[str]:
         if isinstance(raw, int) and not isinstance(raw, bool):
@@ -694,6 +814,7 @@ class _NetworkReader:
             scale = self.r.number(init.get("scale"), init.at("scale"))
             if not scale > 0:
                 raise self.r.error(init.at("scale"), f"must be positive, got {scale}")
+            self.r.at_most(scale, MAX_INIT_SCALE, init.at("scale"))
             init.done()
             rng = random.Random(seed)
         W = lt.get("W", "array", None)

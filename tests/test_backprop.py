@@ -445,3 +445,94 @@ def test_a_relu_kink_reached_exactly_is_decided_exactly():
         expected = sp.diff(E, s).xreplace({params[j]: v for j, v in network.parameters().items()})
         assert abs(grads[k].value - expected) < 1e-45, k
     assert grads["w1"].value.is_zero and grads["w1"].chain[1].value.is_zero
+
+
+# -- exact values that are not rational; values that have no real number ------------------------
+
+def test_irrational_given_values_are_evaluated_not_refused():
+    # sqrt(2)/2, π, e as weights, inputs and targets (contract §1: strings holding exact
+    # values); the oracle is the nested loss differentiated and evaluated by SymPy.
+    tanh, sigmoid = resolve("tanh", "t"), resolve("sigmoid", "t")
+    values = {"w1": sp.sqrt(2) / 2, "w2": sp.pi / 4, "w3": -sp.E / 3, "b1": sp.sqrt(3) / 10,
+              "b2": R(-1, 7)}
+    network = Network(("x",), (Layer(("h",), tanh), Layer(("o1", "o2"), sigmoid)),
+                      {"w1": Edge("w1", "x", "h", values["w1"]),
+                       "w2": Edge("w2", "h", "o1", values["w2"]),
+                       "w3": Edge("w3", "h", "o2", values["w3"])},
+                      {"b1": Bias("b1", ("h",), values["b1"]),
+                       "b2": Bias("b2", ("o1", "o2"), values["b2"])})
+    examples = [({"x": sp.pi / 3}, {"o1": sp.sqrt(2) / 3, "o2": R(1, 4)})]
+    E, params = nested_loss(network, examples, "sse")
+    at = {params[k]: v for k, v in values.items()}
+    grads = bp.gradients(network, examples, "sse", wrt="all")
+    for k, s in params.items():
+        expected = sp.diff(E, s).xreplace(at).evalf(45)
+        assert abs(grads[k].value - expected) <= 1e-40 * max(1, abs(expected)), k
+    fp = bp.forward(network, examples[0][0])
+    assert abs(fp.z["h"] - (sp.sqrt(2) / 2 * sp.pi / 3 + sp.sqrt(3) / 10).evalf(45)) < 1e-45
+    assert fp.a["x"] == sp.pi / 3                 # a given input stays exact
+    assert abs(bp.total_loss(network, examples, "sse") - E.xreplace(at).evalf(45)) < 1e-40
+
+
+def one_layer(formula: str, weight, bias=R(0)):
+    act = resolve(formula, "t")
+    return Network(("x",), (Layer(("n",), act),), {"w": Edge("w", "x", "n", R(weight))},
+                   {"b": Bias("b", ("n",), R(bias))})
+
+
+@pytest.mark.parametrize("formula,weight,z,reason", [
+    ("1/z", 0, "0", "division by zero"),
+    ("sqrt(z)", -1, "-1", "not real (the value is complex)"),
+    ("log(z)", -2, "-2", "not real"),
+])
+def test_an_activation_without_a_real_value_is_reported_with_its_place(formula, weight, z,
+                                                                        reason):
+    network = one_layer(formula, weight)
+    with pytest.raises(bp.WalkError) as caught:
+        bp.gradients(network, [({"x": R(1)}, {"n": R(0)})], "sse")
+    assert caught.value.layer == 1
+    assert caught.value.message.startswith(f"not real and finite at z = {z} for neuron n "
+                                           "in example 1: "), caught.value.message
+    assert reason in caught.value.message
+
+
+def test_values_beyond_double_range_are_refused_before_they_cost_memory():
+    # exp(exp(exp(z))) at z = 5 is about 10^(10^64): one more such layer would need more
+    # memory than there is; the walk stops at the first value beyond double range instead
+    network = one_layer("exp(exp(exp(z)))", 5)
+    with pytest.raises(bp.WalkError) as caught:
+        bp.forward(network, {"x": R(1)})
+    assert caught.value.layer == 1
+    assert caught.value.message.startswith("the output of n (at z = 5) is 6.")
+    assert "beyond the range of a double" in caught.value.message
+    # at z = 10 the inner exp(exp(10)) ≈ 10^9566 is already too large an argument for exp
+    # (its result would need 10^9566 digits): refused without being evaluated
+    for formula, weight in (("exp(exp(exp(z)))", 10), ("sin(exp(exp(z)))", 10),
+                            ("2^(2^z)", 2000)):
+        with pytest.raises(bp.WalkError) as caught:
+            bp.forward(one_layer(formula, weight), {"x": R(1)})
+        assert caught.value.message == (f"not real and finite at z = {weight} for neuron n: "
+                                         "an intermediate value is too large to evaluate")
+    # a net input beyond double range, from values in range
+    linear = resolve("linear", "t")
+    layers = tuple(Layer((f"n{k}",), linear) for k in range(1, 61))
+    weights = {f"w{k}": Edge(f"w{k}", "x" if k == 1 else f"n{k - 1}", f"n{k}", R(10**6))
+               for k in range(1, 61)}
+    biases = {f"b{k}": Bias(f"b{k}", (f"n{k}",), R(0)) for k in range(1, 61)}
+    deep = Network(("x",), layers, weights, biases)
+    with pytest.raises(bp.WalkError) as caught:
+        bp.gradients(deep, [({"x": R(1)}, {"n60": R(0)})], "sse")
+    # 10^(6k) first exceeds 1.8e308 at k = 52
+    assert caught.value.layer is None
+    assert caught.value.message.startswith("the net input of n52 is 1e+312 in example 1")
+
+
+def test_the_split_modules_keep_the_public_api():
+    # backprop.py keeps its public names (the display notation, the chain factors and the
+    # arithmetic moved to their own modules)
+    from symderiv import arithmetic, chains, notation
+    assert bp.Notation is notation.Notation and bp.ChainFactor is chains.ChainFactor
+    for name in ("forward", "gradients", "gradients_float", "deltas", "train", "total_loss",
+                 "net_input_expr", "Gradient", "Chain", "TrainingRun", "ForwardPass"):
+        assert hasattr(bp, name), name
+    assert arithmetic.HighPrecision(30).number(sp.sqrt(2) / 2) == mpmath.sqrt(2) / 2

@@ -96,14 +96,14 @@ CASES = [
      f"{P}.training", "missing key 'learning_rate' ('learning_rat' is given: a misspelling?)"),
     ("misspelt layer key", edit('{ neurons = ["h1", "h2"], activation = "sigmoid" }',
                                 '{ neurons = ["h1", "h2"], activaton = "sigmoid" }'),
-     f"{NET}.layers[1]", "missing key 'activation'"),
+     f"{NET}.layers[1].activaton", "unknown key (did you mean 'activation'?)"),
     ("missing kind", edit('kind = "backprop"\n', ""), P, "missing key 'kind'"),
     ("unknown kind", edit('kind = "backprop"', 'kind = "backprob"'), f"{P}.kind",
      "did you mean 'backprop'?"),
     ("wrong type", edit("precision = 4", 'precision = "4"'), "sheet.precision",
      "expected an integer, got string"),
     ("precision range", edit("precision = 4", "precision = 99"), "sheet.precision",
-     "must be from 0 to 15"),
+     "must be from 2 to 15"),
     ("unknown language", edit("precision = 4", 'precision = 4\nlang = "fr"'), "sheet.lang",
      "unknown language 'fr'"),
     ("nan", edit("value = 0.15", "value = nan"), f"{NET}.weights.w1.value", "finite"),
@@ -193,6 +193,72 @@ CASES = [
      "problem[2].network.weights.w5: unknown neuron 'o3'", ""),
     ("unknown activations part", '[[problem]]\nkind = "activations"\nparts = ["tanh-vanish"]\n',
      f"{P}.parts[1]", "did you mean 'tanh-vanishing'?"),
+    # fewer places would print the given 0.05 as 0 and η = 0.1 as 0
+    ("precision below 2", edit("precision = 4", "precision = 1"), "sheet.precision",
+     "must be from 2 to 15, got 1"),
+    # a misspelt key of a dense layer is named before what it leaves missing
+    ("misspelt dense layer key",
+     DENSE.replace("LAYER", '{ size = 2, activation = "relu", W = [[1, 2], [3, 4]], bb = [0, 0] }'),
+     f"{NET}.layers[1].bb", "unknown key (did you mean 'b'?)"),
+    ("misspelt size", DENSE.replace("LAYER", '{ sise = 2, activation = "relu" }'),
+     f"{NET}.layers[1].sise", "unknown key (did you mean 'size'?)"),
+    # names that would print like another thing on the sheet
+    ("weight named like the learning rate", edit("w8 = {", "eta = {"), f"{NET}.weights.eta",
+     "the weight eta would print as $\\eta$, the same as η, the learning rate"),
+    ("bias named like a net input", edit("b1 = {", "z_h1 = {"), f"{NET}.biases.z_h1",
+     "the bias z_h1 would print as $z_{h1}$, the same as the net input of h1"),
+    ("two names that print alike", edit("w8 = {", "w_1 = {"), f"{NET}.weights.w_1",
+     "the weight w_1 would print as $w_{1}$, the same as the weight w1"),
+    ("notation like another net input",
+     edit("[problem.training]", '[problem.notation]\nnet_inputs = { o1 = "z_o2" }\n'
+          "[problem.training]"), f"{P}.notation.net_inputs.o1",
+     "the net input of o1 would print as $z_{o2}$, the same as the net input of o2"),
+    # magnitudes a sheet can compute with, and the work of a solve
+    ("value too large", edit("value = 0.15", "value = 1e7"), f"{NET}.weights.w1.value",
+     "10000000.0 is too large: at most 1,000,000 in size"),
+    ("exact string too large", edit("i1 = 0.05", 'i1 = "10^300"'), f"{P}.data.inputs.i1",
+     "'10^300' is too large"),
+    ("init scale too large",
+     DENSE.replace("LAYER", '{ size = 2, activation = "relu", init = { seed = 1, scale = 5000 } }'),
+     f"{NET}.layers[1].init.scale", "too large: at most 1,000 in size"),
+    ("activation parameter too large",
+     edit('activation = "sigmoid" },\n  { neurons = ["o1"',
+          'activation = { name = "swish", beta = 1e300 } },\n  { neurons = ["o1"'),
+     f"{NET}.layers[1].activation.beta", "1.00000e+300 is too large: at most 100 in size"),
+    ("activation parameter beyond its bound",
+     edit('activation = "sigmoid" },\n  { neurons = ["o1"',
+          'activation = { name = "leaky_relu", alpha = 500 } },\n  { neurons = ["o1"'),
+     f"{NET}.layers[1].activation.alpha", "at most 100 in size"),
+    ("activations beta too large", '[[problem]]\nkind = "activations"\nbeta = 1000\n',
+     f"{P}.beta", "at most 100 in size"),
+    ("too many parameters", DENSE.replace("inputs = 2", "inputs = 300").replace(
+        "LAYER", '{ size = 200, activation = "relu", init = { seed = 1, scale = 1 } }'),
+     f"{NET}.layers[1]", "more than 50,000 parameters up to this layer (60,200)"),
+    ("too many steps for the network",
+     DENSE.replace("inputs = 2", "inputs = 3").replace("inputs = [1, 2]", "inputs = [1, 2, 3]\n"
+                                                         "targets = [0]").replace(
+        "LAYER", '{ size = 100, activation = "tanh", init = { seed = 1, scale = 1 } }, '
+                 '{ size = 1, activation = "linear", init = { seed = 2, scale = 1 } }')
+     + '[problem.training]\nloss = "sse"\nlearning_rate = 0.1\nsteps = 1000\n',
+     f"{P}.training.steps", "501 parameters × 1 examples × 1,001 passes is 501,501 "
+     "parameter updates; at most 400,000"),
+    # values the network cannot compute: named at the layer's activation or the problem
+    ("activation without a value",
+     DENSE.replace("LAYER", '{ size = 1, activation = "1/z", W = [[1, -0.5]], b = [0] }'),
+     f"{NET}.layers[1].activation", "not real and finite at z = 0 for neuron n1_1: division "
+     "by zero"),
+    ("activation with a complex value",
+     DENSE.replace("LAYER", '{ size = 1, activation = "sqrt(z)", W = [[-1, 0]], b = [0] }'),
+     f"{NET}.layers[1].activation", "not real and finite at z = -1 for neuron n1_1: not real"),
+    ("activation beyond double range",
+     DENSE.replace("LAYER", '{ size = 1, activation = "exp(exp(exp(z)))", W = [[3, 0]], '
+                            'b = [0] }'),
+     f"{NET}.layers[1].activation", "the output of n1_1 (at z = 3) is 2.05099e+229520860, beyond"),
+    ("net input beyond double range",
+     "[[problem]]\nkind = \"backprop\"\n[problem.network]\ninputs = 1\nlayers = ["
+     + ", ".join(['{ size = 1, activation = "linear", W = [[1e6]], b = [0] }'] * 60)
+     + "]\n[problem.data]\ninputs = [1]\n",
+     P, "the net input of n52_1 is 1e+312, beyond the range of a double"),
 ]
 
 

@@ -9,6 +9,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+import sympy as sp
 
 from symderiv.cli import main
 from symderiv.commands import solve as solve_command
@@ -275,3 +276,148 @@ def test_the_backward_pass_shows_every_delta_a_chain_needs():
     with mp.workdps(40):
         for n, step in deltas.items():
             assert abs(step.value.value - mp.diff(lambda t: loss(n, t), 0)) < 1e-12, n
+
+
+# -- exact givens, the parameters reported, and sheets with hundreds of parameters -------------
+
+SEED_LIKE = """
+    [[problem]]
+    kind = "backprop"
+    [problem.network]
+    inputs = ["i1", "i2"]
+    layers = [{ neurons = ["h1", "h2"], activation = "sigmoid" },
+              { neurons = ["o1", "o2"], activation = "sigmoid" }]
+    [problem.network.weights]
+    w1 = { from = "i1", to = "h1", value = "sqrt(2)/2" }
+    w2 = { from = "i1", to = "h2", value = "pi/10" }
+    w3 = { from = "i2", to = "h1", value = 0.20 }
+    w4 = { from = "i2", to = "h2", value = 0.30 }
+    w5 = { from = "h1", to = "o1", value = 0.30 }
+    w6 = { from = "h1", to = "o2", value = 0.50 }
+    w7 = { from = "h2", to = "o1", value = 0.45 }
+    w8 = { from = "h2", to = "o2", value = 0.55 }
+    [problem.network.biases]
+    b1 = { to = ["h1", "h2"], value = 0.35 }
+    b2 = { to = ["o1", "o2"], value = 0.60 }
+    [problem.data]
+    inputs = { i1 = "sqrt(2)/2", i2 = 0.10 }
+    targets = { o1 = 0.12, o2 = 0.95 }
+    [problem.training]
+    loss = "sse"
+    learning_rate = 0.125
+    gradients = ["w5", "w6"]
+    train = ["w1", "b2"]
+"""
+
+
+def seed_like_oracle():
+    """The network above by hand in mpmath: forward pass, loss and its gradients."""
+    import mpmath as mp
+
+    sig = lambda x: 1 / (1 + mp.exp(-x))  # noqa: E731
+    with mp.workdps(40):
+        w = {"w1": mp.sqrt(2) / 2, "w2": mp.pi / 10, "w3": mp.mpf("0.2"), "w4": mp.mpf("0.3"),
+             "w5": mp.mpf("0.3"), "w6": mp.mpf("0.5"), "w7": mp.mpf("0.45"),
+             "w8": mp.mpf("0.55"), "b1": mp.mpf("0.35"), "b2": mp.mpf("0.6")}
+        i1, i2, y1, y2 = mp.sqrt(2) / 2, mp.mpf("0.1"), mp.mpf("0.12"), mp.mpf("0.95")
+
+        def loss(p):
+            h1 = sig(p["w1"] * i1 + p["w3"] * i2 + p["b1"])
+            h2 = sig(p["w2"] * i1 + p["w4"] * i2 + p["b1"])
+            o1 = sig(p["w5"] * h1 + p["w7"] * h2 + p["b2"])
+            o2 = sig(p["w6"] * h1 + p["w8"] * h2 + p["b2"])
+            return (o1 - y1) ** 2 + (o2 - y2) ** 2
+
+        grads = {k: mp.diff(lambda t: loss({**w, k: t}), w[k]) for k in w}
+        z_h1 = w["w1"] * i1 + w["w3"] * i2 + w["b1"]
+        return {"z_h1": float(z_h1), "loss": float(loss(w)), "grads": grads, "w": w}
+
+
+def test_exact_irrational_givens_and_every_reported_parameter(in_tmp, tmp_path):
+    code, out, err = in_tmp("fit.toml", "-o", "o", "--format", "json", text=SEED_LIKE)
+    assert (code, err) == (0, "")
+    (p,) = json.loads((tmp_path / "o" / "fit.json").read_text())["problems"]
+    oracle = seed_like_oracle()
+    assert p["preactivations"]["h1"] == pytest.approx(oracle["z_h1"], rel=1e-15)
+    assert p["loss"] == pytest.approx(oracle["loss"], rel=1e-15)
+    # gradients and updated: every trained parameter and every one the sheet shows, in the
+    # network's order; the shown but untrained w5, w6 keep their given values
+    assert list(p["gradients"]) == list(p["updated"]) == ["w1", "w5", "w6", "b2"]
+    for k, g in p["gradients"].items():
+        assert g == pytest.approx(float(oracle["grads"][k]), rel=1e-12), k
+    eta = 0.125
+    assert p["updated"]["w1"] == pytest.approx(float(oracle["w"]["w1"] - eta *
+                                                     oracle["grads"]["w1"]), rel=1e-15)
+    assert p["updated"]["b2"] == pytest.approx(0.6 - eta * float(oracle["grads"]["b2"]))
+    assert (p["updated"]["w5"], p["updated"]["w6"]) == (0.3, 0.5)
+
+
+def test_the_solution_marks_the_given_values():
+    from symderiv.problems import solve_sheet
+    from symderiv.spec import load_sheet_text
+
+    (s,) = solve_sheet(load_sheet_text(textwrap.dedent(SEED_LIKE), "fit.toml")).problems
+    (ex,) = s.examples
+    assert all(v.given for v in (*ex.inputs.values(), *ex.targets.values(), s.learning_rate))
+    assert ex.inputs["i1"].exact == sp.sqrt(2) / 2          # exact, as written
+    assert s.updated["w5"].given and s.updated["w5"].exact == sp.Rational(3, 10)
+    # computed values are not: they are rounded where they are printed
+    assert not s.updated["w1"].given and not s.loss.value.given
+    assert not any(n.z.value.given or n.a.value.given for n in ex.neurons)
+    assert not any(v.given for v in s.all_gradients.values())
+
+
+WIDE = """
+    [[problem]]
+    kind = "backprop"
+    [problem.network]
+    inputs = 10
+    layers = [{ size = 10, activation = "tanh", init = { seed = 7, scale = 0.5 } },
+              { size = 3, activation = "sigmoid", init = { seed = 8, scale = 0.5 } }]
+    [problem.data]
+    inputs = [0.1, -0.2, 0.3, -0.4, 0.5, -0.6, 0.7, -0.8, 0.9, -1]
+    targets = [1, 0, 1]
+    [problem.training]
+    loss = "sse"
+    learning_rate = 0.1
+    gradients = "all"
+"""
+
+
+def test_a_sheet_works_out_a_bounded_number_of_chains_and_lists_the_rest():
+    import mpmath as mp
+
+    from symderiv.problems import solve_sheet
+    from symderiv.problems.backprop import SHEET_CHAINS
+    from symderiv.spec import load_sheet_text
+
+    (s,) = solve_sheet(load_sheet_text(textwrap.dedent(WIDE), "wide.toml")).problems
+    names = list(s.network.parameters())
+    assert len(names) == 143 and s.asked == tuple(names) and s.asked_all
+    # one example: one chain per parameter, so the first SHEET_CHAINS are worked out
+    assert list(s.gradients) == names[:SHEET_CHAINS]
+    assert s.listed == tuple(names[SHEET_CHAINS:])
+    data = s.to_json()
+    assert list(data["gradients"]) == list(data["updated"]) == names
+    assert list(data["chains"]) == names[:SHEET_CHAINS]
+    assert data["chains_not_shown"] == names[SHEET_CHAINS:]
+    # the oracle: mpmath differentiation of a hand-written forward pass, for a listed
+    # weight of each layer and a listed bias
+    params = s.network.parameters()
+    x = [mp.mpf(v) / 10 for v in (1, -2, 3, -4, 5, -6, 7, -8, 9, -10)]
+
+    def loss(name, t):
+        value = lambda k: t if k == name else mp.mpf(params[k].p) / params[k].q  # noqa: E731
+        h = [mp.tanh(sum(value(f"w1_{j}_{k}") * x[k - 1] for k in range(1, 11))
+                     + value(f"b1_{j}")) for j in range(1, 11)]
+        o = [1 / (1 + mp.exp(-(sum(value(f"w2_{j}_{k}") * h[k - 1] for k in range(1, 11))
+                                + value(f"b2_{j}")))) for j in range(1, 4)]
+        return sum((oj - yj) ** 2 for oj, yj in zip(o, (1, 0, 1)))
+
+    with mp.workdps(40):
+        for name in ("w1_9_3", "w2_2_7", "b1_4", "b2_3"):
+            assert name in s.listed
+            at = mp.mpf(params[name].p) / params[name].q
+            expected = mp.diff(lambda t: loss(name, t), at)
+            assert data["gradients"][name] == pytest.approx(float(expected), rel=1e-12), name
+            assert data["updated"][name] == pytest.approx(float(at - expected / 10), rel=1e-12)

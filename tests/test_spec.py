@@ -7,6 +7,7 @@ import textwrap
 import pytest
 import sympy as sp
 
+from symderiv.errors import InputError
 from symderiv.resources import examples_dir
 from symderiv.spec import (INIT_GRID, BackpropProblem, XorProblem, in_language, load_sheet,
                            load_sheet_text)
@@ -249,3 +250,41 @@ def test_probability_losses_accept_their_outputs(loss, activation, targets):
         learning_rate = 1
     """).problems[0]
     assert p.training.loss == loss
+
+
+def test_problems_know_their_file_and_names_may_differ_only_in_print():
+    # the file name travels with each problem, so that an error found while solving it
+    # names the spec like a loading error does
+    s = sheet(NAMED, "named.toml")
+    assert [p.source for p in s.problems] == ["named.toml"]
+    # the seed's own notation (z1, z2 for the net inputs, y1, y2 for the targets, loss e)
+    # prints unlike every name of its network
+    hw6 = load_sheet(examples_dir() / "hw6.toml")
+    assert hw6.problems[1].notation.net_inputs == {"o1": "z1", "o2": "z2"}
+    # names SymPy prints alike are caught however they are spelt: alpha1 and alpha_1
+    with pytest.raises(InputError) as caught:
+        sheet(NAMED.replace("w4 = {", "alpha_1 = {").replace("w3 = {", "alpha1 = {"))
+    assert caught.value.what == ("problem[1].network.weights.alpha_1: the weight alpha_1 would "
+                                 r"print as $\alpha_{1}$, the same as the weight alpha1; "
+                                 "choose another name")
+
+
+def test_bounds_allow_the_largest_values_they_name():
+    # the bounds are inclusive: 10^6 as a value, 1000 as an init scale, 100 as β
+    big = NAMED.replace("value = -1 }", 'value = "10^6" }').replace(
+        "learning_rate = 0.25", "learning_rate = 1000000")
+    (p,) = sheet(big).problems
+    assert p.network.weights["w4"].value == 10**6 and p.training.learning_rate == 10**6
+    (a,) = sheet('[[problem]]\nkind = "activations"\nbeta = 100\n').problems
+    assert a.beta == 100
+    dense = sheet("""
+        [[problem]]
+        kind = "backprop"
+        [problem.network]
+        inputs = 1
+        layers = [{ size = 1, activation = "tanh", init = { seed = 1, scale = 1000 } }]
+        [problem.data]
+        inputs = [1]
+    """)
+    value = dense.problems[0].network.weights["w1_1_1"].value
+    assert abs(value) <= 1000 and (value * INIT_GRID / 1000).is_Integer

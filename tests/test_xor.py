@@ -14,6 +14,7 @@ import pytest
 import sympy as sp
 
 from symderiv.expr import symbol
+from symderiv.latex import latex
 from symderiv.problems import solve, solve_sheet
 from symderiv.problems.xor import collapse_linear, design_network
 from symderiv.resources import examples_dir
@@ -202,3 +203,39 @@ def test_the_design_for_two_neurons_is_the_classic_one():
     assert [w["w1_1_1"], w["w1_1_2"], b["b1_1"]] == [1, 1, 0]
     assert [w["w1_2_1"], w["w1_2_2"], b["b1_2"]] == [1, 1, -1]
     assert [w["w2_1_1"], w["w2_1_2"], b["b2_1"]] == [1, -2, 0]
+
+
+NAMED_INPUTS = """
+    [[problem]]
+    kind = "xor"
+    prove_linear_impossible = true
+    [problem.network]
+    inputs = [INPUTS]
+    layers = [{ size = 3, activation = "linear", init = { seed = 3, scale = 1 } },
+              { size = 2, activation = "tanh", init = { seed = 4, scale = 2 } },
+              { size = 1, activation = "sigmoid", init = { seed = 5, scale = 1 } }]
+"""
+
+
+@pytest.mark.parametrize("inputs", [("b", "c"), ("omega1", "omega2"), ("a", "b_1")])
+def test_the_linear_model_never_borrows_a_name_of_the_network(inputs):
+    # y = ω1 x1 + ω2 x2 + b with inputs named b (or ω1, ω2) must not mix the model's
+    # unknowns with the inputs: the proof goes through as for inputs u, v, with the same
+    # coefficients, in names that print unlike every name of the network
+    (named,) = solve_text(NAMED_INPUTS.replace("INPUTS", ", ".join(f'"{n}"' for n in inputs)))
+    (plain,) = solve_text(NAMED_INPUTS.replace("INPUTS", '"u", "v"'))
+    assert named.proof.holds and plain.proof.holds
+    net = named.network
+    printed = {str(latex(symbol(n))) for n in (*net.inputs, *net.neurons, *net.parameters())}
+    unknowns = list(named.proof.collapse.coefficients)
+    assert len(unknowns) == 3
+    assert not {str(latex(u)) for u in unknowns} & printed
+    u, v = symbol("u"), symbol("v")
+    x1, x2 = (symbol(n) for n in inputs)
+    # the same coefficients, and the model in the network's own inputs
+    assert list(named.proof.collapse.coefficients.values()) == \
+        list(plain.proof.collapse.coefficients.values())
+    w1, w2, b = unknowns
+    assert named.proof.collapse.model == w1 * x1 + w2 * x2 + b
+    assert plain.proof.collapse.model.free_symbols == set(plain.proof.collapse.coefficients) | {u, v}
+    assert named.to_json()["linear_impossible"] is True

@@ -18,25 +18,34 @@
   The network is then verified by the same exact evaluation.
 """
 
+import math
+
 import sympy as sp
 
 from symderiv.activations import resolve
-from symderiv.backprop import Notation, net_input_expr
+from symderiv.backprop import Notation, WalkError, net_input_expr
 from symderiv.expr import symbol
+from symderiv.latex import latex
 from symderiv.network import Bias, Edge, Layer, Network
+from symderiv.problems.backprop import input_error
 from symderiv.solution import (EqualityCertificate, LinearCollapse, LinearProof, NeuronSteps,
                                Number, SeparationCertificate, XorRow, XorSolution, worked)
 from symderiv.spec import XorProblem
 
 THRESHOLD = sp.Rational(1, 2)
 TRUTH_TABLE = ((0, 0, 0), (0, 1, 1), (1, 0, 1), (1, 1, 0))  # x1, x2, x1 XOR x2
-OMEGA1, OMEGA2, BIAS = symbol("omega1"), symbol("omega2"), symbol("b")
+# y = ω1 x1 + ω2 x2 + b, in the first of these names that no name of the network prints
+# like (an input may be called b, a weight omega1)
+MODEL_NAMES = (("omega", "b"), ("omega", "c"), ("alpha", "beta"), ("u", "c"), ("v", "d"))
 
 
 def solve(problem: XorProblem) -> XorSolution:
     designed = problem.network is None
     network = design_network(problem.hidden, problem.activation) if designed else problem.network
-    rows = tuple(evaluate_row(network, x1, x2, target) for x1, x2, target in TRUTH_TABLE)
+    try:
+        rows = tuple(evaluate_row(network, x1, x2, target) for x1, x2, target in TRUTH_TABLE)
+    except WalkError as e:
+        raise input_error(problem, e) from None
     solves = all(r.correct for r in rows)
     exact = all(_sign(r.y.exact - r.expected) == 0 for r in rows)
     if designed and not (solves and exact):
@@ -62,15 +71,28 @@ def evaluate_row(network: Network, x1: int, x2: int, target: int) -> XorRow:
             a_expr = layer.activation.expr(notation.z(n))
             a_value = layer.activation.expr(z_value)
             known[symbol(n)] = a_value
+            a_number = _real(a_value, f"not real and finite at z = {z_value} for neuron {n} "
+                                      f"(inputs {x1}, {x2})", network.layer_of(n))
             with sp.evaluate(False):
                 z_sub = z_expr.xreplace(known)
                 a_sub = a_expr.xreplace({notation.z(n): z_value})
             steps.append(NeuronSteps(n, worked(notation.z(n), z_expr, z_sub, Number.of(z_value)),
-                                     worked(symbol(n), a_expr, a_sub, Number.of(a_value))))
+                                     worked(symbol(n), a_expr, a_sub, a_number)))
     outputs = set(network.outputs)
     hidden = {s.neuron: s.a.value for s in steps if s.neuron not in outputs}
     y = steps[-1].a.value
     return XorRow(x1, x2, tuple(steps), hidden, y, target, _classify(y.exact))
+
+
+def _real(value: sp.Expr, message: str, layer: int) -> Number:
+    """``value`` as a Number, if it is a finite real number (1/z at z = 0 is not)."""
+    try:
+        number = Number.of(value)
+    except (TypeError, ValueError, ArithmeticError, MemoryError, RecursionError):
+        raise WalkError(message, layer) from None
+    if not (math.isfinite(number.value) and value.is_extended_real is not False):
+        raise WalkError(message, layer)
+    return number
 
 
 def _classify(y: sp.Expr) -> int | None:
@@ -123,14 +145,30 @@ def design_network(hidden: int, activation=None) -> Network:
 
 # -- the proof for linear activations --------------------------------------------------------------
 
+def model_symbols(network: Network) -> tuple[sp.Symbol, sp.Symbol, sp.Symbol]:
+    """ω1, ω2, b of the linear model, printing unlike every name the network's sheet shows."""
+    notation = Notation()
+    shown = {*network.inputs, *network.neurons, *network.parameters()}
+    taken = {str(latex(symbol(n))) for n in shown}
+    taken |= {str(latex(notation.z(n))) for n in network.neurons}
+    for suffix in ("", *(f"_{k}" for k in range(1, 100))):
+        for weight, bias in MODEL_NAMES:
+            names = (f"{weight}1{suffix}", f"{weight}2{suffix}", f"{bias}{suffix}")
+            symbols = tuple(symbol(n) for n in names)
+            if not {str(latex(s)) for s in symbols} & taken:
+                return symbols
+    raise AssertionError("no free names for the linear model")
+
+
 def linear_proof(network: Network) -> LinearProof:
     collapse = collapse_linear(network)
     model = collapse.model
+    unknowns = list(collapse.coefficients)
     x1, x2 = (symbol(n) for n in network.inputs)
     points = [((a, b), t) for a, b, t in TRUTH_TABLE]
     at = [model.xreplace({x1: a, x2: b}) for (a, b), _ in points]
-    return LinearProof(collapse, _equality_certificate(at, [t for _, t in points]),
-                       _separation_certificate(at, [t for _, t in points]))
+    return LinearProof(collapse, _equality_certificate(at, [t for _, t in points], unknowns),
+                       _separation_certificate(at, [t for _, t in points], unknowns))
 
 
 def collapse_linear(network: Network) -> LinearCollapse:
@@ -143,15 +181,15 @@ def collapse_linear(network: Network) -> LinearCollapse:
     y = value[symbol(network.outputs[0])]
     poly = sp.Poly(y, x1, x2)
     linear = poly.total_degree() <= 1
-    coefficients = {OMEGA1: poly.coeff_monomial(x1), OMEGA2: poly.coeff_monomial(x2),
-                    BIAS: poly.coeff_monomial(1)}
-    model = OMEGA1 * x1 + OMEGA2 * x2 + BIAS
+    omega1, omega2, bias = model_symbols(network)
+    coefficients = {omega1: poly.coeff_monomial(x1), omega2: poly.coeff_monomial(x2),
+                    bias: poly.coeff_monomial(1)}
+    model = omega1 * x1 + omega2 * x2 + bias
     parameters = tuple(symbol(p) for p in network.parameters())
     return LinearCollapse(parameters, y, model, coefficients, linear)
 
 
-def _equality_certificate(at, targets) -> EqualityCertificate:
-    unknowns = [OMEGA1, OMEGA2, BIAS]
+def _equality_certificate(at, targets, unknowns) -> EqualityCertificate:
     equations = tuple(sp.Eq(lhs, t, evaluate=False) for lhs, t in zip(at, targets))
     solutions = sp.linsolve([lhs - t for lhs, t in zip(at, targets)], unknowns)
     A = sp.Matrix([[sp.expand(lhs).coeff(u) for u in unknowns] for lhs in at])
@@ -162,12 +200,11 @@ def _equality_certificate(at, targets) -> EqualityCertificate:
     return EqualityCertificate(equations, solutions, multipliers, lhs, sp.Integer(rhs), holds)
 
 
-def _separation_certificate(at, targets) -> SeparationCertificate:
+def _separation_certificate(at, targets, unknowns) -> SeparationCertificate:
     # target 1: y(p) > t, target 0: y(p) < t; each as (larger side, smaller side)
     sides = [(lhs, THRESHOLD) if t == 1 else (THRESHOLD, lhs) for lhs, t in zip(at, targets)]
     inequalities = tuple(sp.StrictGreaterThan(lhs, THRESHOLD) if t == 1
                          else sp.StrictLessThan(lhs, THRESHOLD) for lhs, t in zip(at, targets))
-    unknowns = [OMEGA1, OMEGA2, BIAS]
     # Gordan: "larger − smaller > 0 for all i" is impossible iff some λ ≥ 0, λ ≠ 0, makes
     # Σ λᵢ (larger − smaller) vanish in the unknowns; λ spans the null space of Mᵀ, where
     # row i of M holds the coefficients of larger − smaller.
