@@ -417,13 +417,20 @@ def derive(text: str, wrt: str | None = None) -> Derivation:
     name = text.strip()
     entry = lookup(name)
     if entry is not None and not entry.elementwise:
+        if wrt is not None:
+            raise InputError("--wrt", f"{name} is derived by each of its inputs z1, z2, z3; "
+                                      f"--wrt does not apply to it")
         return _derive_softmax(entry)
     if entry is not None:
         bound = resolve(name, "EXPR", symbolic_params=True)
-        variable = _variable_symbol(wrt) if wrt else Z
+        variable = _registry_variable(entry, wrt)
         f, df = bound.expr(variable), bound.derivative(variable)
         points = derivative_agreement(f, df, variable, bound._domains())
-        return _derivation(name, variable, f, df, OUTPUT, bound._output_form, points)
+        # The output form is derived in a; it takes another letter when a is the variable.
+        output, form = _output_symbol(f), bound._output_form
+        if form.expr is not None and output != OUTPUT:
+            form = OutputForm(form.expr.xreplace({OUTPUT: output}), form.check, form.note)
+        return _derivation(name, variable, f, df, output, form, points)
     f, variable = _parse_derive_formula(text, wrt)
     df = teacher_derivative(f, variable)
     output = _output_symbol(f)
@@ -445,12 +452,13 @@ def _derivation(name, variable, f, df, output, form: OutputForm, points) -> Deri
     """``points``: the finite-difference agreement (a count, None on a miss, or a note)."""
     note = points if isinstance(points, str) else _finite_difference_note(points)
     checks = [("f'", "sympy.diff; " + note)]
+    in_output = f"f' in terms of {output}"
     if form.expr is None:
-        checks.append(("f' in terms of a", f"none ({form.note})"))
+        checks.append((in_output, f"none ({form.note})"))
     elif form.check == "symbolic":
-        checks.append(("f' in terms of a", "proved symbolically"))
+        checks.append((in_output, "proved symbolically"))
     else:
-        checks.append(("f' in terms of a", f"checked numerically: {form.check}"))
+        checks.append((in_output, f"checked numerically: {form.check}"))
     verified = isinstance(points, int) and points > 0
     return Derivation(name, variable, f, df, form.expr, output, checks, verified)
 
@@ -516,6 +524,20 @@ def _parse_derive_formula(text: str, wrt: str | None) -> tuple[sp.Expr, sp.Symbo
     if not free:
         raise InputError("EXPR", f"{name!r} has no variable to differentiate by")
     raise InputError("EXPR", f"several variables ({', '.join(map(str, free))}); name one with --wrt")
+
+
+def _registry_variable(entry: Activation, wrt: str | None) -> sp.Symbol:
+    """The input variable of a registry activation: z, or the one --wrt names, which may
+    not be one of its parameters (f is a function of its input, the parameters fixed)."""
+    if wrt is None:
+        return Z
+    variable = _variable_symbol(wrt)
+    for p in entry.parameters:
+        if wrt in (p.name, p.symbol().name):
+            raise InputError("--wrt", f"{wrt!r} is a parameter of {entry.name}, not its input; "
+                                      f"name the input (e.g. --wrt x), or write {entry.name} "
+                                      f"as a formula to differentiate by {wrt}")
+    return variable
 
 
 def _variable_symbol(wrt: str) -> sp.Symbol:

@@ -1,23 +1,52 @@
 """The command line: parses options, calls the library, maps errors to exit codes.
 
-Exit codes (contract §4): 0 done / equal / nothing wrong; 1 not equal / something WRONG;
-2 bad input (one line on stderr); 3 undecided.
+Exit codes (contract §4): 0 done / equal / nothing wrong; 1 not equal / something WRONG /
+a derivation that could not be verified; 2 bad input (one line on stderr); 3 undecided.
+Output piped into a reader that stops early (| head -1) ends the command quietly with 1.
 """
 
 import argparse
+import os
 import sys
 
 from symderiv import __version__
 from symderiv.errors import InputError
 
 EXIT_BAD_INPUT = 2
+# The reader closed the pipe before reading everything (`symderiv derive tanh | head -1`):
+# the rest of the output is lost, and Python's recipe for this exits 1, quietly.
+EXIT_BROKEN_PIPE = 1
+
+# What the last resort says for failures that no input check caught.
+_RESOURCE_FAILURES = {
+    MemoryError: "ran out of memory computing this; the input asks for too much",
+    OverflowError: "a number grew too large to compute with",
+    RecursionError: "an expression is nested too deeply to compute with",
+}
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage mistake is one line and exit 2, like every other bad input."""
+    """argparse, but a usage mistake is one line and exit 2, like every other bad input,
+    and a formula that starts with '-' (``verify -x -x``) is an argument, not an option."""
 
     def error(self, message):
         raise InputError("options", message)
+
+    def _parse_optional(self, arg_string):
+        # argparse reads every "-word" as an option and refuses the unknown ones. A single
+        # dash before something that is not one of our options starts a formula (-x,
+        # -z*sigmoid(z)); "--word" typos (--fromat) stay errors.
+        if (arg_string.startswith("-") and not arg_string.startswith("--")
+                and len(arg_string) > 1 and not self._names_short_option(arg_string)):
+            return None
+        return super()._parse_optional(arg_string)
+
+    def _names_short_option(self, arg_string: str) -> bool:
+        """``-o``, or ``-oDIR`` for an option that takes a value."""
+        if arg_string.split("=", 1)[0] in self._option_string_actions:
+            return True
+        action = self._option_string_actions.get(arg_string[:2])
+        return action is not None and action.nargs != 0
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -33,13 +62,46 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    command = "options"
     try:
         args = _build_parser().parse_args(argv)
-        return args.run(args)
+        command = args.command
+        code = args.run(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit where it would print
+        return code
     except InputError as e:
-        print(f"symderiv: error: {e.where}: {e.what}" if e.where else f"symderiv: error: {e.what}",
-              file=sys.stderr)
+        _report(f"{e.where}: {e.what}" if e.where else e.what)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        _discard_stdout()
+        return EXIT_BROKEN_PIPE
+    except tuple(_RESOURCE_FAILURES) as e:
+        # A last resort: the spec and formula checks should refuse such input first.
+        _report(f"{command}: {_RESOURCE_FAILURES[_kind(e)]}")
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("symderiv: interrupted", file=sys.stderr)
         return 130
+
+
+def _kind(e: BaseException) -> type:
+    return next(kind for kind in _RESOURCE_FAILURES if isinstance(e, kind))
+
+
+def _report(message: str) -> None:
+    try:
+        print(f"symderiv: error: {message}", file=sys.stderr)
+    except BrokenPipeError:
+        pass
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's own flush at exit cannot fail again on
+    the closed pipe (the recipe in the Python docs, "Note on SIGPIPE")."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # stdout is not a real file (a test's capture): nothing to flush at exit
+    finally:
+        os.close(devnull)

@@ -311,10 +311,10 @@ class _Builder:
             if not size.is_Number or size > MAX_EXPONENT:
                 self.refuse(f"exponent in '{self.segment(node)}' is too large "
                             f"(at most {MAX_EXPONENT})")
-            digits = max((_digits(r) for r in base.atoms(sp.Rational)), default=1)
-            if digits * size > MAX_NUMBER_DIGITS:
-                self.refuse(f"'{self.segment(node)}' is too large a number "
-                            f"(more than {MAX_NUMBER_DIGITS} digits)")
+            # digits of the numerators and denominators of base**exponent
+            per_power = max((_log10_size(r) for r in base.atoms(sp.Rational)), default=0)
+            if math.floor(per_power * size) + 1 > MAX_NUMBER_DIGITS:
+                self.refuse(f"'{self.segment(node)}' {_too_many_digits(_power_size(base, exponent))}")
         if base.is_zero and exponent.is_negative:
             self.refuse(f"'{self.segment(node)}' divides by zero")
         result = base ** exponent
@@ -326,8 +326,8 @@ class _Builder:
             result.args[0] if result.is_Add or result.is_Mul else None)
         if coefficient is not None and coefficient.is_Rational \
                 and _digits(coefficient) > MAX_NUMBER_DIGITS:
-            self.refuse(f"'{self.segment(node)}' is too large a number "
-                        f"(more than {MAX_NUMBER_DIGITS} digits)")
+            size = "small" if abs(coefficient) < 1 else "large"
+            self.refuse(f"'{self.segment(node)}' {_too_many_digits(size)}")
 
     # calls --------------------------------------------------------------------------
     def _build_Call(self, node):
@@ -433,7 +433,9 @@ def _exact_decimal(literal: str, where: str) -> sp.Rational:
                                 f"(at most {MAX_LITERAL_DIGITS})")
     exponent = m["exponent"].replace("_", "") if m["exponent"] else "0"
     if len(exponent.lstrip("+-")) > 6 or abs(int(exponent)) > MAX_NUMBER_DIGITS:
-        raise InputError(where, f"the number '{_short(literal)}' is too large or too small")
+        size = "too close to 0" if exponent.startswith("-") else "too large"
+        raise InputError(where, f"the number '{_short(literal)}' is {size} (its power of ten "
+                                f"is beyond ±{MAX_NUMBER_DIGITS})")
     value = Fraction(literal.replace("_", ""))
     return sp.Rational(value.numerator, value.denominator)
 
@@ -448,6 +450,32 @@ def _digits(r: sp.Rational) -> int:
     """Decimal digits of the larger of numerator and denominator (from the bit length)."""
     bits = max(abs(int(r.p)).bit_length(), int(r.q).bit_length())
     return int(bits * 0.30103) + 1
+
+
+def _power_size(base: sp.Expr, exponent: sp.Expr) -> str:
+    """Whether base**exponent is "large", "small" (near 0) or "" (not a number: a coefficient
+    of a symbolic base), so that a refusal says which: 10**-1000 is tiny, not huge."""
+    if not (base.is_number and exponent.is_extended_real):
+        return ""
+    magnitude = abs(base.evalf(15))
+    if not magnitude.is_Number or magnitude == 1:
+        return ""
+    return "small" if (magnitude > 1) == bool(exponent.is_negative) else "large"
+
+
+def _too_many_digits(size: str) -> str:
+    """The refusal of an exact number of more than MAX_NUMBER_DIGITS digits."""
+    if size == "small":
+        return (f"is too close to 0 to hold exactly (its denominator would have more "
+                f"than {MAX_NUMBER_DIGITS} digits)")
+    if size == "large":
+        return f"is too large a number (more than {MAX_NUMBER_DIGITS} digits)"
+    return f"needs an exact number of more than {MAX_NUMBER_DIGITS} digits"
+
+
+def _log10_size(r: sp.Rational) -> float:
+    """log10 of the larger of |numerator| and denominator (a number of d digits: d - 1 ≤ it < d)."""
+    return max(math.log10(abs(int(r.p))) if r.p else 0.0, math.log10(int(r.q)))
 
 
 def _node_count(expr: sp.Basic) -> int:

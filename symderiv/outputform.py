@@ -205,6 +205,16 @@ def teacher_form(g: sp.Expr, a: sp.Symbol) -> sp.Expr:
     return sp.Mul(coeff, *[p**m for p, m in factors])
 
 
+def form_text(form: sp.Expr | sp.MatrixBase | None) -> str | None:
+    """An output form (or a product built from one) in SymPy's str form, on one line, its
+    factors in the order they were built ((1 + a)*(1 - a), as :func:`teacher_form` and the
+    sheet write it, not str's (1 - a)*(a + 1)). The one text of an output form in every
+    JSON (derive's and solve's); None for none."""
+    if form is None:
+        return None
+    return sp.sstr(form.tolist() if isinstance(form, sp.MatrixBase) else form, order="none")
+
+
 # -- checks -------------------------------------------------------------------------------
 def _cheap_simplest(e: sp.Expr) -> sp.Expr:
     """The shortest of cheap rewrites (expand, cancel, factor): bounded, never simplify()."""

@@ -7,6 +7,10 @@
 3. a numeric test with mpmath at 40 digits at many real points: negative, large, near 0,
    at and on both sides of every kink. A difference that survives re-evaluation at 120
    digits is a proven "not equal", with the point and both values -> "numeric counterexample";
+   a difference too small for the test to call (1e-30) but the same nonzero constant at
+   every point, or a nonzero constant that algebra (here or in stage 4) reduces the
+   difference to (10^-50), is "not equal" once a point confirms that gap at two high
+   precisions                                                      -> "constant difference";
 4. symbolic proofs, each in a forked child SIGKILLed at its share of the time bound
    (``signal.alarm`` cannot interrupt SymPy's C-level big-integer work):
    a one-variable polynomial vanishing at deg + 1 integers          -> "polynomial identity …",
@@ -66,18 +70,25 @@ def decide(lhs: sp.Expr, rhs: sp.Expr, timeout: float = 5.0) -> Verdict:
     # σ, ReLU, Φ, φ kept as opaque functions: far cheaper to expand, and as sound
     opaque = _rationalized(lhs - rhs)
 
-    method = _cheap_algebra(opaque, difference)
+    method, constant = _cheap_algebra(opaque, difference)
     if method:
         return Verdict(True, method)
 
     numeric_deadline = start + 0.4 * timeout
-    counterexample, agreeing = _numeric_test(left, right, numeric_deadline)
+    counterexample, agreeing, gaps = _numeric_test(left, right, numeric_deadline)
     if counterexample:
         return Verdict(False, "numeric counterexample", counterexample)
+    for gap in (_constant_value(constant), _constant_gap(gaps)):
+        found = _confirm_constant_gap(left, right, gap, start + timeout)
+        if found:
+            return Verdict(False, "constant difference", found)
 
-    proved, timed_out = _prove_symbolically(opaque, difference, start + timeout)
+    proved, constant, timed_out = _prove_symbolically(opaque, difference, start + timeout)
     if proved:
         return Verdict(True, proved)
+    found = _confirm_constant_gap(left, right, _constant_value(constant), start + timeout)
+    if found:
+        return Verdict(False, "constant difference", found)
     evidence = (f"numerically equal at {agreeing} points" if agreeing
                 else "no point where both sides are real and defined")
     why = f"no symbolic proof within {timeout:g} s" if timed_out else "no symbolic proof found"
@@ -184,18 +195,38 @@ def _real_variables(lhs: sp.Expr, rhs: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
 _MAX_EXPANDED_TERMS = 2000
 
 
-def _cheap_algebra(opaque: sp.Expr, difference: sp.Expr) -> str | None:
-    """"expand" or "cancel" when that proves the difference is 0; None otherwise."""
+def _cheap_algebra(opaque: sp.Expr, difference: sp.Expr) -> tuple[str | None, sp.Expr | None]:
+    """("expand" or "cancel", None) when that proves the difference is 0; otherwise
+    (None, the constant it reduced to, if a nonzero constant) for stage 3 to confirm."""
+    constant = None
     for form in dict.fromkeys((opaque, difference)):   # once where they are the same
         if _small_enough_to_expand(form):
             try:
-                if sp.expand(form) == 0:
-                    return "expand"
-                if sp.cancel(sp.together(form)) == 0:
-                    return "cancel"
+                for method, reduce in (("expand", sp.expand), ("cancel", _cancelled)):
+                    reduced = reduce(form)
+                    if reduced == 0:
+                        return method, None
+                    if constant is None and _is_constant(reduced):
+                        constant = reduced
             except Exception:  # noqa: BLE001 - a SymPy failure proves nothing; later stages try
                 continue
-    return None
+    return None, constant
+
+
+def _cancelled(form: sp.Expr) -> sp.Expr:
+    return sp.cancel(sp.together(form))
+
+
+def _is_constant(e: sp.Expr) -> bool:
+    """A number with no variable left (a candidate for LHS − RHS ≡ c ≠ 0)."""
+    return bool(e.is_number) and not e.has(sp.nan, sp.zoo, sp.oo, -sp.oo)
+
+
+def _zero_or_constant(reduced: sp.Expr):
+    """A proof step's answer: True for 0, the constant for a nonzero one, else False."""
+    if reduced == 0:
+        return True
+    return reduced if _is_constant(reduced) else False
 
 
 def _small_enough_to_expand(expr: sp.Expr) -> bool:
@@ -241,39 +272,124 @@ _RANDOM_POINTS = 30
 _SEED = 20240601        # fixed: the same question gets the same answer and counterexample
 
 
-def _numeric_test(left: sp.Expr, right: sp.Expr, deadline: float) -> tuple[dict | None, int]:
-    """(a confirmed counterexample or None, how many points agreed) before ``deadline``."""
+def _numeric_test(left: sp.Expr, right: sp.Expr,
+                  deadline: float) -> tuple[dict | None, int, list]:
+    """(a confirmed counterexample or None, how many points agreed, the gaps LHS − RHS
+    and magnitudes measured where they agreed) before ``deadline``."""
     variables = sorted(left.free_symbols | right.free_symbols, key=lambda s: s.name)
-    agreeing = 0
+    gaps = []
     for point in _sample_points(variables, [left, right]):
         if time.monotonic() > deadline:
             break
         outcome = _compare_at(left, right, point)
         if isinstance(outcome, dict):
-            return outcome, agreeing
-        agreeing += outcome
-    return None, agreeing
+            return outcome, len(gaps), gaps
+        if outcome is not None:
+            gaps.append(outcome)
+    return None, len(gaps), gaps
 
 
-def _compare_at(left: sp.Expr, right: sp.Expr, point: dict) -> dict | bool:
-    """True (agree), False (undefined or unclear), or a confirmed counterexample."""
+def _compare_at(left: sp.Expr, right: sp.Expr, point: dict) -> dict | tuple | None:
+    """(gap, magnitude) where the sides agree, None where undefined or unclear, or a
+    confirmed counterexample."""
     try:
         scan = _evaluate_pair(left, right, point, SCAN_DIGITS)
         if _close(*scan, SCAN_DIGITS):
-            return True
+            return _gap(scan)
         confirm = _evaluate_pair(left, right, point, CONFIRM_DIGITS)
     except _Undefined:
-        return False
+        return None
     if _close(*confirm, CONFIRM_DIGITS):
-        return True  # the scan's difference was cancellation error
-    gap_scan, gap_confirm = scan[0] - scan[1], confirm[0] - confirm[1]
-    with mpmath.workdps(CONFIRM_DIGITS):
-        stable = abs(gap_scan - gap_confirm) <= mpmath.mpf(10) ** -10 * abs(gap_confirm)
-    if not stable:
-        return False
+        return _gap(confirm)  # the scan's difference was cancellation error
+    if not _stable(scan, confirm):
+        return None
+    return _counterexample(point, confirm)
+
+
+def _gap(pair) -> tuple:
+    """LHS − RHS and the magnitude it is measured against."""
+    return pair[0] - pair[1], max(abs(pair[0]), abs(pair[1]), 1)
+
+
+def _stable(coarse, fine) -> bool:
+    """The gap LHS − RHS is the same, to 10 digits, at two working precisions."""
+    gap_coarse, gap_fine = coarse[0] - coarse[1], fine[0] - fine[1]
+    with mpmath.workdps(mpmath.mp.dps + CONFIRM_DIGITS):
+        return abs(gap_coarse - gap_fine) <= mpmath.mpf(10) ** -10 * abs(gap_fine)
+
+
+def _counterexample(point: dict, pair) -> dict:
+    """The point and both values, with enough digits that the values shown differ."""
+    lhs, rhs = pair
+    gap = lhs - rhs
+    shown = _SIGNIFICANT
+    if gap:
+        shown = max(shown, int(mpmath.log10(max(abs(lhs), abs(rhs)) / abs(gap))) + 4)
     return {"point": {s.name: text for s, (text, _) in point.items()},
-            "lhs": mpmath.nstr(confirm[0], _SIGNIFICANT),
-            "rhs": mpmath.nstr(confirm[1], _SIGNIFICANT)}
+            "lhs": mpmath.nstr(lhs, shown), "rhs": mpmath.nstr(rhs, shown),
+            "difference": mpmath.nstr(gap, _SIGNIFICANT)}
+
+
+# A gap seen at every point of the scan counts only above this many scan digits' noise.
+_SCAN_NOISE_DIGITS = SCAN_DIGITS - 8
+# The most digits a constant gap is confirmed at: formulas hold numbers of at most 1000
+# digits (symderiv.expr), so a gap of 10^-1000 against values near 1 is within reach.
+_MAX_CONFIRM_DIGITS = 2400
+
+
+def _constant_gap(gaps: list):
+    """The gap LHS − RHS when every agreeing point shows the same nonzero one (1e-30,
+    below what the scan calls a difference, above its rounding noise); else None."""
+    if len(gaps) < 3:
+        return None
+    first = gaps[0][0]
+    with mpmath.workdps(SCAN_DIGITS):
+        noise = mpmath.mpf(10) ** -_SCAN_NOISE_DIGITS
+        if any(abs(gap) <= noise * scale for gap, scale in gaps):
+            return None
+        if all(abs(gap - first) <= mpmath.mpf(10) ** -6 * abs(first) for gap, _ in gaps):
+            return first
+    return None
+
+
+def _constant_value(constant: sp.Expr | None):
+    """A constant from algebra as an mpmath number, or None when it has no real value."""
+    if constant is None:
+        return None
+    with mpmath.workdps(CONFIRM_DIGITS):
+        try:
+            value = _real_value(constant, {})
+        except _Undefined:
+            return None
+    return value or None
+
+
+def _confirm_constant_gap(left: sp.Expr, right: sp.Expr, gap, deadline: float) -> dict | None:
+    """A counterexample at the first sample point where LHS − RHS, expected to be ``gap``
+    (a nonzero constant, from algebra or the scan), is nonzero and the same at two
+    precisions high enough to see it; None when no point confirms one before ``deadline``."""
+    if not gap:
+        return None
+    variables = sorted(left.free_symbols | right.free_symbols, key=lambda s: s.name)
+    for point in _sample_points(variables, [left, right])[:10]:
+        if time.monotonic() > deadline:
+            return None
+        try:
+            digits = CONFIRM_DIGITS
+            pair = _evaluate_pair(left, right, point, digits)
+            # enough digits that the gap is far above the half the precision _close ignores
+            needed = 2 * int(mpmath.log10(_gap(pair)[1] / abs(gap))) + 40
+            if needed > digits:
+                digits = min(needed, _MAX_CONFIRM_DIGITS)
+                pair = _evaluate_pair(left, right, point, digits)
+            finer = _evaluate_pair(left, right, point, 2 * digits)
+        except _Undefined:
+            continue
+        # The same test as the scan's: a gap the finer precision keeps is no rounding error.
+        if _close(*pair, digits) or not _stable(pair, finer):
+            continue
+        return _counterexample(point, finer)
+    return None
 
 
 def _close(a, b, digits: int) -> bool:
@@ -589,8 +705,9 @@ def _kink_neighbours(exprs: list, x: sp.Symbol) -> list:
 # ---- stage 4: symbolic proofs, each in a child process ------------------------------------------------
 
 def _prove_symbolically(opaque: sp.Expr, difference: sp.Expr,
-                        deadline: float) -> tuple[str | None, bool]:
-    """(the method that proved ``difference`` ≡ 0 or None, whether some attempt timed out).
+                        deadline: float) -> tuple[str | None, sp.Expr | None, bool]:
+    """(the method that proved ``difference`` ≡ 0 or None, a nonzero constant some attempt
+    reduced it to or None, whether some attempt timed out).
 
     ``opaque`` is the same difference with σ, ReLU, Φ, φ not rewritten; only expanding
     uses it.
@@ -605,22 +722,31 @@ def _prove_symbolically(opaque: sp.Expr, difference: sp.Expr,
         last = number == len(attempts) - 1
         outcome = run_bounded(prove, (opaque, difference), remaining if last else share * remaining)
         if outcome is True:
-            return method, timed_out
+            return method, None, timed_out
+        if isinstance(outcome, sp.Basic):
+            return None, outcome, timed_out  # not 0 but a constant: stage 3 confirms it
         timed_out = timed_out or outcome is None
-    return None, timed_out
+    return None, None, timed_out
 
 
 def _univariate_with_kinks(difference: sp.Expr) -> bool:
     return len(difference.free_symbols) == 1 and bool(_kink_arguments(difference))
 
 
-def _zero_by_simplify(difference: sp.Expr) -> bool:
+def _zero_by_simplify(difference: sp.Expr):
     """simplify, also of the difference in exponentials and with every part factored
-    (factor(deep=True) turns sqrt(x²+2x+1) into sqrt((x+1)²) = |x+1|)."""
+    (factor(deep=True) turns sqrt(x²+2x+1) into sqrt((x+1)²) = |x+1|). True for 0, a
+    nonzero constant it comes to, else False."""
     variants = [lambda: difference, lambda: sp.factor(difference, deep=True)]
     if _has_transcendental(difference):
         variants.insert(1, lambda: difference.rewrite(sp.exp))
-    return any(sp.simplify(variant()) == 0 for variant in variants)
+    constant = False
+    for variant in variants:
+        outcome = _zero_or_constant(sp.simplify(variant()))
+        if outcome is True:
+            return True
+        constant = constant if constant is not False else outcome
+    return constant
 
 
 def _has_max_or_min(difference: sp.Expr) -> bool:
@@ -649,10 +775,11 @@ _TRIG_AND_HYPERBOLIC = (sp.sin, sp.cos, sp.tan, sp.cot, sp.sec, sp.csc,
                         sp.sinh, sp.cosh, sp.tanh, sp.coth, sp.sech, sp.csch)
 
 
-def _zero_in_exponentials(difference: sp.Expr) -> bool:
+def _zero_in_exponentials(difference: sp.Expr):
     """Trig and hyperbolic functions as exponentials make many identities rational ones
-    (sin 7x in powers of sin x, tan(x/2) = sin x/(1+cos x), tanh x = 2σ(2x)−1)."""
-    return sp.cancel(sp.expand(sp.powsimp(difference.rewrite(sp.exp)))) == 0
+    (sin 7x in powers of sin x, tan(x/2) = sin x/(1+cos x), tanh x = 2σ(2x)−1). True for
+    0, the constant when it comes to a nonzero one (σ(x) − (1 + tanh(x/2))/2 − 10⁻⁵⁰)."""
+    return _zero_or_constant(sp.cancel(sp.expand(sp.powsimp(difference.rewrite(sp.exp)))))
 
 
 def _zero_by_cases(difference: sp.Expr) -> bool:

@@ -357,3 +357,34 @@ def test_non_strict_threshold_maps_to_a_non_strict_condition():
     # a constant lower piece cannot tell z < 0 from z = 0 by its output: no form is claimed
     flat = sp.Piecewise((z, z >= 0), (0, True))
     assert output_form(flat, sp.Piecewise((1, z >= 0), (0, True)), z, a).expr is None
+
+
+# -- one text of an output form in every JSON (finding 29d) ----------------------------------
+
+def test_solve_and_derive_write_the_same_teacher_form():
+    import json
+    from pathlib import Path
+
+    from symderiv.commands.derive import as_json
+    from symderiv.problems import activations as problem
+    from symderiv.spec import ActivationsProblem
+
+    derived = json.loads(as_json(activations.derive("tanh")))["df_in_output"]
+    solved = problem.solve(ActivationsProblem(1, "5", None, parts=("tanh-vanishing",))).to_json()
+    assert solved["functions"]["tanh"]["derivative_in_output"] == derived
+    assert solved["vanishing"]["local_in_output"] == derived
+    assert f"*({derived})*" in solved["vanishing"]["gradient"]
+    # a SymPy str form, the factors as the teacher writes them: (1 + a)(1 − a)
+    form = sp.sympify(derived, locals={"a": a})
+    assert derived.index("1 + a") < derived.index("1 - a")
+    with mpmath.workdps(40):
+        for t in POINTS:
+            slope = mpmath.diff(mpmath.tanh, t)
+            assert _close(sp.lambdify(a, form, "mpmath")(mpmath.tanh(t)), slope, mpmath.mpf(10) ** -12)
+    # the committed sheets (both languages) carry the same text
+    output = Path(__file__).resolve().parent.parent / "output"
+    for sheet in (output / "hw6.json", output / "en" / "hw6.json"):
+        for p in json.loads(sheet.read_text(encoding="utf-8"))["problems"]:
+            if p["kind"] == "activations" and "tanh" in p["functions"]:
+                assert p["functions"]["tanh"]["derivative_in_output"] == derived
+                assert p["vanishing"]["local_in_output"] == derived

@@ -144,3 +144,62 @@ def test_hostile_formula_through_the_real_command(run_cli):
     result = run_cli("derive", "__import__('os').system('echo hacked')")
     assert result.returncode == 2 and result.stdout == "" and "hacked" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+# -- --wrt, the output letter, and the exit status (finding 8) ------------------------------
+
+@pytest.mark.parametrize("name, parameter", [
+    ("swish", "beta"), ("leaky_relu", "alpha"), ("elu", "alpha"), ("selu", "lambda"),
+    ("selu", "scale"), ("softplus", "beta"),
+])
+def test_wrt_a_parameter_of_the_activation_is_refused(capsys, name, parameter):
+    assert main(["derive", name, "--wrt", parameter]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert lines == [f"symderiv: error: --wrt: {parameter!r} is a parameter of {name}, not its "
+                     f"input; name the input (e.g. --wrt x), or write {name} as a formula to "
+                     f"differentiate by {parameter}"]
+
+
+def test_wrt_on_softmax_is_refused(capsys):
+    assert main(["derive", "softmax", "--wrt", "x"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("symderiv: error: --wrt: softmax ")
+
+
+@pytest.mark.parametrize("name, reference", [
+    ("tanh", mpmath.tanh),
+    ("sigmoid", lambda t: 1 / (1 + mpmath.exp(-t))),
+])
+def test_the_output_letter_is_never_the_variable(run_cli, name, reference):
+    data = _derive_json(run_cli, name, "--wrt", "a")
+    assert data["variable"] == "a" and data["output"] != "a" and data["verified"] is True
+    variable, output = sp.Symbol("a", real=True), sp.Symbol(data["output"], real=True)
+    g = sp.lambdify(output, sp.sympify(data["df_in_output"], locals={data["output"]: output}), "mpmath")
+    assert variable not in sp.sympify(data["df_in_output"], locals={"a": variable}).free_symbols
+    with mpmath.workdps(40):
+        for t in ("-3.5", "-0.2", "0.7", "4"):
+            t = mpmath.mpf(t)
+            slope = mpmath.diff(reference, t)
+            assert abs(g(reference(t)) - slope) <= 1e-25 * abs(slope)
+    text = run_cli("derive", name, "--wrt", "a").stdout
+    assert f"f' in {data['output']} = f(a)" in text
+
+
+def test_an_unverified_derivative_exits_1_and_says_so(run_cli):
+    # sqrt(-1 - z²) is real nowhere: f' cannot be checked against finite differences
+    with mpmath.workdps(30):
+        assert all(mpmath.sqrt(-1 - mpmath.mpf(t) ** 2).imag != 0 for t in (-2, 0, 3))
+    result = run_cli("derive", "sqrt(-1-z**2)")
+    assert result.returncode == 1 and result.stderr == ""
+    assert "verified: NO" in result.stdout and "not checked" in result.stdout
+    data = json.loads(run_cli("derive", "sqrt(-1-z**2)", "--format", "json").stdout)
+    assert data["verified"] is False
+
+
+def test_help_states_the_exit_status(capsys):
+    with pytest.raises(SystemExit):
+        main(["derive", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "Exit 0 when f' is verified" in text and "1 when it is not" in text

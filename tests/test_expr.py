@@ -222,3 +222,32 @@ def test_exact_number_refuses(value, message):
     with pytest.raises(InputError, match=message) as caught:
         exact_number(value, "problem.eta")
     assert caught.value.where == "problem.eta"
+
+
+# -- numbers too large or too close to 0 (finding 29b: the refusal says which) ----------
+
+@pytest.mark.parametrize("formula, says", [
+    ("x**(10**-1000)", "'10**-1000' is too close to 0"),
+    ("(10/3)**-1000", "too close to 0"),
+    ("0.1**1000", "too close to 0"),
+    ("x*10**-600*10**-600", "too close to 0"),
+    ("1e-1001", "'1e-1001' is too close to 0"),
+    ("10**1000", "'10**1000' is too large a number"),
+    ("x*10**600*10**600", "too large a number"),
+    ("1e1001", "'1e1001' is too large"),
+])
+def test_a_number_out_of_reach_is_called_large_or_near_zero_as_it_is(formula, says):
+    with pytest.raises(InputError) as caught:
+        parse_formula(formula, "LHS")
+    what = caught.value.what
+    assert says in what
+    # never "large" for a tiny number, never "close to 0" for a huge one
+    assert ("large" in what) != ("close to 0" in what)
+
+
+def test_numbers_just_within_the_digit_bound_are_exact():
+    # 10^999 has 1000 digits; 10^-999 a 1000-digit denominator: both are allowed, exactly
+    assert parse_formula("10**999") == sp.Integer(10) ** 999
+    assert parse_formula("x**(10**-999)") == x ** sp.Rational(1, 10 ** 999)
+    with mpmath.workdps(1100):
+        assert mpmath.mpf(parse_formula("10**-999").q) == mpmath.mpf(10) ** 999

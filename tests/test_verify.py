@@ -107,17 +107,26 @@ def variable_names(lhs, rhs) -> set:
     return {s.name for s in as_expr(lhs).free_symbols | as_expr(rhs).free_symbols}
 
 
-def assert_real_counterexample(lhs, rhs, verdict: Verdict):
+def assert_real_counterexample(lhs, rhs, verdict: Verdict, method="numeric counterexample",
+                               digits: int = 60):
+    """The reported point, values and difference, against mpmath at ``digits``."""
     found = verdict.counterexample
-    assert verdict.equal is False and verdict.method == "numeric counterexample"
-    assert set(found) == {"point", "lhs", "rhs"}
+    assert verdict.equal is False and verdict.method == method
+    assert set(found) == {"point", "lhs", "rhs", "difference"}
     json.dumps(found)  # JSON-friendly: strings only
-    assert all(isinstance(v, str) for v in (*found["point"].values(), found["lhs"], found["rhs"]))
+    assert all(isinstance(v, str) for v in (*found["point"].values(), found["lhs"], found["rhs"],
+                                            found["difference"]))
     assert set(found["point"]) == variable_names(lhs, rhs)
-    left, right = mpmath_value(as_expr(lhs), found["point"]), mpmath_value(as_expr(rhs), found["point"])
-    assert abs(left - right) > 1e-12 * max(abs(left), abs(right), 1)
-    for reported, true in ((found["lhs"], left), (found["rhs"], right)):
-        assert abs(mpmath.mpf(reported) - true) <= 1e-13 * max(abs(true), 1)
+    left = mpmath_value(as_expr(lhs), found["point"], digits)
+    right = mpmath_value(as_expr(rhs), found["point"], digits)
+    with mpmath.workdps(digits):
+        gap = left - right
+        assert gap != 0
+        # the values shown differ, each right to within a tenth of the gap
+        assert mpmath.mpf(found["lhs"]) != mpmath.mpf(found["rhs"])
+        for reported, true in ((found["lhs"], left), (found["rhs"], right)):
+            assert abs(mpmath.mpf(reported) - true) <= min(1e-13 * max(abs(true), 1), abs(gap) / 10)
+        assert abs(mpmath.mpf(found["difference"]) - gap) <= 1e-13 * abs(gap)
 
 
 @pytest.mark.parametrize("name", IDENTITIES)
@@ -233,7 +242,21 @@ def test_run_bounded_kills_and_reports_failures():
 def test_cli_equal_in_text(run_cli):
     done = run_cli("verify", "sigmoid(x)*(1-sigmoid(x))", "diff(sigmoid(x), x)")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("equal (proved by ")
+    assert done.stdout == "equal (identical after rewriting)\n"
+    done = run_cli("verify", "sin(x)^2 + cos(x)^2", "1")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("equal (proved by ") and "(" not in done.stdout[len("equal ("):]
+
+
+def test_cli_names_each_proof_in_words(run_cli):
+    from symderiv import verify
+    from symderiv.commands.verify import _PROOF_WORDS
+
+    methods = {"structural", "expand", "cancel"} | {method for method, *_ in verify._PROOFS}
+    assert methods <= set(_PROOF_WORDS)
+    done = run_cli("verify", "x+1-1", "x")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "equal (identical after rewriting)\n"
 
 
 def test_cli_json_equal_by_cases(run_cli):
@@ -247,15 +270,17 @@ def test_cli_sin_tan_pair_is_not_equal_within_10_s(run_cli):
     done = run_cli("verify", "sin(tan(-4*x^2-3)^3)", "sin(tan(4*x^2+3)^3)")
     assert time.monotonic() - start < 10
     assert done.returncode == 1, done.stderr
-    # "NOT equal: at x = 1, LHS = -0.61…, RHS = 0.61…": check the point and values with mpmath
+    # "NOT equal: at x = 1, LHS = -0.61…, RHS = 0.61…, LHS - RHS = -1.2…": check with mpmath
     head, _, values = done.stdout.strip().partition(", LHS = ")
     assert head.startswith("NOT equal: at x = ")
     point = {"x": head.removeprefix("NOT equal: at x = ")}
-    reported_lhs, _, reported_rhs = values.partition(", RHS = ")
+    reported_lhs, _, rest = values.partition(", RHS = ")
+    reported_rhs, _, reported_gap = rest.partition(", LHS - RHS = ")
     u = 4 * x ** 2 + 3
     true_lhs, true_rhs = mpmath_value(sp.sin(sp.tan(-u) ** 3), point), mpmath_value(sp.sin(sp.tan(u) ** 3), point)
     assert abs(true_lhs - true_rhs) > 1e-6
     assert abs(mpmath.mpf(reported_lhs) - true_lhs) < 1e-13 and abs(mpmath.mpf(reported_rhs) - true_rhs) < 1e-13
+    assert abs(mpmath.mpf(reported_gap) - (true_lhs - true_rhs)) < 1e-13
 
 
 def test_cli_json_not_equal(run_cli):
@@ -271,7 +296,7 @@ def test_cli_hard_identities_answer_within_10_s(run_cli):
     start = time.monotonic()
     done = run_cli("verify", "(x^2+2*x+1)^500", "(x+1)^1000")
     assert time.monotonic() - start < 10
-    assert done.returncode == 0 and done.stdout.startswith("equal (proved by polynomial identity")
+    assert done.returncode == 0 and done.stdout.startswith("equal (proved as polynomials")
     start = time.monotonic()
     done = run_cli("verify", HARD_LHS, HARD_RHS, "--format", "json")  # the default time bound
     assert time.monotonic() - start < 10
@@ -303,3 +328,73 @@ def test_variables_are_taken_real_and_text_is_refused():
     assert decide(sp.sqrt(t ** 2), sp.Abs(t)).equal is True
     with pytest.raises(TypeError):
         decide("__import__('os')", "x")
+
+
+# ---- a constant difference too small for the scan to call (finding 30) ---------------------
+
+def tiny(exponent: int) -> sp.Rational:
+    return sp.Rational(1, 10 ** exponent)
+
+
+TINY_CONSTANT_DIFFERENCES = {
+    # algebra leaves the constant: the difference cancels to it at once
+    "sigmoid + 1e-30": (sigmoid(x), 1 / (1 + sp.exp(-x)) + tiny(30)),
+    "sigmoid - 10^-50": (sigmoid(x), 1 / (1 + sp.exp(-x)) - tiny(50)),
+    # the scan sees the same 1e-30 at every point
+    "pythagoras + 1e-30": (sp.sin(x) ** 2 + sp.cos(x) ** 2, 1 + tiny(30)),
+    "tanh form + 1e-30": (sigmoid(x), (1 + sp.tanh(x / 2)) / 2 + tiny(30)),
+    # below the scan's noise: rewrite(exp) + cancel comes to the constant
+    "tanh form - 10^-50": (sigmoid(x), (1 + sp.tanh(x / 2)) / 2 - tiny(50)),
+    "Phi + 10^-50, two variables": (Phi(x) + y, (1 + sp.erf(x / sqrt2)) / 2 + y + tiny(50)),
+    "large values, 1e-30 apart": (1000 * sp.exp(x), 1000 * sp.exp(x) + tiny(30)),
+}
+
+
+@pytest.mark.parametrize("name", TINY_CONSTANT_DIFFERENCES)
+def test_a_tiny_constant_difference_is_not_equal(name):
+    lhs, rhs = TINY_CONSTANT_DIFFERENCES[name]
+    verdict = decide(lhs, rhs)
+    assert_real_counterexample(lhs, rhs, verdict, method="constant difference", digits=200)
+    with mpmath.workdps(200):
+        gap = mpmath.mpf(verdict.counterexample["difference"])
+        point = verdict.counterexample["point"]
+        true_gap = mpmath_value(as_expr(lhs), point, 200) - mpmath_value(as_expr(rhs), point, 200)
+        assert abs(gap - true_gap) <= 1e-13 * abs(true_gap)
+        assert 1e-51 < abs(true_gap) < 1e-29
+
+
+def test_a_constant_gap_counts_only_when_every_point_shows_it():
+    from symderiv.verify import _constant_gap
+
+    with mpmath.workdps(40):
+        same = [(mpmath.mpf("1e-30") * (1 + k * mpmath.mpf(10) ** -12), mpmath.mpf(1)) for k in range(5)]
+        assert _constant_gap(same) == same[0][0]
+        noise = [(mpmath.mpf(10) ** -39 * k, mpmath.mpf(1)) for k in (1, -3, 2, 5)]
+        assert _constant_gap(noise) is None
+        varying = [(mpmath.mpf("1e-30") * k, mpmath.mpf(1)) for k in (1, 2, 3)]
+        assert _constant_gap(varying) is None
+        assert _constant_gap(same[:2]) is None  # too few points to call it constant
+
+
+def test_cli_tiny_constant_difference_is_not_equal(run_cli):
+    done = run_cli("verify", "sigmoid(x)", "1/(1+exp(-x))+1e-30")
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == ""
+    head, _, values = done.stdout.strip().partition(", LHS = ")
+    assert head == "NOT equal: at x = 1"
+    reported_lhs, _, rest = values.partition(", RHS = ")
+    reported_rhs, _, reported_gap = rest.partition(", LHS - RHS = ")
+    with mpmath.workdps(80):
+        one = mpmath.mpf(1)
+        true_lhs = 1 / (1 + mpmath.exp(-one))
+        true_rhs = true_lhs + mpmath.mpf(10) ** -30
+        assert mpmath.mpf(reported_lhs) != mpmath.mpf(reported_rhs)
+        for reported, true in ((reported_lhs, true_lhs), (reported_rhs, true_rhs)):
+            assert abs(mpmath.mpf(reported) - true) < mpmath.mpf(10) ** -31
+        assert abs(mpmath.mpf(reported_gap) + mpmath.mpf(10) ** -30) < mpmath.mpf(10) ** -43
+
+
+def test_a_disguised_zero_constant_is_still_equal():
+    # sin²(1) + cos²(1) − 1 is a constant that is 0: never a "constant difference"
+    verdict = decide(sp.sin(x) ** 2 + sp.cos(x) ** 2 + sp.sin(1) ** 2 + sp.cos(1) ** 2, 2)
+    assert verdict.equal is not False

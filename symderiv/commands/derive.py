@@ -3,6 +3,9 @@
 import json
 from functools import cache
 
+# An unverified derivative is a failed check (contract §4's 1), never a quiet success.
+EXIT_VERIFIED, EXIT_NOT_VERIFIED = 0, 1
+
 # SymPy and the activation registry are imported by run() (and the functions it calls),
 # not at import: `symderiv --help` and the other commands do not load them for this one.
 
@@ -11,7 +14,9 @@ def add_parser(sub) -> None:
     p = sub.add_parser(
         "derive", help="derivative of an activation or formula, and in terms of its output",
         description="EXPR is an activation name (tanh, sigmoid, swish, gelu, ...) or a formula. "
-                    "Prints f, f', and f' written in the output a = f(z) where one exists.")
+                    "Prints f, f', and f' written in the output a = f(z) where one exists, "
+                    "each checked. Exit 0 when f' is verified (it matches mpmath finite "
+                    "differences), 1 when it is not (the output says why), 2 on bad input.")
     p.add_argument("expr", metavar="EXPR", help="activation name or formula, e.g. 'x*sigmoid(beta*x)'")
     p.add_argument("--wrt", metavar="VAR", help="variable to differentiate by (default z, x, or the only one)")
     p.add_argument("--format", choices=("text", "latex", "json"), default="text")
@@ -23,7 +28,7 @@ def run(args) -> int:
 
     d = derive(args.expr, args.wrt)
     print({"text": as_text, "latex": as_latex, "json": as_json}[args.format](d))
-    return 0
+    return EXIT_VERIFIED if d.verified else EXIT_NOT_VERIFIED
 
 
 def as_text(d) -> str:
@@ -72,11 +77,12 @@ def as_latex(d) -> str:
 
 
 def as_json(d) -> str:
-    out = None if d.df_in_output is None else _plain(d.df_in_output, order="none")
+    from symderiv.outputform import form_text
+
     return json.dumps({
         "name": d.name, "variable": str(d.variable),
         "f": _plain(d.f), "df": _plain(d.df),
-        "df_in_output": out, "output": str(d.output), "verified": d.verified,
+        "df_in_output": form_text(d.df_in_output), "output": str(d.output), "verified": d.verified,
         "checks": [{"what": what, "method": how} for what, how in d.checks],
     }, ensure_ascii=False, indent=2)
 
@@ -109,8 +115,8 @@ def _human(e, order: str | None = None) -> str:
     return printer.doprint(e)
 
 
-def _plain(e, order: str | None = None) -> str:
+def _plain(e) -> str:
     """SymPy's str form (the contract's JSON), on one line."""
     import sympy as sp
 
-    return sp.sstr(e.tolist() if isinstance(e, sp.MatrixBase) else e, order=order)
+    return sp.sstr(e.tolist() if isinstance(e, sp.MatrixBase) else e)

@@ -38,15 +38,29 @@ def run(args) -> int:
     return EXIT_BY_ANSWER[verdict.equal]
 
 
+# How each proof of symderiv.verify reads in a sentence (JSON keeps the method's name).
+_PROOF_WORDS = {
+    "structural": "identical after rewriting",
+    "expand": "proved by expanding",
+    "cancel": "proved by cancelling",
+    "polynomial identity (zero at deg + 1 points)":
+        "proved as polynomials: the difference is 0 at more points than its degree",
+    "cases": "proved case by case between the kinks",
+    "rewrite(exp) + cancel": "proved by writing it in exponentials and cancelling",
+    "rewrite(Abs) + simplify": "proved by writing max and min with |.| and simplifying",
+    "simplify": "proved by simplifying",
+}
+
+
 def _sentence(verdict) -> str:
     """The verdict as a person reads it."""
     if verdict.equal:
-        return f"equal (proved by {verdict.method})"
+        return f"equal ({_PROOF_WORDS.get(verdict.method, f'proved by {verdict.method}')})"
     if verdict.equal is None:
         return verdict.method
     found = verdict.counterexample
     where = ", ".join(f"{name} = {value}" for name, value in found["point"].items())
-    values = f"LHS = {found['lhs']}, RHS = {found['rhs']}"
+    values = f"LHS = {found['lhs']}, RHS = {found['rhs']}, LHS - RHS = {found['difference']}"
     return f"NOT equal: at {where}, {values}" if where else f"NOT equal: {values}"
 
 

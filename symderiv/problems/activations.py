@@ -12,6 +12,7 @@ import sympy as sp
 
 from symderiv.expr import symbol
 from symderiv.network import Edge, Layer, Network
+from symderiv.outputform import form_text
 from symderiv.problems import dying_relu, swish_gelu, tanh_vanishing
 
 NEURON = "n"   # the single neuron's name in the diagrams (its label is drawn as z | a)
@@ -59,7 +60,7 @@ class ActivationsSolution:
         out = {"id": self.id, "kind": self.kind, "parts": list(self.parts),
                "functions": {
                    name: {"derivative": str(act.derivative(z)),
-                          "derivative_in_output": _str_or_none(act.derivative_in_output(a)),
+                          "derivative_in_output": form_text(act.derivative_in_output(a)),
                           "verified": self.verified(name)}
                    for name, act in self.functions.items()}}
         if self.vanishing:
@@ -117,19 +118,15 @@ def single_neuron(inputs, weights, activation) -> Network:
 
 # -- JSON ---------------------------------------------------------------------------------------
 
-def _str_or_none(expr):
-    return None if expr is None else str(expr)
-
-
 def _num(expr) -> float:
     return float(sp.N(expr, 30))
 
 
 def _vanishing_json(v) -> dict:
     return {
-        "gradient": str(v.gradient),
+        "gradient": form_text(v.gradient),   # ∂e/∂a·(1 + a)(1 − a)·x1, as the sheet writes it
         "local_derivative": str(v.chain[1].general),
-        "local_in_output": str(v.chain[1].in_output),
+        "local_in_output": form_text(v.chain[1].in_output),
         "verified": v.gradient_verified and v.output_form_verified,
         "bound": {"maximum": _num(v.bound.maximum),
                   "attained_at_z": [_num(p) for p in v.bound.critical_points],
