@@ -24,6 +24,25 @@ class TeX(str):
     __slots__ = ()
 
 
+class ExampleSymbol(sp.Symbol):
+    """A quantity of one training example among several: h1 of example 2 is
+    ``ExampleSymbol(h1, 2)``, printed h_{1}^{(2)} (a dense n^{(1)}_{2} as n^{(1)}_{2,2}, its
+    layer already holding the superscript), so that each example's values have names of
+    their own on the sheet. The example rides in the name (``h1@2``; spec names have no @).
+    """
+
+    def __new__(cls, base: sp.Symbol, example: int):
+        return super().__new__(cls, f"{base.name}@{example}", **base.assumptions0)
+
+    @property
+    def base(self) -> sp.Symbol:
+        return sp.Symbol(self.name.rsplit("@", 1)[0], **self.assumptions0)
+
+    @property
+    def example(self) -> int:
+        return int(self.name.rsplit("@", 1)[1])
+
+
 class SymderivLatexPrinter(LatexPrinter):
     """SymPy's LaTeX printer, taught σ, ReLU, Φ, φ, ∂e/∂o and numbers at a fixed precision.
 
@@ -89,6 +108,18 @@ class SymderivLatexPrinter(LatexPrinter):
         finally:
             self._settings["fold_short_frac"] = fold
 
+    def _print_Swish(self, expr, exp=None):
+        # Swish(x) or Swish(x, β) (symderiv.render.activations_layout.Swish): the latter
+        # with its β, Swish_β(x), a given β as written (1.5, not \frac{3}{2}).
+        x, *beta = expr.args
+        head = r"\operatorname{Swish}"
+        if beta:
+            b = beta[0]
+            head += f"_{{{format_given(b, 4) if b.is_Rational else self._print(b)}}}"
+        if exp is not None:
+            head += f"^{{{exp}}}"
+        return rf"{head}{{\left({self._print(x)} \right)}}"
+
     def _print_Probability(self, expr):
         return rf"P\left({self._print(expr.args[0])}\right)"
 
@@ -108,6 +139,18 @@ class SymderivLatexPrinter(LatexPrinter):
             # w5' (a parameter after an update): w_{5}'
             return self._print_Symbol(sp.Symbol(name), style) + primes
         return super()._print_Symbol(expr, style=style)
+
+    def _print_ExampleSymbol(self, expr, style="plain"):
+        base = expr.base
+        m = _DENSE_NAME.match(base.name)
+        if m and not base.name.endswith("'"):
+            # n^{(1)}_{2} of example 3: n^{(1)}_{2,3} (one superscript only in TeX)
+            dense = self._print_Symbol(base, style)
+            return f"{dense[:-1]},{expr.example}}}"
+        tex = self._print_Symbol(base, style)
+        if "^" in tex:  # a superscript already (x__2 prints x^{2}): group it first
+            tex = f"{{{tex}}}"
+        return f"{tex}^{{({expr.example})}}"
 
     # -- numbers at the sheet's precision -------------------------------------------------
     def _print_Add(self, expr, order=None):

@@ -22,6 +22,7 @@ from symderiv.render import pdf
 from symderiv.render.latex_sheet import render_sheet
 from symderiv.resources import examples_dir
 from symderiv.spec import load_sheet
+from test_layouts import DENSE_TWO_EXAMPLES
 
 HOSTILE = r"\input{/etc/passwd} 50% $x_1$ #1 & ~ ^^5cbye }{ \\"
 
@@ -197,28 +198,7 @@ def test_a_bigger_sheet_compiles_cleanly(tmp_path):
 # -- layouts the reviewer found broken: dense names after an update, XOR without the proof
 #    or without a hidden layer; and reproducible bytes --------------------------------------
 
-LAYOUTS_SPEC = """
-[sheet]
-title = "layouts"
-precision = 3
-
-[[problem]]
-id = "dense"
-kind = "backprop"
-[problem.network]
-inputs = 3
-layers = [
-  { size = 2, activation = "tanh", W = [[0.1, 0.2, 0.3], [0.4, -0.5, 0.6]], b = [0.1, 0.2] },
-  { size = 2, activation = "sigmoid", init = { seed = 0, scale = 0.5 } },
-]
-[problem.data]
-examples = [ { inputs = { x1 = 0, x2 = 1, x3 = 0.5 }, targets = { n2_1 = 1, n2_2 = 0 } },
-             { inputs = { x1 = 1, x2 = 0, x3 = -0.5 }, targets = { n2_1 = 0, n2_2 = 1 } } ]
-[problem.training]
-loss = "mse"
-learning_rate = 0.5
-gradients = ["w2_1_1", "b1_2"]
-steps = 2
+LAYOUTS_SPEC = DENSE_TWO_EXAMPLES.replace('title = "dense"', 'title = "layouts"\nprecision = 3') + """
 
 [[problem]]
 id = "designed"
@@ -254,7 +234,7 @@ def layouts(tmp_path_factory):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_dense_updates_and_xor_without_proof_or_hidden_layer_compile(layouts, lang):
     tex = layouts[lang]
-    assert r"w'^{(2)}_{11}" in tex          # the updated dense weight: one superscript
+    assert r"w'^{(1)}_{11}" in tex          # the updated dense weight: one superscript
     assert r"\noindent{}" in tex            # no \noindentA (an undefined command)
     run = pdf.run_latex(tex)
     assert run.pdf is not None, run.error

@@ -234,8 +234,15 @@ def test_definitions_are_the_functions_the_question_names(definitions):
 
 
 def test_the_sheets_print_the_definitions_and_no_raw_latex(sheets, definitions):
+    from symderiv.render.activations_layout import swish_named
+
+    x = definitions["swish"][0].args[0]
+    (beta,) = definitions["swish"][1].free_symbols - {x}
+    # Swish is named with its β (left symbolic here): Swish_β(x) = xσ(βx)
+    rows = {**definitions, "swish": (swish_named(x, beta), *definitions["swish"][1:])}
     for lang, tex in sheets.items():
-        for row in definitions.values():
+        assert r"\operatorname{Swish}_{\beta}{\left(x \right)} = x \sigma" in tex, lang
+        for row in rows.values():
             assert " = ".join(latex(e, order="none") for e in row) in tex, lang
         assert r"\$" not in tex and r"\textbackslash" not in tex, lang   # no math as text
         assert r"\frac{e^{- x^{2} / 2}}{\sqrt{2 \pi}}" in tex

@@ -11,10 +11,12 @@ import sympy as sp
 
 from symderiv.expr import symbol
 from symderiv.latex import TeX, format_significant, latex
+from symderiv.render.activations_layout import swish_named
 from symderiv.render.figures import network_diagram
 from symderiv.render.plots import activation_plots, tanh_plot
 
 SIGNIFICANT = 4   # significant digits of a number in scientific notation
+NET_INPUT = symbol("z")   # the single neuron's net input: in its circle, and z = Σ Wᵢxᵢ
 
 
 def activation_figures(solution, precision) -> dict:
@@ -43,13 +45,14 @@ def activation_figures(solution, precision) -> dict:
         out["relu_neuron"] = neuron_diagram(solution.neurons["dying-relu"], symbol("e"),
                                             precision)
         out["gradient_formula"] = latex(d.gradient_formula, order="none")
+        out["z_definition"] = TeX(f"{latex(NET_INPUT)} = {latex(d.z, order='none')}")
         out["dead_chain"] = (times(*d.chain), times(*d.dead_factors))
         out["small_losses"] = tuple((t, scientific(d.small.states[t].loss))
                                     for t in _shown_steps(len(d.small.states) - 1))
     if solution.swish_gelu:
         g = solution.swish_gelu
         out["values"], out["slopes"] = activation_plots(g, lo, hi)
-        out["swish_lines"] = (_named_slope("Swish", g.x),
+        out["swish_lines"] = (latex(sp.Derivative(swish_named(g.x, g.beta), g.x)),
                               *_lines(g.swish.product, g.swish.readable, g.swish.expanded))
         out["gelu_lines"] = (_named_slope("GELU", g.x),
                              *_lines(g.gelu.readable, g.gelu.integral, g.gelu.expanded))
@@ -61,7 +64,7 @@ def neuron_diagram(network, loss, precision):
     neuron = network.outputs[0]
     return network_diagram(
         network, edge_labels="name", precision=precision,
-        neuron_labels={neuron: latex(symbol("z"))},
+        neuron_labels={neuron: latex(NET_INPUT)},
         output_labels={neuron: TeX(rf"{latex(symbol('a'))} \rightarrow {latex(loss)}")})
 
 

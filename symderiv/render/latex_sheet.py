@@ -14,6 +14,7 @@ from symderiv.files import write_atomic
 from symderiv.render.activations_figures import activation_figures
 from symderiv.render.environment import language_strings, make_environment, render_template
 from symderiv.render.figures import network_diagram, xor_plane
+from symderiv.render.layouts import layout_of
 from symderiv.render.pdf import compile_tex
 
 ENTRY_TEMPLATE = "latex/sheet.tex.j2"
@@ -34,11 +35,13 @@ def figures_for(kind: str):
 
 @dataclass(frozen=True)
 class ProblemPage:
-    """What a problem's template gets: the solution, its figures, the sheet's language."""
+    """What a problem's template gets: the solution, its figures, its layout (plain data
+    arranged for the templates, or None: :mod:`symderiv.render.layouts`), its kind."""
 
     solution: object
     figures: dict
     kind: str
+    layout: object = None
 
 
 def render_sheet(sheet, lang: str | None = None, templates: Path | None = None) -> str:
@@ -46,8 +49,8 @@ def render_sheet(sheet, lang: str | None = None, templates: Path | None = None) 
     lang = lang or sheet.lang
     env = make_environment(sheet.precision, templates)
     strings = language_strings(env, lang)
-    pages = [ProblemPage(p, _FIGURES.get(p.kind, _no_figures)(p, sheet.precision), p.kind)
-             for p in sheet.problems]
+    pages = [ProblemPage(p, _FIGURES.get(p.kind, _no_figures)(p, sheet.precision), p.kind,
+                         layout_of(p)) for p in sheet.problems]
     return render_template(env, ENTRY_TEMPLATE, sheet=sheet, problems=pages, t=strings,
                            lang=lang)
 

@@ -1,7 +1,8 @@
 """A solved sheet to Markdown with ``$…$`` math, through the templates ``md/*.md.j2``.
 
 Templates lay out: ``md/sheet.md.j2`` includes ``md/<kind>.md.j2`` per problem (or
-``md/other.md.j2`` for a kind without one). Their filters:
+``md/other.md.j2`` for a kind without one), which sees the problem as ``p`` and its
+layout (:mod:`symderiv.render.layouts`) as ``layout``. Their filters:
 
 - ``math(expr)``: LaTeX of a SymPy expression, numbers rounded to the sheet's precision
   (terms in the order they were built);
@@ -34,6 +35,7 @@ from symderiv.latex import TeX, format_given, format_significant, latex
 from symderiv.render.environment import (fill_fields, language_strings, number_text,
                                           render_template)
 from symderiv.render.escape import escape_markdown, markdown_paragraphs
+from symderiv.render.layouts import layout_of
 from symderiv.resources import templates_dir
 from symderiv.solution import Number
 
@@ -116,7 +118,9 @@ def render_markdown(sheet, templates: Path | None = None) -> str:
     env = _environment(sheet.precision, templates)
     strings = language_strings(env, sheet.lang, folder="md")
     kinds = {p.kind: _template_for(env, p.kind) for p in sheet.problems}
-    return render_template(env, ENTRY_TEMPLATE, sheet=sheet, t=strings, templates=kinds)
+    layouts = [layout_of(p) for p in sheet.problems]
+    return render_template(env, ENTRY_TEMPLATE, sheet=sheet, t=strings, templates=kinds,
+                           layouts=layouts)
 
 
 def _template_for(env: jinja2.Environment, kind: str) -> str:
