@@ -5,12 +5,16 @@ in interval arithmetic) on the rendered LaTeX and Markdown; the solution's own v
 the layout (every neuron's rows once, softmax net inputs before the outputs that use them).
 """
 
+from decimal import ROUND_HALF_UP, Decimal
+
 import pytest
 import sympy as sp
 
 from symderiv.check.judge import check_text
+from symderiv.expr import symbol
 from symderiv.latex import ExampleSymbol, latex
 from symderiv.problems import solve_sheet
+from symderiv.render import pdf
 from symderiv.render.backprop_layout import backprop_layout
 from symderiv.render.latex_sheet import render_sheet
 from symderiv.render.markdown import render_markdown
@@ -164,3 +168,55 @@ def test_templates_select_and_index_nothing_themselves():
     backprop = (templates_dir() / "latex" / "backprop.tex.j2").read_text()
     assert "d.chain[" not in dying and "f.z_definition" in dying
     assert "in layer.neurons" not in backprop and "layer.steps" in backprop
+
+
+MANY_PARAMETERS = """
+[sheet]
+title = "many"
+[[problem]]
+id = "1"
+kind = "backprop"
+[problem.network]
+inputs = 6
+layers = [ { size = 8, activation = "tanh", init = { seed = 1, scale = 0.5 } },
+           { size = 3, activation = "sigmoid", init = { seed = 2, scale = 0.5 } } ]
+[problem.data]
+inputs = { x1 = 0.1, x2 = 0.2, x3 = 0.3, x4 = 0.4, x5 = 0.5, x6 = 0.6 }
+targets = { n2_1 = 1, n2_2 = 0, n2_3 = 0 }
+[problem.training]
+loss = "mse"
+learning_rate = 0.5
+gradients = "all"
+"""
+
+
+def rounded(x: float, places: int = 4) -> str:
+    text = str(Decimal(repr(x)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP))
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "0" if text == "-0" else text
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_parameters_beyond_the_worked_chains_are_tabled_with_their_values(lang):
+    sheet = solved(MANY_PARAMETERS, lang)
+    solution = sheet.problems[0]
+    assert solution.listed and solution.asked_all
+    tex = render_sheet(sheet)
+    assert ("all 83 parameters" if lang == "en" else "全部 83 个参数") in tex
+    table = tex.split(r"\endhead")[1].split(r"\bottomrule")[0]
+    rows = [r for r in table.split("\\\\") if r.strip()]
+    assert len(rows) == len(solution.listed)
+    for name, row in zip(solution.listed, rows):
+        cells = [c.strip().strip("$") for c in row.split("&")]
+        assert cells == [latex(symbol(name)), rounded(solution.all_gradients[name].value),
+                         rounded(solution.updated[name].value)]
+        # the update is plain gradient descent from the given value
+        given = float(solution.network.parameters()[name])
+        assert solution.updated[name].value == pytest.approx(
+            given - 0.5 * solution.all_gradients[name].value, abs=1e-12)
+
+
+@pytest.mark.tex
+def test_a_sheet_with_tabled_parameters_compiles():
+    run = pdf.run_latex(render_sheet(solved(MANY_PARAMETERS, "zh")))
+    assert run.pdf is not None, run.error
