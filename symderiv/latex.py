@@ -172,12 +172,13 @@ class SymderivLatexPrinter(LatexPrinter):
         return tex
 
     def _print_Mul(self, expr):
-        if self._settings["decimals"] is not None and all(a.is_Number for a in expr.args):
+        if self._settings["decimals"] is not None and _substituted_product(expr):
             return self._number_product(expr)
-        # 0.15 i_1, not \frac{3 i_1}{20}: coefficients given as decimals stay decimals.
+        # 0.15 i_1, not \frac{3 i_1}{20}: coefficients given as decimals stay decimals (an
+        # exact constant such as \frac{\sqrt{2}}{2} prints as SymPy prints it).
         coeff, rest = expr.as_coeff_Mul()
         if (self._settings["decimals"] is not None and coeff.is_Rational
-                and not coeff.is_Integer and rest is not sp.S.One):
+                and not coeff.is_Integer and rest.free_symbols):
             sign = "- " if coeff < 0 else ""
             body = self.parenthesize(rest, PRECEDENCE["Mul"], strict=True)
             return f"{sign}{self._print(abs(coeff))} {body}"
@@ -293,6 +294,15 @@ class SymderivLatexPrinter(LatexPrinter):
 
     def _print_Integer(self, expr):
         return str(expr.p)
+
+
+def _substituted_product(expr: sp.Mul) -> bool:
+    """Is ``expr`` a product of numbers kept unevaluated (a substituted step: 0.15 · 0.05,
+    0.15 · √2/2), rather than one exact constant SymPy built (√2/2 itself)?"""
+    if all(a.is_Number for a in expr.args):
+        return True
+    return (all(a.is_number and not a.is_Add for a in expr.args)
+            and sp.Mul(*expr.args) != expr)
 
 
 def _teacher_order(factors: list) -> list:

@@ -134,3 +134,14 @@ def test_templates_print_givens_exactly_and_computed_values_at_the_precision():
     assert env.from_string("((( s|math(rounded=True) )))").render(
         s=sp.Add(sp.Mul(sp.Rational(3, 20), z, evaluate=False), sp.Rational(7, 20),
                  evaluate=False)) == r"0.15 \cdot 0 + 0.35"
+
+
+def test_an_exact_irrational_given_prints_exactly_in_a_worked_step():
+    half_root = sp.sqrt(2) / 2
+    step = sp.Add(sp.Mul(sp.Rational(3, 20), half_root, evaluate=False),
+                  sp.Mul(sp.pi / 10, sp.Float("0.5932699921", 50), evaluate=False),
+                  evaluate=False)
+    assert latex(step, decimals=4, order="none") == \
+        r"0.15 \cdot \frac{\sqrt{2}}{2} + \frac{\pi}{10} \cdot 0.5933"
+    assert latex(half_root, decimals=4) == r"\frac{\sqrt{2}}{2}"
+    assert latex(sp.Rational(3, 20) * sp.Symbol("i_1"), decimals=4) == "0.15 i_{1}"
