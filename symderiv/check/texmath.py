@@ -883,7 +883,9 @@ def read(tokens: list[Token], context: Context | None = None):
         return _Parser(tokens, context).element()
     except RecursionError:
         raise Unreadable("nested too deeply") from None
-    except (ValueError, TypeError, ZeroDivisionError, OverflowError, AttributeError) as e:
+    except Unreadable:
+        raise
+    except Exception as e:  # noqa: BLE001 - SymPy's automatic evaluation raises many kinds
         raise Unreadable(f"cannot read this ({type(e).__name__})") from None
 
 
