@@ -118,6 +118,8 @@ HOSTILE = {
                    + r"\newcommand{\x}{\x\x} $\ma = 1$ $$\x = \ma + \x$$ $$\mb{\x}{\x} = 2$$",
     "unclosed delimiters": "$$ x = 1 " + r"\begin{align} y &= 2 \\ " * 2000 + r"\[ z = 3",
     "many dollars": "$" * 300000,
+    "complex values": r"$f(x) = \text{ReLU}(\sqrt{-\ln(1000)}) + x$ $$\sqrt{-1} = 1$$ $$\ln(-2) = 0.5$$"
+                      r" $$\frac{\text{ReLU}(x)}{\text{ReLU}(y + \pi)} = 1$$ $$f(2) = 1$$",
 }
 MANY_CHAINS = "".join(f"$$h_{{{i}}} = \\sigma(0.{i:04d}) = 0.5$$\n" for i in range(4200))
 

@@ -102,6 +102,8 @@ class _Evaluator:
             return iv.e
         if e.is_Float:
             return exact(sp.Rational(e))
+        if e is sp.I:
+            raise Unevaluable("not a real number")
         if e.is_Add:
             total = iv.mpf(0)
             for a in e.args:
