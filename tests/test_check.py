@@ -324,3 +324,41 @@ def test_a_restated_result_is_checked_and_a_new_given_is_not():
         ("h_1 = 0.5962", "rounding"), ("y = 3x = 3", "ok"), ("z = 7 h_1 = 4.1740", "ok")]
     # h₁ keeps its full-precision value through the restatements.
     assert report.items[-1].expected == pytest.approx(float(7 * sigma("0.39")), rel=1e-12)
+
+
+# -- never a traceback ------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+PIECES = ["x", "h_1", "0.5", "2", "e", "^", "{", "}", "(", ")", "[", "]", "=", "+", "-", r"\times",
+          r"\frac", r"\sqrt", r"\left(", r"\right)", r"\sigma", r"\text{ReLU}", r"\partial",
+          "d", "_", "'", ",", r"\\", "&", r"\begin{aligned}", r"\end{aligned}", "$", r"\int",
+          r"\hat{o}", r"\exp", "1e-3", r"\approx", "<", r"\operatorname{GELU}", " ", "\n"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(PIECES), max_size=30))
+def test_any_token_soup_reads_or_is_refused(pieces):
+    tex = " ".join(pieces)
+    try:
+        read(lex(tex), Context())
+    except Unreadable:
+        pass
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(PIECES), max_size=40))
+def test_any_document_gets_a_report(pieces):
+    report = check_text("$$" + "".join(pieces) + "$$ and $a = " + " ".join(pieces) + "$")
+    assert report.data()["checked"] >= 0
+
+
+def test_printed_coefficients_in_formulas_are_numbers_in_identities():
+    # Each "1.5" is its own printed number; an identity must see them all as 3/2.
+    doc = (r"$u = w a$ and $h = u \sigma(1.5 u)$, so "
+           r"$$\frac{\partial h}{\partial u} = 1.5 u \sigma(1.5 u)(1 - \sigma(1.5 u)) + \sigma(1.5 u)$$ and "
+           r"$$\frac{\partial h}{\partial w} = \frac{\partial h}{\partial u} \frac{\partial u}{\partial w}"
+           r" = a \sigma(1.5 w a) (1 + 1.5 w a (1 - \sigma(1.5 w a)))$$ but not "
+           r"$$\frac{\partial h}{\partial u} = 1.5 u \sigma(1.5 u)(1 - \sigma(1.5 u))$$")
+    assert [item.status for item in check_text(doc).items] == ["ok", "ok", "WRONG"]

@@ -417,7 +417,7 @@ class Checker:
                 break
             lhs = scope.resolve_derivatives(lhs.xreplace(swap_l))
             rhs = scope.resolve_derivatives(rhs.xreplace(swap_r))
-        return lhs, rhs
+        return exact(lhs), exact(rhs)  # formulas put in may hold printed numbers
 
     def decide(self, lhs, rhs):
         from symderiv.verify import decide
