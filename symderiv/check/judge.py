@@ -34,8 +34,8 @@ from symderiv.check.extract import Statement, is_latex, statements
 from symderiv.check.report import (DEFINES, OK, ROUNDING, SEVERITY, SKIPPED, WRONG, Binding,
                                    Item, Link, Report, shorten)
 from symderiv.check.scope import MAX_FORMULA_DEPTH, Missing, Scope
-from symderiv.check.texmath import (FunctionHead, Printed, Tup, Unreadable, derivative_parts,
-                                    exact, names_in, printed_in, read, read_head)
+from symderiv.check.texmath import (FunctionHead, Printed, Tup, Unreadable, exact, names_in,
+                                    printed_in, read, read_head)
 from symderiv.expr import symbol
 
 MAX_CHAINS = 4000          # chains judged per document; the rest are skipped
@@ -56,7 +56,6 @@ class _Side:
     line: int
     value: object = None
     problem: str | None = None
-    written: object = None  # the head as written, when ``value`` is the derivative it claims
 
     @property
     def bare(self) -> bool:
@@ -210,15 +209,13 @@ class Checker:
                 if formula is None and self.restates(name, sides[1]):
                     formula = name  # "h_1 = 0.5933" again: checked against its value
                 if formula is not None:
-                    link = self.link(sides[1].line, _Side(0, head.text, head.line, formula,
-                                                          written=name),
+                    link = self.link(sides[1].line, _Side(0, head.text, head.line, formula),
                                      sides[1], st.relations[0])
                     return [link]
                 return [Link(1, sides[1].line, head.text, sides[1].text, DEFINES)]
             derivative = self.scope.derivable(name)
             if derivative is not None:
-                links.append(self.link(sides[1].line, _Side(0, head.text, head.line, derivative,
-                                                   written=name),
+                links.append(self.link(sides[1].line, _Side(0, head.text, head.line, derivative),
                                        sides[1], st.relations[0]))
             else:
                 links.append(Link(1, sides[1].line, head.text, sides[1].text, DEFINES))
@@ -323,8 +320,7 @@ class Checker:
         if not names_in(lhs) or not names_in(rhs):
             out.reason = "no value for " + ", ".join(sorted(missing))
             return
-        written = [side.written if side.written is not None else side.value for side in (left, right)]
-        self._identity(out, lhs, rhs, variables, written)
+        self._identity(out, lhs, rhs, missing)
 
     def _compare(self, out: Link, left: _Side, right: _Side, lv, rv) -> None:
         lv, rv = self._as_printed(left, right, lv), self._as_printed(right, left, rv)
@@ -374,16 +370,8 @@ class Checker:
                 self.scope.note_number(p.value, "exact" if exactly else "rounded")
                 self.scope.result_decimals[p.decimals] += 1
 
-    def _identity(self, out: Link, lhs, rhs, variables: frozenset, written: list) -> None:
+    def _identity(self, out: Link, lhs, rhs, missing: set) -> None:
         lhs, rhs = self._expand_to_match(exact(lhs), exact(rhs))
-        # What the link itself names, and what it differentiates by (x in d/dx, z in ∂a/∂z).
-        named = set().union(*(names_in(w) for w in written)) | variables
-        named |= {symbol(parts[1]) for n in set(named) if (parts := derivative_parts(n))}
-        # Names the document gave exact values (targets 1 and 0, inputs) keep them: the
-        # claim is about this problem (∂E/∂z = n − y holds for one-hot targets only).
-        known = {s: self.scope.exact_values[s] for s in names_in(lhs) | names_in(rhs)
-                 if s in self.scope.exact_values and s not in variables}
-        lhs, rhs = lhs.xreplace(known), rhs.xreplace(known)
         if sp.count_ops(lhs) + sp.count_ops(rhs) > MAX_IDENTITY_OPS:
             out.reason = "too large to prove as an identity"
             return
@@ -396,16 +384,9 @@ class Checker:
             out.expected = None
         elif verdict.equal:
             out.status = OK
-        elif verdict.equal is False and same_names and not names_in(lhs) - named:
+        elif verdict.equal is False and same_names:
             out.status = WRONG
             out.counterexample = verdict.counterexample
-        elif verdict.equal is False and same_names:
-            # Refuted only through names the formulas brought in (targets, weights):
-            # ∂E/∂z = n − y for softmax needs targets that sum to 1, unstated here.
-            context = ", ".join(sorted(s.name for s in names_in(lhs) - named))
-            out.reason = (f"not an identity for every value of {context}, which the document "
-                          "leaves without values; not judged")
-            out.expected = None
         elif verdict.equal is False:
             only_l = sorted(s.name for s in names_in(lhs) - names_in(rhs))
             only_r = sorted(s.name for s in names_in(rhs) - names_in(lhs))
