@@ -362,3 +362,40 @@ def test_printed_coefficients_in_formulas_are_numbers_in_identities():
            r" = a \sigma(1.5 w a) (1 + 1.5 w a (1 - \sigma(1.5 w a)))$$ but not "
            r"$$\frac{\partial h}{\partial u} = 1.5 u \sigma(1.5 u)(1 - \sigma(1.5 u))$$")
     assert [item.status for item in check_text(doc).items] == ["ok", "ok", "WRONG"]
+
+
+def test_an_identity_that_needs_unstated_data_is_not_condemned():
+    # ∂E/∂z₁ = n₁ − y₁ for softmax with cross-entropy holds only when y₁ + y₂ = 1.
+    softmax = (r"$E = -y_1 \ln(n_1) - y_2 \ln(n_2)$, $n_1 = \frac{e^{z_1}}{e^{z_1} + e^{z_2}}$, "
+               r"$n_2 = \frac{e^{z_2}}{e^{z_1} + e^{z_2}}$. ")
+    claim = r"$$\frac{\partial E}{\partial z_1} = n_1 - y_1$$"
+    unstated = check_text(softmax + claim)
+    assert [item.status for item in unstated.items] == ["skipped"]
+    assert "y2" in unstated.items[0].links[0].reason
+    stated = check_text(softmax + r"With $(y_1, y_2) = (1, 0)$: " + claim)
+    assert [item.status for item in stated.items] == ["ok"]
+    # A calculus identity in its own variable is still refuted.
+    wrong = check_text(softmax + r"$$\frac{d}{dz} \ln(1 + e^{z}) = \frac{1}{1 + e^{z}}$$")
+    assert [item.status for item in wrong.items] == ["WRONG"]
+
+
+def test_sympys_heaviside_is_read():
+    doc = r"$$\frac{d}{dz} \operatorname{ReLU}(z) = \theta\left(z, 0\right)$$ $$\theta\left(0.3, 0\right) = 1$$"
+    assert [item.status for item in check_text(doc).items] == ["ok", "ok"]
+
+
+def test_an_identity_proof_that_never_ends_is_cut_off(monkeypatch):
+    # SymPy's cancel/simplify cannot be interrupted in-process; check proves each identity
+    # in a child it kills. A proof that never ends must cost one bounded wait, not a hang.
+    import time as clock
+
+    import symderiv.check.judge as judge
+    import symderiv.verify as verify
+
+    monkeypatch.setattr(verify, "decide", lambda lhs, rhs, timeout=5.0: clock.sleep(600))
+    monkeypatch.setattr(judge, "IDENTITY_TIMEOUT", 0.5)
+    start = clock.monotonic()
+    report = check_text(r"$$\frac{d}{dx}(x^2) = 2x$$")
+    assert clock.monotonic() - start < 10
+    assert [item.status for item in report.items] == ["skipped"]
+    assert "no answer within" in report.items[0].links[0].reason

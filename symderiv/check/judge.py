@@ -34,14 +34,15 @@ from symderiv.check.extract import Statement, is_latex, statements
 from symderiv.check.report import (DEFINES, OK, ROUNDING, SEVERITY, SKIPPED, WRONG, Binding,
                                    Item, Link, Report, shorten)
 from symderiv.check.scope import MAX_FORMULA_DEPTH, Missing, Scope
-from symderiv.check.texmath import (FunctionHead, Printed, Tup, Unreadable, exact, names_in,
-                                    printed_in, read, read_head)
+from symderiv.check.texmath import (FunctionHead, Printed, Tup, Unreadable, derivative_parts,
+                                    exact, names_in, printed_in, read, read_head)
 from symderiv.expr import symbol
 
 MAX_CHAINS = 4000          # chains judged per document; the rest are skipped
 TIME_BUDGET = 30.0         # seconds for one document; afterwards chains are skipped
 IDENTITY_BUDGET = 15.0     # seconds of identity proofs per document
 IDENTITY_TIMEOUT = 3.0     # seconds per identity
+CHILD_SLACK = 1.5          # beyond it, for the child that proves it to start and answer
 MAX_IDENTITY_OPS = 600     # larger identities are skipped
 DEFAULT_PRECISION = 4      # decimals of a result when a document shows none
 EQUALITIES = ("=", "≈")
@@ -56,6 +57,7 @@ class _Side:
     line: int
     value: object = None
     problem: str | None = None
+    written: object = None  # the head as written, when ``value`` is the derivative it claims
 
     @property
     def bare(self) -> bool:
@@ -209,13 +211,15 @@ class Checker:
                 if formula is None and self.restates(name, sides[1]):
                     formula = name  # "h_1 = 0.5933" again: checked against its value
                 if formula is not None:
-                    link = self.link(sides[1].line, _Side(0, head.text, head.line, formula),
+                    link = self.link(sides[1].line, _Side(0, head.text, head.line, formula,
+                                                          written=name),
                                      sides[1], st.relations[0])
                     return [link]
                 return [Link(1, sides[1].line, head.text, sides[1].text, DEFINES)]
             derivative = self.scope.derivable(name)
             if derivative is not None:
-                links.append(self.link(sides[1].line, _Side(0, head.text, head.line, derivative),
+                links.append(self.link(sides[1].line, _Side(0, head.text, head.line, derivative,
+                                                   written=name),
                                        sides[1], st.relations[0]))
             else:
                 links.append(Link(1, sides[1].line, head.text, sides[1].text, DEFINES))
@@ -320,7 +324,8 @@ class Checker:
         if not names_in(lhs) or not names_in(rhs):
             out.reason = "no value for " + ", ".join(sorted(missing))
             return
-        self._identity(out, lhs, rhs, missing)
+        written = [side.written if side.written is not None else side.value for side in (left, right)]
+        self._identity(out, lhs, rhs, variables, written)
 
     def _compare(self, out: Link, left: _Side, right: _Side, lv, rv) -> None:
         lv, rv = self._as_printed(left, right, lv), self._as_printed(right, left, rv)
@@ -370,33 +375,51 @@ class Checker:
                 self.scope.note_number(p.value, "exact" if exactly else "rounded")
                 self.scope.result_decimals[p.decimals] += 1
 
-    def _identity(self, out: Link, lhs, rhs, missing: set) -> None:
-        lhs, rhs = self._expand_to_match(exact(lhs), exact(rhs))
-        if sp.count_ops(lhs) + sp.count_ops(rhs) > MAX_IDENTITY_OPS:
-            out.reason = "too large to prove as an identity"
-            return
-        same_names = names_in(lhs) == names_in(rhs)
-        verdict = self.decide(lhs, rhs)
+    def _identity(self, out: Link, lhs, rhs, variables: frozenset, written: list) -> None:
         out.method = "identity"
-        out.expected = shorten(sp.sstr(lhs), 200)
-        if verdict is None:
-            out.reason = "identity budget used up"
-            out.expected = None
-        elif verdict.equal:
-            out.status = OK
-        elif verdict.equal is False and same_names:
-            out.status = WRONG
-            out.counterexample = verdict.counterexample
-        elif verdict.equal is False:
+        result = self.bounded(self._identity_verdict, (lhs, rhs, variables, written))
+        if result is None:
+            out.reason = (f"no answer within {IDENTITY_TIMEOUT + CHILD_SLACK:g} s (or the "
+                          "identity budget is used up)")
+            return
+        for key, value in result.items():
+            setattr(out, key, value)
+
+    def _identity_verdict(self, lhs, rhs, variables: frozenset, written: list, seconds: float) -> dict:
+        """The Link fields an identity check sets (run in a child process: see bounded)."""
+        from symderiv.verify import decide
+
+        lhs, rhs = self._expand_to_match(exact(lhs), exact(rhs))
+        # What the link itself names, and what it differentiates by (x in d/dx, z in ∂a/∂z).
+        named = set().union(*(names_in(w) for w in written)) | variables
+        named |= {symbol(parts[1]) for n in set(named) if (parts := derivative_parts(n))}
+        # Names the document gave exact values (targets 1 and 0, inputs) keep them: the
+        # claim is about this problem (∂E/∂z = n − y holds for one-hot targets only).
+        known = {s: self.scope.exact_values[s] for s in names_in(lhs) | names_in(rhs)
+                 if s in self.scope.exact_values and s not in variables}
+        lhs, rhs = lhs.xreplace(known), rhs.xreplace(known)
+        if sp.count_ops(lhs) + sp.count_ops(rhs) > MAX_IDENTITY_OPS:
+            return {"reason": "too large to prove as an identity"}
+        verdict = decide(lhs, rhs, timeout=seconds)
+        same_names = names_in(lhs) == names_in(rhs)
+        if verdict.equal:
+            return {"status": OK, "expected": shorten(sp.sstr(lhs), 200)}
+        if verdict.equal is False and same_names and not names_in(lhs) - named:
+            return {"status": WRONG, "expected": shorten(sp.sstr(lhs), 200),
+                    "counterexample": verdict.counterexample}
+        if verdict.equal is False and same_names:
+            # Refuted only through names the formulas brought in (targets, weights):
+            # ∂E/∂z = n − y for softmax needs targets that sum to 1, unstated here.
+            context = ", ".join(sorted(s.name for s in names_in(lhs) - named))
+            return {"reason": f"not an identity for every value of {context}, which the "
+                              "document leaves without values; not judged"}
+        if verdict.equal is False:
             only_l = sorted(s.name for s in names_in(lhs) - names_in(rhs))
             only_r = sorted(s.name for s in names_in(rhs) - names_in(lhs))
-            out.reason = ("the sides are in different names (" + ", ".join(only_l or ["-"])
-                          + " vs " + ", ".join(only_r or ["-"]) + "); their relation is not "
-                          "stated in the math")
-            out.expected = None
-        else:
-            out.reason = f"identity undecided ({verdict.method})"
-            out.expected = None
+            return {"reason": "the sides are in different names (" + ", ".join(only_l or ["-"])
+                              + " vs " + ", ".join(only_r or ["-"]) + "); their relation is "
+                              "not stated in the math"}
+        return {"reason": f"identity undecided ({verdict.method})"}
 
     def _expand_to_match(self, lhs, rhs):
         """Put in the formulas of names that only one side has, until both have the same."""
@@ -419,16 +442,26 @@ class Checker:
             rhs = scope.resolve_derivatives(rhs.xreplace(swap_r))
         return exact(lhs), exact(rhs)  # formulas put in may hold printed numbers
 
-    def decide(self, lhs, rhs):
-        from symderiv.verify import decide
+    def bounded(self, function, args: tuple):
+        """``function(*args, seconds)`` in a forked child killed after its time, within the
+        document's identity budget; None when there is no answer. SymPy's algebra (cancel,
+        simplify) cannot be interrupted in-process, and one identity must never hang a check."""
+        from symderiv.verify import run_bounded
+
         remaining = IDENTITY_BUDGET - self.scope.identity_seconds
         if remaining <= 0.2 or time.monotonic() > self.deadline:
             return None
+        seconds = min(IDENTITY_TIMEOUT, remaining)
         start = time.monotonic()
         try:
-            return decide(lhs, rhs, timeout=min(IDENTITY_TIMEOUT, remaining))
+            return run_bounded(function, (*args, seconds), seconds + CHILD_SLACK)
         finally:
             self.scope.identity_seconds += time.monotonic() - start
+
+    def decide(self, lhs, rhs):
+        from symderiv.verify import decide
+
+        return self.bounded(decide, (lhs, rhs))
 
     # -- after a chain ----------------------------------------------------------------------------
     def finish(self, st: Statement, sides: list[_Side], links: list[Link],
