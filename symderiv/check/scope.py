@@ -18,6 +18,7 @@ from symderiv.check.texmath import Context, Printed, Tup, derivative_parts, name
 from symderiv.expr import symbol
 
 MAX_FORMULA_DEPTH = 25     # names defined through names …
+MAX_EXPANDED_OPS = 3000    # size of an expression with the formulas of its names put in
 
 
 class Missing(Exception):
@@ -153,6 +154,9 @@ class Scope:
             if not swap:
                 return self.resolve_derivatives(expr)
             expr = self.resolve_derivatives(expr.xreplace(swap))
+            # Differentiating a deep network's nested loss explodes (DESIGN: 34 s at depth 4).
+            if sp.count_ops(expr) > MAX_EXPANDED_OPS:
+                raise ivl.Unevaluable("too large once the formulas of its names are put in")
         raise ivl.Unevaluable("names defined through each other")
 
     def current(self, s, depth: int = 0) -> bool:
