@@ -3,7 +3,7 @@
 Two tables for networks of about 100 to 10,000 parameters (inputs d, two tanh layers of
 width d, four sigmoid outputs; one example, sse, gradients = "all"):
 
-1. the raw gradients (``symderiv.backprop.gradients``, values only), with the time ratio
+1. the raw gradients (``symderiv.nets.backprop.gradients``, values only), with the time ratio
    against the parameter ratio from about 300 to about 1,300 parameters;
 2. the real ``solve`` path, as ``symderiv solve`` runs it: the spec's text loaded and
    validated, the sheet solved (forward steps, worked chains, updates), the JSON written,
@@ -22,9 +22,9 @@ import sympy as sp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from symderiv.activations import resolve  # noqa: E402
-from symderiv.backprop import gradients  # noqa: E402
-from symderiv.network import Bias, Edge, Layer, Network  # noqa: E402
+from symderiv.calculus.activations import resolve  # noqa: E402
+from symderiv.nets.backprop import gradients  # noqa: E402
+from symderiv.nets.network import Bias, Edge, Layer, Network  # noqa: E402
 from symderiv.problems import solve_sheet  # noqa: E402
 from symderiv.render.latex_sheet import render_sheet  # noqa: E402
 from symderiv.spec import load_sheet_text  # noqa: E402
@@ -113,7 +113,7 @@ def solve_seconds(d: int) -> dict:
 
 def main(argv: list[str]) -> int:
     widths = WIDTHS[:4] if "--quick" in argv else WIDTHS
-    print("1. raw gradients (symderiv.backprop.gradients, values only)\n")
+    print("1. raw gradients (symderiv.nets.backprop.gradients, values only)\n")
     rows = []
     print(f"{'parameters':>10}  {'seconds':>8}  {'s/parameter':>12}")
     for d in widths:

@@ -126,7 +126,7 @@ class GradientSteps:
 class BackpropSolution:
     id: str
     statement: str | None
-    network: object                    # symderiv.network.Network, for diagrams
+    network: object                    # symderiv.nets.network.Network, for diagrams
     loss_name: str | None              # sse, half-sse, mse, bce, ce (None: forward only)
     loss_symbol: sp.Symbol | None
     examples: tuple[ExampleForward, ...]
@@ -191,7 +191,7 @@ def _chain_json(g: GradientSteps) -> list[dict]:
 
 def _factor_tex(derivative) -> str:
     # The contract writes a chain factor as its LaTeX (\frac{\partial e}{\partial o_1}).
-    from symderiv.latex import latex
+    from symderiv.calculus.latex import latex
 
     return str(latex(derivative))
 

@@ -27,14 +27,14 @@ from typing import ClassVar
 
 import sympy as sp
 
-from symderiv.activations import resolve
+from symderiv.calculus.activations import resolve
 from symderiv.errors import InputError
-from symderiv.expr import exact_number, symbol
-from symderiv.graph import is_softmax
-from symderiv.latex import latex
-from symderiv.losses import LOSSES
-from symderiv.network import Bias, Edge, Layer, Network
-from symderiv.notation import LEARNING_RATE, default_net_input, default_target
+from symderiv.calculus.expr import exact_number, symbol
+from symderiv.nets.graph import is_softmax
+from symderiv.calculus.latex import latex
+from symderiv.nets.losses import LOSSES
+from symderiv.nets.network import Bias, Edge, Layer, Network
+from symderiv.nets.notation import LEARNING_RATE, default_net_input, default_target
 
 ACTIVATION_PARTS = ("tanh-vanishing", "dying-relu", "swish-gelu")
 LANGS = ("zh", "en")

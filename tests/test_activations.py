@@ -11,10 +11,10 @@ import mpmath
 import pytest
 import sympy as sp
 
-from symderiv import activations
+from symderiv.calculus import activations
 from symderiv.errors import InputError
-from symderiv.expr import symbol
-from symderiv.functions import Phi, phi, to_elementary
+from symderiv.calculus.expr import symbol
+from symderiv.calculus.functions import Phi, phi, to_elementary
 
 z, a = symbol("z"), symbol("a")
 
@@ -257,7 +257,7 @@ def test_formula_function_binds_parameters_in_registry_order():
 
 
 def test_finite_difference_check_catches_a_wrong_derivative():
-    from symderiv.outputform import derivative_agreement
+    from symderiv.calculus.outputform import derivative_agreement
 
     assert derivative_agreement(sp.tanh(z), 1 - sp.tanh(z) ** 2, z) > 20
     assert derivative_agreement(sp.tanh(z), 1 - sp.tanh(z), z) is None
@@ -347,7 +347,7 @@ def test_shifted_and_scaled_relus_have_piecewise_output_forms(text, slopes):
 
 
 def test_non_strict_threshold_maps_to_a_non_strict_condition():
-    from symderiv.outputform import output_form
+    from symderiv.calculus.outputform import output_form
 
     f = sp.Piecewise((z, z >= 0), (z / 10, True))
     df = sp.Piecewise((1, z >= 0), (sp.Rational(1, 10), True))

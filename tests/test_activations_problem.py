@@ -10,10 +10,10 @@ import pytest
 import sympy as sp
 
 from symderiv.errors import InputError
-from symderiv.expr import symbol
-from symderiv.functions import to_elementary
+from symderiv.calculus.expr import symbol
+from symderiv.calculus.functions import to_elementary
 from symderiv.problems import activations, dying_relu, swish_gelu
-from symderiv.latex import format_decimal
+from symderiv.calculus.latex import format_decimal
 from symderiv.render import plots
 from symderiv.render.latex_sheet import render_sheet
 from symderiv.render.markdown import render_markdown

@@ -8,11 +8,11 @@ import mpmath
 import pytest
 import sympy as sp
 
-from symderiv import backprop as bp
-from symderiv.activations import names, resolve
-from symderiv.expr import symbol
-from symderiv.losses import LOSSES, ce_softmax_delta, loss_derivative, loss_expression
-from symderiv.network import Bias, Edge, Layer, Network
+from symderiv.nets import backprop as bp
+from symderiv.calculus.activations import names, resolve
+from symderiv.calculus.expr import symbol
+from symderiv.nets.losses import LOSSES, ce_softmax_delta, loss_derivative, loss_expression
+from symderiv.nets.network import Bias, Edge, Layer, Network
 
 R = sp.Rational
 ELEMENTWISE = [n for n in names() if n != "softmax"]
@@ -530,7 +530,9 @@ def test_values_beyond_double_range_are_refused_before_they_cost_memory():
 def test_the_split_modules_keep_the_public_api():
     # backprop.py keeps its public names (the display notation, the chain factors and the
     # arithmetic moved to their own modules)
-    from symderiv import arithmetic, chains, notation
+    from symderiv.nets import arithmetic
+    from symderiv.nets import chains
+    from symderiv.nets import notation
     assert bp.Notation is notation.Notation and bp.ChainFactor is chains.ChainFactor
     for name in ("forward", "gradients", "gradients_float", "deltas", "train", "total_loss",
                  "net_input_expr", "Gradient", "Chain", "TrainingRun", "ForwardPass"):

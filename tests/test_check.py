@@ -16,8 +16,8 @@ from symderiv.check import intervals as ivl
 from symderiv.check.extract import statements
 from symderiv.check.judge import check_text
 from symderiv.check.texmath import Context, Unreadable, exact, lex, read
-from symderiv.expr import symbol
-from symderiv.functions import Phi, relu, sigmoid
+from symderiv.calculus.expr import symbol
+from symderiv.calculus.functions import Phi, relu, sigmoid
 
 DATA = Path(__file__).parent / "data" / "check"
 mpmath.mp.dps = 40
@@ -390,7 +390,7 @@ def test_an_identity_proof_that_never_ends_is_cut_off(monkeypatch):
     import time as clock
 
     import symderiv.check.judge as judge
-    import symderiv.verify as verify
+    import symderiv.calculus.verify as verify
 
     monkeypatch.setattr(verify, "decide", lambda lhs, rhs, timeout=5.0: clock.sleep(600))
     monkeypatch.setattr(judge, "IDENTITY_TIMEOUT", 0.5)

@@ -112,12 +112,12 @@ def test_piping_into_head_shows_the_first_line():
     (RecursionError("maximum recursion depth exceeded"), "nested too deeply"),
 ])
 def test_resource_failures_are_one_line_and_exit_2(capsys, monkeypatch, failure, says):
-    import symderiv.activations
+    import symderiv.calculus.activations
 
     def fail(*args, **kwargs):
         raise failure
 
-    monkeypatch.setattr(symderiv.activations, "derive", fail)
+    monkeypatch.setattr(symderiv.calculus.activations, "derive", fail)
     assert main(["derive", "tanh"]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
@@ -127,7 +127,7 @@ def test_resource_failures_are_one_line_and_exit_2(capsys, monkeypatch, failure,
 
 def test_the_last_resort_through_a_real_process():
     # A real subprocess: the console script prints the one line, and no traceback.
-    code = ("import sys, symderiv.verify as v\n"
+    code = ("import sys, symderiv.calculus.verify as v\n"
             "def boom(*a, **k): raise RecursionError('deep')\n"
             "v.decide = boom\n"
             "from symderiv.cli import main\n"

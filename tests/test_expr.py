@@ -11,9 +11,9 @@ import pytest
 import sympy as sp
 
 from symderiv.errors import InputError
-from symderiv.expr import exact_number, parse_formula, symbol
-from symderiv.functions import Phi, phi
-from symderiv.latex import latex
+from symderiv.calculus.expr import exact_number, parse_formula, symbol
+from symderiv.calculus.functions import Phi, phi
+from symderiv.calculus.latex import latex
 
 x, y, z, beta = (symbol(n) for n in ("x", "y", "z", "beta"))
 POINTS = (-3.7, -1.25, -0.5, 0.3, 1.0, 2.2, 4.9)

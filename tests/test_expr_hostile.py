@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from symderiv import cli
 from symderiv.errors import InputError
-from symderiv.expr import parse_formula
+from symderiv.calculus.expr import parse_formula
 
 REPO = Path(__file__).resolve().parents[1]
 MARKER = "{marker}"  # replaced by a path under tmp_path; the file must never appear

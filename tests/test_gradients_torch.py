@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from symderiv import backprop as bp
-from symderiv.losses import LOSSES
+from symderiv.nets import backprop as bp
+from symderiv.nets.losses import LOSSES
 from test_backprop import ELEMENTWISE, output_activation, random_examples, random_network
 
 torch = pytest.importorskip("torch")

@@ -11,8 +11,8 @@ import pytest
 import sympy as sp
 
 from symderiv.check.judge import check_text
-from symderiv.expr import symbol
-from symderiv.latex import ExampleSymbol, latex
+from symderiv.calculus.expr import symbol
+from symderiv.calculus.latex import ExampleSymbol, latex
 from symderiv.problems import solve_sheet
 from symderiv.render import pdf
 from symderiv.render.backprop_layout import backprop_layout

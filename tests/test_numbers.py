@@ -16,7 +16,7 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symderiv.latex import (SCIENTIFIC_FROM, format_given, format_number, format_significant,
+from symderiv.calculus.latex import (SCIENTIFIC_FROM, format_given, format_number, format_significant,
                             latex)
 from symderiv.render.environment import make_environment
 from symderiv.solution import Number

@@ -20,10 +20,10 @@ from sympy.printing.latex import LatexPrinter
 
 from symderiv.check.lexer import lex
 from symderiv.check.texmath import exact, read
-from symderiv.activations import resolve
-from symderiv.expr import symbol
-from symderiv.functions import sigmoid, to_elementary
-from symderiv.latex import format_decimal, latex
+from symderiv.calculus.activations import resolve
+from symderiv.calculus.expr import symbol
+from symderiv.calculus.functions import sigmoid, to_elementary
+from symderiv.calculus.latex import format_decimal, latex
 from symderiv.resources import examples_dir
 
 ROOT = Path(__file__).resolve().parent.parent

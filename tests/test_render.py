@@ -15,10 +15,10 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symderiv.activations import resolve
+from symderiv.calculus.activations import resolve
 from symderiv.errors import InputError
-from symderiv.latex import TeX
-from symderiv.network import Bias, Edge, Layer, Network
+from symderiv.calculus.latex import TeX
+from symderiv.nets.network import Bias, Edge, Layer, Network
 from symderiv.render import figures
 from symderiv.render.environment import language_strings, make_environment
 from symderiv.render.escape import escape_markdown, escape_tex, paragraphs

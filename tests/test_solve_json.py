@@ -13,7 +13,7 @@ import sympy as sp
 
 from symderiv.cli import main
 from symderiv.commands import solve as solve_command
-from symderiv.latex import format_decimal
+from symderiv.calculus.latex import format_decimal
 
 REPO = Path(__file__).resolve().parents[1]
 

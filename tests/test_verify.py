@@ -8,8 +8,8 @@ import mpmath
 import pytest
 import sympy as sp
 
-from symderiv.functions import Phi, phi, relu, sigmoid
-from symderiv.verify import Verdict, decide, run_bounded, simplify_bounded
+from symderiv.calculus.functions import Phi, phi, relu, sigmoid
+from symderiv.calculus.verify import Verdict, decide, run_bounded, simplify_bounded
 
 x, y = sp.symbols("x y", real=True)
 p, q = sp.symbols("p q", positive=True)
@@ -249,7 +249,7 @@ def test_cli_equal_in_text(run_cli):
 
 
 def test_cli_names_each_proof_in_words(run_cli):
-    from symderiv import verify
+    from symderiv.calculus import verify
     from symderiv.commands.verify import _PROOF_WORDS
 
     methods = {"structural", "expand", "cancel"} | {method for method, *_ in verify._PROOFS}
@@ -364,7 +364,7 @@ def test_a_tiny_constant_difference_is_not_equal(name):
 
 
 def test_a_constant_gap_counts_only_when_every_point_shows_it():
-    from symderiv.verify import _constant_gap
+    from symderiv.calculus.verify import _constant_gap
 
     with mpmath.workdps(40):
         same = [(mpmath.mpf("1e-30") * (1 + k * mpmath.mpf(10) ** -12), mpmath.mpf(1)) for k in range(5)]

@@ -13,8 +13,8 @@ from fractions import Fraction
 import pytest
 import sympy as sp
 
-from symderiv.expr import symbol
-from symderiv.latex import latex
+from symderiv.calculus.expr import symbol
+from symderiv.calculus.latex import latex
 from symderiv.problems import solve, solve_sheet
 from symderiv.problems.xor import collapse_linear, design_network
 from symderiv.resources import examples_dir

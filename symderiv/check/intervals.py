@@ -13,7 +13,7 @@ from fractions import Fraction
 import sympy as sp
 from mpmath import iv, mp
 
-from symderiv.functions import Phi, phi, relu, sigmoid
+from symderiv.calculus.functions import Phi, phi, relu, sigmoid
 
 PREC = 113             # bits (quadruple precision): far beyond any printed digit
 MAX_MAGNITUDE = 1e200  # larger values are refused rather than carried along

@@ -11,7 +11,7 @@ name has a formula that can be evaluated now: then it is a claim (``h_1 = 2`` af
 Every other ``=`` is judged on its own. Both sides evaluated to intervals: ``ok`` when
 they meet; ``rounding`` when they meet once every rounded printed number is allowed one
 more unit in its last digit; ``WRONG`` otherwise. Sides with free names: an identity,
-decided by :func:`symderiv.verify.decide` after replacing names by the formulas the
+decided by :func:`symderiv.calculus.verify.decide` after replacing names by the formulas the
 document gave them; "not equal" is WRONG only when both sides are in the same names (a
 contextual claim such as ∂a/∂z = (1+a)(1−a) is skipped, not condemned). Anything that
 cannot be read or evaluated is skipped, with the reason.
@@ -36,7 +36,7 @@ from symderiv.check.report import (DEFINES, OK, ROUNDING, SEVERITY, SKIPPED, WRO
 from symderiv.check.scope import MAX_FORMULA_DEPTH, Missing, Scope
 from symderiv.check.texmath import (FunctionHead, Printed, Tup, Unreadable, derivative_parts,
                                     exact, names_in, printed_in, read, read_head)
-from symderiv.expr import symbol
+from symderiv.calculus.expr import symbol
 
 MAX_CHAINS = 4000          # chains judged per document; the rest are skipped
 TIME_BUDGET = 30.0         # seconds for one document; afterwards chains are skipped
@@ -387,7 +387,7 @@ class Checker:
 
     def _identity_verdict(self, lhs, rhs, variables: frozenset, written: list, seconds: float) -> dict:
         """The Link fields an identity check sets (run in a child process: see bounded)."""
-        from symderiv.verify import decide
+        from symderiv.calculus.verify import decide
 
         lhs, rhs = self._expand_to_match(exact(lhs), exact(rhs))
         # What the link itself names, and what it differentiates by (x in d/dx, z in ∂a/∂z).
@@ -446,7 +446,7 @@ class Checker:
         """``function(*args, seconds)`` in a forked child killed after its time, within the
         document's identity budget; None when there is no answer. SymPy's algebra (cancel,
         simplify) cannot be interrupted in-process, and one identity must never hang a check."""
-        from symderiv.verify import run_bounded
+        from symderiv.calculus.verify import run_bounded
 
         remaining = IDENTITY_BUDGET - self.scope.identity_seconds
         if remaining <= 0.2 or time.monotonic() > self.deadline:
@@ -459,7 +459,7 @@ class Checker:
             self.scope.identity_seconds += time.monotonic() - start
 
     def decide(self, lhs, rhs):
-        from symderiv.verify import decide
+        from symderiv.calculus.verify import decide
 
         return self.bounded(decide, (lhs, rhs))
 
@@ -529,7 +529,7 @@ class Checker:
         if ivl.meet(value, shown):
             return None
         full = ivl.midpoint(value)
-        from symderiv.latex import format_decimal
+        from symderiv.calculus.latex import format_decimal
         from fractions import Fraction
         would = format_decimal(Fraction(str(mpmath.nstr(full, 30, strip_zeros=False))), p.decimals)
         return (f"each link holds, but the chain's full-precision value {mpmath.nstr(full, 10)} "

@@ -15,7 +15,7 @@ import sympy as sp
 
 from symderiv.check import intervals as ivl
 from symderiv.check.texmath import Context, Printed, Tup, derivative_parts, names_in, printed_in
-from symderiv.expr import symbol
+from symderiv.calculus.expr import symbol
 
 MAX_FORMULA_DEPTH = 25     # names defined through names …
 MAX_EXPANDED_OPS = 3000    # size of an expression with the formulas of its names put in

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symderiv.check.lexer import Token, lex
-from symderiv.expr import symbol
-from symderiv.functions import Phi, phi, relu, sigmoid
+from symderiv.calculus.expr import symbol
+from symderiv.calculus.functions import Phi, phi, relu, sigmoid
 
 MAX_TOKENS = 4000       # per chain element
 MAX_DEPTH = 90          # nesting of groups, fractions, powers (about 30 levels)

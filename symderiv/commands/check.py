@@ -54,7 +54,7 @@ def parse_given(option: str):
     name = normalize_name(name)
     if not _NAME.match(name):
         raise InputError(where, f"'{name}' is not a name")
-    from symderiv.expr import parse_formula
+    from symderiv.calculus.expr import parse_formula
 
     return name, parse_formula(value, where)
 

@@ -24,7 +24,7 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from symderiv.activations import derive
+    from symderiv.calculus.activations import derive
 
     d = derive(args.expr, args.wrt)
     print({"text": as_text, "latex": as_latex, "json": as_json}[args.format](d))
@@ -59,8 +59,8 @@ def as_text(d) -> str:
 def as_latex(d) -> str:
     import sympy as sp
 
-    from symderiv.expr import symbol
-    from symderiv.latex import latex
+    from symderiv.calculus.expr import symbol
+    from symderiv.calculus.latex import latex
 
     if isinstance(d.f, sp.MatrixBase):  # softmax: a_j and ∂a_j/∂z_k
         f, df = symbol("a_j"), sp.Derivative(symbol("a_j"), symbol("z_k"))
@@ -77,7 +77,7 @@ def as_latex(d) -> str:
 
 
 def as_json(d) -> str:
-    from symderiv.outputform import form_text
+    from symderiv.calculus.outputform import form_text
 
     return json.dumps({
         "name": d.name, "variable": str(d.variable),

@@ -24,8 +24,8 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from symderiv.expr import parse_formula
-    from symderiv.verify import decide
+    from symderiv.calculus.expr import parse_formula
+    from symderiv.calculus.verify import decide
 
     lhs = parse_formula(args.lhs, where="LHS")
     rhs = parse_formula(args.rhs, where="RHS")
@@ -38,7 +38,7 @@ def run(args) -> int:
     return EXIT_BY_ANSWER[verdict.equal]
 
 
-# How each proof of symderiv.verify reads in a sentence (JSON keeps the method's name).
+# How each proof of symderiv.calculus.verify reads in a sentence (JSON keeps the method's name).
 _PROOF_WORDS = {
     "structural": "identical after rewriting",
     "expand": "proved by expanding",

@@ -2,7 +2,7 @@
 
 Each part is its own module (:mod:`.tanh_vanishing`, :mod:`.dying_relu`,
 :mod:`.swish_gelu`); this one runs the parts, draws up the single neurons the seed shows
-(figures 4 and 6) as :class:`~symderiv.network.Network` data, and writes the JSON of
+(figures 4 and 6) as :class:`~symderiv.nets.network.Network` data, and writes the JSON of
 contract §3. Nothing here formats: templates lay the solution out.
 """
 
@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symderiv.expr import symbol
-from symderiv.network import Edge, Layer, Network
-from symderiv.outputform import form_text
+from symderiv.calculus.expr import symbol
+from symderiv.nets.network import Edge, Layer, Network
+from symderiv.calculus.outputform import form_text
 from symderiv.problems import dying_relu, swish_gelu, tanh_vanishing
 
 NEURON = "n"   # the single neuron's name in the diagrams (its label is drawn as z | a)

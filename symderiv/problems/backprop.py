@@ -1,7 +1,7 @@
 """``kind = "backprop"``: a network's forward pass, loss, chain-rule gradients and
 gradient-descent updates, as worked steps (symbolic = substituted = value).
 
-The mathematics is :mod:`symderiv.backprop`'s; this module only arranges its results into
+The mathematics is :mod:`symderiv.nets.backprop`'s; this module only arranges its results into
 :class:`symderiv.solution.BackpropSolution` and puts the numbers into the formulas.
 Everything is computed at ``PREC`` digits; the sheet rounds only where it prints.
 
@@ -11,11 +11,11 @@ asked for (in the spec's order); the gradients of the rest are listed by value.
 
 import sympy as sp
 
-from symderiv import backprop
+from symderiv.nets import backprop
 from symderiv.errors import InputError
-from symderiv.expr import symbol
-from symderiv.losses import example_weight, loss_expression
-from symderiv.notation import LEARNING_RATE
+from symderiv.calculus.expr import symbol
+from symderiv.nets.losses import example_weight, loss_expression
+from symderiv.nets.notation import LEARNING_RATE
 from symderiv.solution import (BackpropSolution, ChainSteps, ExampleForward, GradientSteps,
                                NeuronSteps, Number, Step, worked)
 from symderiv.spec import BackpropProblem

@@ -15,10 +15,10 @@ from itertools import product
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
-from symderiv.activations import resolve
+from symderiv.calculus.activations import resolve
 from symderiv.errors import InputError
-from symderiv.expr import symbol
-from symderiv.functions import to_elementary
+from symderiv.calculus.expr import symbol
+from symderiv.calculus.functions import to_elementary
 
 R = sp.Rational
 # Non-negative inputs, as a neuron behind a ReLU layer sees them; targets below the

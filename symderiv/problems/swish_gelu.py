@@ -4,7 +4,7 @@ Each activation is x·g(x) (g = σ(βx) for Swish, Φ(x) for GELU), so its deriv
 worked by the product rule twice: once with the named gate (the readable form
 σ(βx) + βxσ(βx)(1−σ(βx)), Φ(x) + xφ(x)) and once with the gate written out as the seed
 writes it (exponentials; erf and the integral of the density). Every form is checked
-equal to SymPy's derivative by :func:`symderiv.verify.decide`. The comparison with ReLU
+equal to SymPy's derivative by :func:`symderiv.calculus.verify.decide`. The comparison with ReLU
 (smoothness at 0, output and slope left of 0, the minima and where each function
 decreases) is computed: limits by SymPy, roots by mpmath at high precision.
 """
@@ -16,10 +16,10 @@ import mpmath
 import sympy as sp
 from sympy.series.gruntz import gruntz
 
-from symderiv.activations import resolve
-from symderiv.expr import symbol
-from symderiv.functions import to_elementary
-from symderiv.verify import decide
+from symderiv.calculus.activations import resolve
+from symderiv.calculus.expr import symbol
+from symderiv.calculus.functions import to_elementary
+from symderiv.calculus.verify import decide
 
 R = sp.Rational
 PROBE_X = sp.Integer(-1)              # a point left of 0, where ReLU passes nothing

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy.calculus.util import continuous_domain
 
-from symderiv.activations import resolve
-from symderiv.expr import symbol
-from symderiv.verify import decide
+from symderiv.calculus.activations import resolve
+from symderiv.calculus.expr import symbol
+from symderiv.calculus.verify import decide
 
 # The local derivative of tanh at these pre-activations, multiplied through a chain of
 # layers, shows the vanishing (saturated) and the tolerable (healthy) case side by side.

@@ -22,11 +22,11 @@ import math
 
 import sympy as sp
 
-from symderiv.activations import resolve
-from symderiv.backprop import Notation, WalkError, net_input_expr
-from symderiv.expr import symbol
-from symderiv.latex import latex
-from symderiv.network import Bias, Edge, Layer, Network
+from symderiv.calculus.activations import resolve
+from symderiv.nets.backprop import Notation, WalkError, net_input_expr
+from symderiv.calculus.expr import symbol
+from symderiv.calculus.latex import latex
+from symderiv.nets.network import Bias, Edge, Layer, Network
 from symderiv.problems.backprop import input_error
 from symderiv.solution import (EqualityCertificate, LinearCollapse, LinearProof, NeuronSteps,
                                Number, SeparationCertificate, XorRow, XorSolution, worked)

@@ -9,8 +9,8 @@ down to 10⁻²¹ in scientific notation.
 
 import sympy as sp
 
-from symderiv.expr import symbol
-from symderiv.latex import TeX, format_significant, latex
+from symderiv.calculus.expr import symbol
+from symderiv.calculus.latex import TeX, format_significant, latex
 from symderiv.render.activations_layout import swish_named
 from symderiv.render.figures import network_diagram
 from symderiv.render.plots import activation_plots, tanh_plot

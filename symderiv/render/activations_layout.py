@@ -11,7 +11,7 @@ import sympy as sp
 
 class Swish(sp.Function):
     """Swish by name, unevaluated: Swish(x), or Swish(x, β) printed Swish_β(x)
-    (symderiv.latex's ``_print_Swish``)."""
+    (symderiv.calculus.latex's ``_print_Swish``)."""
 
     nargs = (1, 2)
 

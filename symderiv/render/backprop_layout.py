@@ -5,7 +5,7 @@ order; the templates need them per layer and, in a layer whose activation couple
 neurons (softmax), every net input before the first output that uses them. With several
 examples, each example's quantities (inputs, targets, net inputs, outputs, the δ and the
 chains that use them) are renamed to symbols of their own (h_1^{(2)} for h_1 in example
-2: :class:`~symderiv.latex.ExampleSymbol`), so the sheet never states two values for one
+2: :class:`~symderiv.calculus.latex.ExampleSymbol`), so the sheet never states two values for one
 name and a reader, or ``symderiv check``, can tell them apart. One example keeps the
 plain names. The Solution itself is not changed; this is notation only.
 """
@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 
 import sympy as sp
 
-from symderiv.expr import symbol
-from symderiv.latex import ExampleSymbol
+from symderiv.calculus.expr import symbol
+from symderiv.calculus.latex import ExampleSymbol
 from symderiv.solution import Number, Step
 
 

@@ -7,7 +7,7 @@ Delimiters (nbconvert's, since ``{% %}`` and ``{{ }}`` collide with TeX braces):
     ((= a comment =))                           comments
 
 Every value a template prints passes through ``finalize``: a plain ``str`` is escaped
-(:func:`symderiv.render.escape.escape_tex`), a :class:`symderiv.latex.TeX` (printer
+(:func:`symderiv.render.escape.escape_tex`), a :class:`symderiv.calculus.latex.TeX` (printer
 output, language strings, or what a template itself rendered: a macro, a block, a
 ``set`` block) is printed as is. Floats and SymPy objects must go through ``num`` or
 ``math``; printing one raw is a template bug and raises.
@@ -42,8 +42,8 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from symderiv.errors import InputError
-from symderiv.expr import symbol
-from symderiv.latex import TeX, format_given, format_number, latex
+from symderiv.calculus.expr import symbol
+from symderiv.calculus.latex import TeX, format_given, format_number, latex
 from symderiv.render.escape import escape_tex, paragraphs
 from symderiv.resources import templates_dir
 
@@ -167,7 +167,7 @@ def typeset_width(tex) -> float:
 def number_text(value, places: int, keep_zeros: bool = False) -> str:
     """The text of a number at ``places``: a :class:`~symderiv.solution.Number` marked
     ``given`` exactly as the spec gave it, anything else rounded (quickly, whatever its
-    size: :func:`symderiv.latex.format_number`)."""
+    size: :func:`symderiv.calculus.latex.format_number`)."""
     if getattr(value, "given", False):
         return format_given(value.exact, places)
     return format_number(getattr(value, "exact", value), places, keep_zeros)

@@ -6,7 +6,7 @@ template's output, so ``\\input{/etc/passwd} 50% $x_1$ #1 & ~`` prints as those 
 
 import re
 
-from symderiv.latex import TeX
+from symderiv.calculus.latex import TeX
 
 # A line may break after a backslash or a slash (\allowbreak prints nothing): a pasted
 # path, URL or TeX command in a statement is one long word that would otherwise stick

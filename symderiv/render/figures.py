@@ -1,7 +1,7 @@
 """Figure builders: plain data (coordinates in cm, labels as math-mode TeX) for templates.
 
 Builders decide where things go; the figure templates (``latex/figures/*.tex.j2``) only
-draw what they are given. Every label is printer output (:func:`symderiv.latex.latex`),
+draw what they are given. Every label is printer output (:func:`symderiv.calculus.latex.latex`),
 never user text glued into TeX; TikZ node names are made here (``n0``, ``b0``, …).
 """
 
@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symderiv.expr import symbol
-from symderiv.latex import TeX, latex
+from symderiv.calculus.expr import symbol
+from symderiv.calculus.latex import TeX, latex
 from symderiv.render.escape import escape_tex
 
 WIDTH = 14.0           # cm from the first column to the last, at most
@@ -92,7 +92,7 @@ class NetworkDiagram:
 def network_diagram(network, *, edge_labels: str = "both", precision: int = 4,
                     neuron_labels: dict | None = None,
                     output_labels: dict | None = None) -> NetworkDiagram:
-    """The diagram of ``network`` (a :class:`symderiv.network.Network`).
+    """The diagram of ``network`` (a :class:`symderiv.nets.network.Network`).
 
     ``edge_labels``: "both" (w_5 = 0.3), "name" (w_5), "value" (0.3) or "none".
     ``neuron_labels``: TeX to print in a neuron instead of its name (e.g. ``z \\mid a``).

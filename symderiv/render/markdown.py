@@ -30,8 +30,8 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from symderiv.errors import InputError
-from symderiv.expr import symbol
-from symderiv.latex import TeX, format_given, format_significant, latex
+from symderiv.calculus.expr import symbol
+from symderiv.calculus.latex import TeX, format_given, format_significant, latex
 from symderiv.render.environment import (fill_fields, language_strings, number_text,
                                           render_template)
 from symderiv.render.escape import escape_markdown, markdown_paragraphs

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import mpmath
 import sympy as sp
 
-from symderiv.functions import to_elementary
-from symderiv.latex import TeX, format_decimal, latex
+from symderiv.calculus.functions import to_elementary
+from symderiv.calculus.latex import TeX, format_decimal, latex
 
 SAMPLES = 161        # points per curve over the plotted range (every 0.05 on [−4, 4])
 PLACES = 4           # decimals written per coordinate: far below a line's width

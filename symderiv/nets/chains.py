@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symderiv.graph import Graph, is_softmax
-from symderiv.losses import ce_softmax_delta, loss_derivative
-from symderiv.notation import Notation
+from symderiv.nets.graph import Graph, is_softmax
+from symderiv.nets.losses import ce_softmax_delta, loss_derivative
+from symderiv.nets.notation import Notation
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from typing import Mapping
 
 import sympy as sp
 
-from symderiv.expr import symbol
-from symderiv.latex import _DENSE_NAME
+from symderiv.calculus.expr import symbol
+from symderiv.calculus.latex import _DENSE_NAME
 
 LEARNING_RATE = "eta"  # the learning rate η in update steps
 

@@ -18,9 +18,9 @@ from functools import lru_cache
 import mpmath
 import sympy as sp
 
-from symderiv.expr import symbol
-from symderiv.functions import to_elementary
-from symderiv.losses import loss_derivative, loss_expression
+from symderiv.calculus.expr import symbol
+from symderiv.calculus.functions import to_elementary
+from symderiv.nets.losses import loss_derivative, loss_expression
 
 GUARD = 10  # extra working digits, so results are right to ``prec`` digits
 Z = symbol("z")  # the argument of every activation rule

@@ -3,7 +3,7 @@
 Every entry follows PyTorch's definition and default parameters. ``resolve`` turns what a
 spec writes (a name, a table with a name and parameters, or a formula in z) into a
 :class:`BoundActivation`; the derivative in terms of the output a = f(z) is derived by
-:mod:`symderiv.outputform`, never typed in.
+:mod:`symderiv.calculus.outputform`, never typed in.
 """
 
 import math
@@ -15,12 +15,12 @@ import mpmath
 import sympy as sp
 
 from symderiv.errors import InputError
-from symderiv.expr import exact_number, parse_formula, symbol
-from symderiv.functions import Phi, relu, sigmoid, to_elementary
-from symderiv.latex import TeX
-from symderiv.outputform import (OutputForm, derivative_agreement, output_form,
+from symderiv.calculus.expr import exact_number, parse_formula, symbol
+from symderiv.calculus.functions import Phi, relu, sigmoid, to_elementary
+from symderiv.calculus.latex import TeX
+from symderiv.calculus.outputform import (OutputForm, derivative_agreement, output_form,
                                  teacher_derivative, teacher_form)
-from symderiv.verify import run_bounded
+from symderiv.calculus.verify import run_bounded
 
 Z = symbol("z")
 OUTPUT = symbol("a")

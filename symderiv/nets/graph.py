@@ -2,8 +2,8 @@
 
 import sympy as sp
 
-from symderiv.expr import symbol
-from symderiv.network import Layer, Network
+from symderiv.calculus.expr import symbol
+from symderiv.nets.network import Layer, Network
 
 
 def is_softmax(layer: Layer) -> bool:

@@ -2,7 +2,7 @@
 
 Each one differentiates, evaluates to any precision, rewrites to elementary functions
 (``expr.rewrite(sympy.exp)``, ``rewrite(sympy.erf)``, ``rewrite(sympy.Piecewise)``) and
-prints through :mod:`symderiv.latex` under its own name, so a derivation reads as a
+prints through :mod:`symderiv.calculus.latex` under its own name, so a derivation reads as a
 teacher writes it (σ(z)(1−σ(z)) rather than e^{−z}/(1+e^{−z})²).
 """
 

@@ -38,7 +38,7 @@ from itertools import combinations
 import mpmath
 import sympy as sp
 
-from symderiv.functions import to_elementary
+from symderiv.calculus.functions import to_elementary
 
 
 @dataclass
@@ -97,7 +97,7 @@ def decide(lhs: sp.Expr, rhs: sp.Expr, timeout: float = 5.0) -> Verdict:
 
 def _as_expr(value) -> sp.Expr:
     """A SymPy expression, or a Python number made one. Never text: formulas are read by
-    symderiv.expr, because sympify would run them as code."""
+    symderiv.calculus.expr, because sympify would run them as code."""
     if isinstance(value, sp.Basic):
         return value
     if isinstance(value, int) and not isinstance(value, bool):
@@ -333,7 +333,7 @@ def _counterexample(point: dict, pair) -> dict:
 # A gap seen at every point of the scan counts only above this many scan digits' noise.
 _SCAN_NOISE_DIGITS = SCAN_DIGITS - 8
 # The most digits a constant gap is confirmed at: formulas hold numbers of at most 1000
-# digits (symderiv.expr), so a gap of 10^-1000 against values near 1 is within reach.
+# digits (symderiv.calculus.expr), so a gap of 10^-1000 against values near 1 is within reach.
 _MAX_CONFIRM_DIGITS = 2400
 
 

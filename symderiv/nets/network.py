@@ -1,7 +1,7 @@
 """A feed-forward network as plain data: named neurons, named weighted edges, shared biases.
 
 This module holds the shape only; values are exact SymPy numbers. Forward expressions,
-losses and gradients live in :mod:`symderiv.backprop` and :mod:`symderiv.losses`.
+losses and gradients live in :mod:`symderiv.nets.backprop` and :mod:`symderiv.nets.losses`.
 The spec loader (:mod:`symderiv.spec`) builds these objects and reports bad specs with
 their locations; the checks here guard the library's own callers.
 """
@@ -35,7 +35,7 @@ class Layer:
     """Neurons computed together, all with one activation (a BoundActivation)."""
 
     neurons: tuple[str, ...]
-    activation: object  # symderiv.activations.BoundActivation
+    activation: object  # symderiv.calculus.activations.BoundActivation
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import sympy as sp
 from sympy import S
 
 from symderiv.errors import InputError
-from symderiv.functions import Phi, phi, relu, sigmoid
+from symderiv.calculus.functions import Phi, phi, relu, sigmoid
 
 MAX_LENGTH = 2000          # characters of formula text
 MAX_NODES = 1000           # syntax-tree nodes (operators, operands, calls)
@@ -408,9 +408,9 @@ def _activation_function(name: str):
     Looked up lazily: activations.py may import this module, and may not exist yet.
     """
     try:
-        from symderiv import activations
+        from symderiv.calculus import activations
     except ModuleNotFoundError as e:
-        if e.name in ("symderiv.activations",):
+        if e.name in ("symderiv.calculus.activations",):
             return None
         raise
     lookup = getattr(activations, "formula_function", None)

@@ -18,8 +18,8 @@ import mpmath
 import sympy as sp
 from sympy.solvers.solveset import invert_real
 
-from symderiv.functions import sigmoid, to_elementary
-from symderiv.verify import decide, simplify_bounded
+from symderiv.calculus.functions import sigmoid, to_elementary
+from symderiv.calculus.verify import decide, simplify_bounded
 
 NUMERIC_POINTS = 48
 # A rewrite that cannot be proved is kept only if it agrees at this many points at least.

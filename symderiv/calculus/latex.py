@@ -506,7 +506,7 @@ def _mpf_fraction(x) -> Fraction:
 def latex(expr, **settings) -> TeX:
     """LaTeX for a SymPy object (or a number) through :class:`SymderivLatexPrinter`."""
     if isinstance(expr, str):
-        raise TypeError("latex() prints SymPy objects; parse user text with symderiv.expr first")
+        raise TypeError("latex() prints SymPy objects; parse user text with symderiv.calculus.expr first")
     if isinstance(expr, Fraction):
         expr = sp.Rational(expr.numerator, expr.denominator)
     elif not isinstance(expr, sp.Basic):

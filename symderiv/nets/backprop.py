@@ -8,12 +8,12 @@ is ever nested and the cost is linear in the number of edges:
     δ_n = ∂E/∂z_n = ∂E/∂a_n · f'(z_n),   ∂E/∂a_h = Σ_k w_hk δ_k,
     ∂E/∂w = δ_target · a_source,         ∂E/∂b = Σ_{n fed by b} δ_n.
 
-The walk runs in one of the arithmetics of :mod:`symderiv.arithmetic` (high precision for
+The walk runs in one of the arithmetics of :mod:`symderiv.nets.arithmetic` (high precision for
 everything a sheet shows, float64 for bulk work). Every value it meets must be a finite
 real number within double range (the JSON holds doubles); otherwise it raises
 :class:`WalkError` saying which neuron, example and value. Chain-rule factors (symbol =
 formula = numbers = value) are built only for the parameters asked for
-(:mod:`symderiv.chains`); names are written as :class:`symderiv.notation.Notation` says.
+(:mod:`symderiv.nets.chains`); names are written as :class:`symderiv.nets.notation.Notation` says.
 """
 
 import re
@@ -25,12 +25,12 @@ from typing import Mapping
 import mpmath
 import sympy as sp
 
-from symderiv.arithmetic import Float64, HighPrecision, NotReal
-from symderiv.chains import Chain, ChainBuilder, ChainFactor
-from symderiv.graph import Graph, is_softmax
-from symderiv.losses import LOSSES, example_weight
-from symderiv.network import Network
-from symderiv.notation import Notation
+from symderiv.nets.arithmetic import Float64, HighPrecision, NotReal
+from symderiv.nets.chains import Chain, ChainBuilder, ChainFactor
+from symderiv.nets.graph import Graph, is_softmax
+from symderiv.nets.losses import LOSSES, example_weight
+from symderiv.nets.network import Network
+from symderiv.nets.notation import Notation
 
 __all__ = ["Chain", "ChainFactor", "ForwardPass", "Gradient", "Notation", "TrainingRun",
            "WalkError", "deltas", "deltas_referred", "forward", "gradients", "gradients_float",

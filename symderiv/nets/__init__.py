@@ -1,0 +1,2 @@
+"""The network engine: neurons and named edges, the computation graph, chain-rule factors
+and backprop along it, losses, and exact and float arithmetic over it."""
