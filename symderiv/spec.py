@@ -372,11 +372,11 @@ class _SheetReader:
         pid = str(pid)
         kind = t.get("kind", "string")
         statement = self.texts(t, "statement")
-        readers = {"backprop": self.backprop, "xor": self.xor, "activations": self.activations}
-        if kind not in readers:
-            raise self.error(t.at("kind"), f"unknown kind '{kind}'{_suggest(kind, readers)}; "
-                             f"kinds: {_listing(readers)}")
-        problem = readers[kind](t, position, pid, statement)
+        from symderiv.kinds import KINDS
+        if kind not in KINDS:
+            raise self.error(t.at("kind"), f"unknown kind '{kind}'{_suggest(kind, KINDS)}; "
+                             f"kinds: {_listing(KINDS)}")
+        problem = KINDS[kind].read()(self, t, position, pid, statement)
         t.done()
         return dataclasses.replace(problem, source=self.source)
 
@@ -957,3 +957,18 @@ class _NetworkReader:
                 if needs_bias and n not in bias_of:
                     raise self.r.error(lt.path, f"neuron '{n}' has no bias (list one in "
                                        "network.biases, give b / init, or set bias = false)")
+
+
+# The readers of the built-in kinds, as :mod:`symderiv.kinds` names them: a kind defined
+# elsewhere has a function of this shape in its own module.
+
+def read_backprop(reader: _SheetReader, t: _Table, position: int, pid: str, statement):
+    return reader.backprop(t, position, pid, statement)
+
+
+def read_xor(reader: _SheetReader, t: _Table, position: int, pid: str, statement):
+    return reader.xor(t, position, pid, statement)
+
+
+def read_activations(reader: _SheetReader, t: _Table, position: int, pid: str, statement):
+    return reader.activations(t, position, pid, statement)

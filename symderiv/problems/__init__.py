@@ -5,21 +5,15 @@ it computes and never formats. Modules are imported when a sheet needs them.
 """
 
 import dataclasses
-import importlib
 
+from symderiv.kinds import KINDS
 from symderiv.solution import SheetSolution
 from symderiv.spec import in_language
-
-KINDS = {
-    "backprop": "symderiv.problems.backprop",
-    "xor": "symderiv.problems.xor",
-    "activations": "symderiv.problems.activations",
-}
 
 
 def solve(problem):
     """The solution of one problem (a :class:`symderiv.spec.Problem`)."""
-    return importlib.import_module(KINDS[problem.kind]).solve(problem)
+    return KINDS[problem.kind].solve()(problem)
 
 
 def solve_sheet(sheet, lang: str | None = None) -> SheetSolution:

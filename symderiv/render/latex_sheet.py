@@ -1,36 +1,22 @@
 """A solved sheet (symderiv.solution.SheetSolution) to LaTeX, through the templates.
 
 The entry template is ``latex/sheet.tex.j2``; each problem is laid out by
-``latex/<kind>.tex.j2`` with the figures its kind's builder made (plain data). A new kind
-registers its figures with :func:`figures_for` and ships its template.
+``latex/<kind>.tex.j2`` with the figures its kind's builder made (plain data), the builder
+that :mod:`symderiv.kinds` names.
 """
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from symderiv.errors import InputError
 from symderiv.files import write_atomic
-from symderiv.render.activations_figures import activation_figures
+from symderiv.kinds import KINDS
 from symderiv.render.environment import language_strings, make_environment, render_template
 from symderiv.render.figures import network_diagram, xor_plane
 from symderiv.render.layouts import layout_of
 from symderiv.render.pdf import compile_tex
 
 ENTRY_TEMPLATE = "latex/sheet.tex.j2"
-
-# kind -> builder(solution, precision) -> {figure name: figure data}
-_FIGURES: dict[str, Callable] = {}
-
-
-def figures_for(kind: str):
-    """Register the figure builder of problem ``kind`` (a decorator)."""
-
-    def register(builder):
-        _FIGURES[kind] = builder
-        return builder
-
-    return register
 
 
 @dataclass(frozen=True)
@@ -49,8 +35,8 @@ def render_sheet(sheet, lang: str | None = None, templates: Path | None = None) 
     lang = lang or sheet.lang
     env = make_environment(sheet.precision, templates)
     strings = language_strings(env, lang)
-    pages = [ProblemPage(p, _FIGURES.get(p.kind, _no_figures)(p, sheet.precision), p.kind,
-                         layout_of(p)) for p in sheet.problems]
+    pages = [ProblemPage(p, figures_of(p, sheet.precision), p.kind, layout_of(p))
+             for p in sheet.problems]
     return render_template(env, ENTRY_TEMPLATE, sheet=sheet, problems=pages, t=strings,
                            lang=lang)
 
@@ -71,24 +57,19 @@ def render_pdf(sheet, output_dir: Path, lang: str | None = None,
         raise
 
 
-def _no_figures(solution, precision) -> dict:
-    return {}
+def figures_of(solution, precision: int) -> dict:
+    """The figures of one problem's solution, built by its kind's builder."""
+    kind = KINDS.get(solution.kind)
+    builder = None if kind is None else kind.figure_builder()
+    return {} if builder is None else builder(solution, precision)
 
 
-@figures_for("backprop")
-def _backprop_figures(solution, precision) -> dict:
+def backprop_figures(solution, precision) -> dict:
     return {"network": network_diagram(solution.network, precision=precision)}
 
 
-@figures_for("xor")
-def _xor_figures(solution, precision) -> dict:
+def xor_figures(solution, precision) -> dict:
     # XOR weights are the design itself: show their values (the seed's figure 1).
     return {"network": network_diagram(solution.network, edge_labels="value",
                                        precision=precision),
             "plane": xor_plane((r.x1, r.x2, r.expected) for r in solution.rows)}
-
-
-@figures_for("activations")
-def _activations_figures(solution, precision) -> dict:
-    # Seed figures 4-8: the single neurons, tanh and its derivative, ReLU/Swish/GELU.
-    return activation_figures(solution, precision)
