@@ -58,4 +58,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
          solver="symderiv.problems.activations:solve",
          figures="symderiv.render.activations_figures:activation_figures",
          layout="symderiv.render.activations_layout:activations_layout"),
+    Kind("graph", reader="symderiv.spec_graph:read_graph",
+         solver="symderiv.problems.graph:solve",
+         figures="symderiv.render.circuit_figure:circuit_figures"),
 )}

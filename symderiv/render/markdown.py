@@ -80,8 +80,8 @@ def _environment(precision: int, templates: Path | None) -> jinja2.Environment:
                               undefined=jinja2.StrictUndefined, autoescape=False,
                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
-    def math(expr) -> TeX:
-        return latex(expr, decimals=precision, order="none")
+    def math(expr, **settings) -> TeX:
+        return latex(expr, decimals=precision, order="none", **settings)
 
     def num(value) -> TeX:
         return TeX(number_text(value, precision))
