@@ -17,12 +17,19 @@ from symderiv.solution import Number, Step
 
 PREC = 50
 SHOWN_STEPS = 10   # the state table of a parameter shows at most this many steps
+SUMMED_WEIGHTS = 8  # up to this many weights, Σ w² is written out term by term
 
 _t = symbol("t")
 
 
 def _s(name: str) -> sp.Symbol:
     return symbol(name)
+
+
+def _minus_step(top, root) -> sp.Expr:
+    """w_{t-1} − η·top / (root + ε), in the order torch.optim's documentation writes it."""
+    with sp.evaluate(False):
+        return sp.Add(_s("w_{t-1}"), -sp.Mul(_s("eta"), top / sp.Add(root, _s("epsilon"))))
 
 
 # The update rules as a sheet writes them (SymPy's names: mhat_t prints \hat{m}_{t}), per
@@ -43,7 +50,7 @@ _RULES = {
         (_s("v_t"), sp.Add(sp.Mul(_s("rho"), _s("v_{t-1}"), evaluate=False),
                            sp.Mul(1 - _s("rho"), _s("g_t") ** 2, evaluate=False),
                            evaluate=False)),
-        (_s("w_t"), _s("w_{t-1}") - _s("eta") * _s("g_t") / (sp.sqrt(_s("v_t")) + _s("epsilon")))],
+        (_s("w_t"), _minus_step(_s("g_t"), sp.sqrt(_s("v_t"))))],
     "adam": lambda: [
         (_s("m_t"), sp.Add(sp.Mul(_s("beta_1"), _s("m_{t-1}"), evaluate=False),
                            sp.Mul(1 - _s("beta_1"), _s("g_t"), evaluate=False),
@@ -53,7 +60,7 @@ _RULES = {
                            evaluate=False)),
         (_s("mhat_t"), _s("m_t") / (1 - _s("beta_1") ** _t)),
         (_s("vhat_t"), _s("v_t") / (1 - _s("beta_2") ** _t)),
-        (_s("w_t"), _s("w_{t-1}") - _s("eta") * _s("mhat_t") / (sp.sqrt(_s("vhat_t")) + _s("epsilon")))],
+        (_s("w_t"), _minus_step(_s("mhat_t"), sp.sqrt(_s("vhat_t"))))],
 }
 # a setting's symbol on the sheet
 _SETTING_SYMBOLS = {"beta": "beta", "beta1": "beta_1", "beta2": "beta_2", "rho": "rho",
@@ -86,7 +93,7 @@ class TrainingSteps:
     state_symbols: tuple[sp.Expr, ...]
     traces: tuple[ParameterTrace, ...]               # the worked parameters
     weight_decay: Number | None = None
-    decay_loss: Step | None = None                   # Ẽ = E + λ/2 Σ w² = … = value
+    decay_loss: tuple[Step, ...] = ()                # Σ w² = …; Ẽ = E + λ/2 Σ w² = … = value
     decay_gradients: tuple[Step, ...] = ()           # ∂Ẽ/∂w = ∂E/∂w + λ w = … = value
     input_gradients: tuple[Step, ...] = ()           # ∂E/∂x = Σ_k w_xk ∂E/∂z_k = … = value
     objective: Number | None = None                  # the loss with weight decay
@@ -134,7 +141,7 @@ def training_steps(problem, notation, run, reported, worked) -> TrainingSteps:
     gradients = {p: Number(decayed[p].value, decayed[p].float) for p in reported}
     inputs = backprop.input_gradients(net, examples, training.loss, training.input_gradients,
                                       prec=PREC, notation=notation)
-    decay_loss, decay_steps, objective = None, (), None
+    decay_loss, decay_steps, objective = (), (), None
     if decay:
         decay_loss, objective = _decay_loss(net, examples, training, notation, decay)
         decay_steps = tuple(_decay_gradient(p, given[p], plain_grads[p], decayed[p], decay,
@@ -156,19 +163,24 @@ def _trace(p, start, run) -> ParameterTrace:
 
 
 def _decay_loss(net, examples, training, notation, decay):
-    """Ẽ = E + (λ/2)·Σ w² over the weights."""
+    """Ω = Σ w² over the weights (written out for a few), then Ẽ = E + (λ/2)·Ω."""
     plain = backprop.total_loss(net, examples, training.loss, prec=PREC)
     total = backprop.total_loss(net, examples, training.loss, prec=PREC, decay=decay)
-    weights = net.weights
-    lam = _s("lambda")
-    squares = sp.Add(*[notation.symbol(w) ** 2 for w in weights], evaluate=False)
-    symbolic = sp.Add(notation.E, sp.Mul(lam / 2, squares, evaluate=False), evaluate=False)
     given = net.parameters()
-    with sp.evaluate(False):
-        numbers = sp.Add(plain, sp.Mul(decay / 2, sp.Add(*[given[w] ** 2 for w in weights]),
-                                      ))
-    lhs = _s(f"{notation.loss}tilde")
-    return Step(lhs, symbolic, numbers, Number.of(total)), Number.of(total)
+    squares = sum(given[w] ** 2 for w in net.weights)
+    lam = _s("lambda")
+    omega = _s("Omega")   # Ω = Σ w², the regulariser
+    written = numbers = None
+    if len(net.weights) <= SUMMED_WEIGHTS:
+        written = sp.Add(*[notation.symbol(w) ** 2 for w in net.weights], evaluate=False)
+        with sp.evaluate(False):
+            numbers = sp.Add(*[given[w] ** 2 for w in net.weights])
+    rows = [Step(omega, written, numbers, Number.of(squares))]
+    symbolic = sp.Add(notation.E, sp.Mul(lam / 2, omega, evaluate=False), evaluate=False)
+    numbers = sp.Add(plain, sp.Mul(decay, sp.Rational(1, 2), squares, evaluate=False),
+                     evaluate=False)
+    rows.append(Step(_s(f"{notation.loss}tilde"), symbolic, numbers, Number.of(total)))
+    return tuple(rows), Number.of(total)
 
 
 def _decay_gradient(p, value, plain, decayed, decay, notation) -> Step:
