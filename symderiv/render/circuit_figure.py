@@ -17,7 +17,7 @@ from symderiv.render.escape import escape_tex
 
 WIDTH = 14.5       # cm from the inputs to the end of the output wire, at most
 COLUMN_GAP = 2.6   # cm between columns when they fit
-ROW_GAP = 1.5      # cm between nodes of a column
+ROW_GAP = 1.8      # cm between nodes of a column
 OUTPUT_WIRE = 0.8  # the output wire, in column gaps
 
 # How a gate is drawn: its operation's sign; a constant operand joins the sign (+1, ×2).
