@@ -196,3 +196,14 @@ def test_circuits_example_solves_and_renders(tmp_path):
     assert r"\mathit{xpysqr}" in tex
     data = json.loads(json.dumps(solved.to_json()["problems"]))
     assert [p["kind"] for p in data] == ["graph"] * 3
+
+
+def test_large_circuits_are_refused_or_listed_without_a_drawing():
+    many = " + ".join(f"x*{k}" for k in range(1, 150))   # 149 products and 148 sums
+    with pytest.raises(InputError, match="gates; a sheet works out at most 200"):
+        graph(f'formula = "{many}"\nvalues = {{ x = 1 }}')
+    sheet = load_sheet_text('[sheet]\ntitle = "g"\n[[problem]]\nid = "1"\nkind = "graph"\n'
+                            f'formula = "{" + ".join(f"x*{k}" for k in range(1, 30))}"\n'
+                            'values = { x = 2 }\n', "g.toml")
+    tex = render_sheet(solve_sheet(sheet))
+    assert r"\begin{tikzpicture}" not in tex and r"\begin{longtable}" in tex

@@ -18,6 +18,7 @@ from symderiv.nets.circuit import PREC, CircuitBuilder, CircuitError, evaluate, 
 from symderiv.solution import Number, Step, worked
 
 MAX_PATHS = 4             # paths from a variable to the output shown one by one
+MAX_GATES = 200           # gates a sheet works out (each is a row of the table)
 MAX_EXPANDED_NODES = 20_000  # the stages substituted into one formula, for sympy.diff
 TOLERANCE = sp.Float(10, PREC) ** -(PREC - 10)
 # Gates whose local derivative reads best in the gate's own output (e^u is the output of
@@ -87,6 +88,10 @@ def solve(problem) -> GraphSolution:
         except CircuitError as e:
             at = f"{where}.stages[{k}].formula" if problem.staged else f"{where}.formula"
             raise InputError(problem.source, f"{at}: {e}") from None
+    gates = sum(1 for g in builder.gates if g.op != "input")
+    if gates > MAX_GATES:
+        raise InputError(problem.source, f"{where}: the computation has {gates} gates; a sheet "
+                         f"works out at most {MAX_GATES}")
     output = problem.stages[-1][0]
     try:
         run = evaluate(builder.gates, output, problem.values)

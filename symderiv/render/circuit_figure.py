@@ -19,6 +19,7 @@ WIDTH = 14.5       # cm from the inputs to the end of the output wire, at most
 COLUMN_GAP = 2.6   # cm between columns when they fit
 ROW_GAP = 1.8      # cm between nodes of a column
 OUTPUT_WIRE = 0.8  # the output wire, in column gaps
+MAX_DRAWN = 40     # gates beyond which a circuit is not drawn (the table still lists them)
 
 # How a gate is drawn: its operation's sign; a constant operand joins the sign (+1, ×2).
 _SIGNS = {"add": "+", "mul": r"\times", "neg": "-", "recip": "1/x", "exp": r"\exp",
@@ -55,6 +56,8 @@ class Circuit:
 
 
 def circuit_figures(solution, precision) -> dict:
+    if sum(1 for g in solution.gates if g.op != "input") > MAX_DRAWN:
+        return {}
     return {"circuit": circuit(solution)}
 
 
