@@ -77,6 +77,13 @@ def loss_expression(name: str, outputs, targets, logits: bool = False) -> sp.Exp
     return -sp.Add(*[y * sp.log(o) for o, y in zip(outputs, targets)])
 
 
+def written_targets(name: str, symbols: list, values: list) -> list:
+    """The targets as a loss is written: their symbols (y_1), except for ``output``, whose
+    targets only select the output (1 there, 0 elsewhere) and are written as those numbers,
+    so that its loss reads E = o_1 and ∂E/∂o_1 = 1."""
+    return list(values) if name == "output" else list(symbols)
+
+
 def loss_derivative(name: str, output, outputs, targets, logits: bool = False) -> sp.Expr:
     """∂E/∂o for the output ``output`` (one of ``outputs``), written as a textbook writes it."""
     _check(name)

@@ -14,7 +14,7 @@ import sympy as sp
 from symderiv.nets import backprop
 from symderiv.errors import InputError
 from symderiv.calculus.expr import symbol
-from symderiv.nets.losses import example_weight, loss_expression
+from symderiv.nets.losses import example_weight, loss_expression, written_targets
 from symderiv.nets.notation import LEARNING_RATE
 from symderiv.problems.training import training_steps
 from symderiv.solution import (BackpropSolution, ChainSteps, ExampleForward, GradientSteps,
@@ -138,21 +138,24 @@ def _substitute(expr: sp.Expr, values: dict) -> sp.Expr:
 
 # -- loss -----------------------------------------------------------------------------------------
 
-def _loss_expr(net, loss_name, notation):
+def _loss_expr(net, loss_name, notation, example_targets):
     outputs = [notation.a(n) for n in net.outputs]
-    targets = [notation.y(n) for n in net.outputs]
+    targets = written_targets(loss_name, [notation.y(n) for n in net.outputs],
+                              [example_targets[n] for n in net.outputs])
     logits = loss_name == "ce" and net.layers[-1].activation.elementwise
     return loss_expression(loss_name, outputs, targets, logits=logits)
 
 
 def _with_loss(forward: ExampleForward, net, example, loss_name, notation, i, count):
-    expr = _loss_expr(net, loss_name, notation)
+    expr = _loss_expr(net, loss_name, notation, example[1])
     values = {notation.a(n): forward.activations[n].exact for n in net.outputs}
     values.update({notation.y(n): example[1][n] for n in net.outputs})
     value = backprop.total_loss(net, [example], loss_name, prec=PREC)
     lhs = notation.E if count == 1 else symbol(f"{notation.loss}_{i}")
-    step = Step(lhs, expr, _substitute(expr, values), Number.of(value))
-    return ExampleForward(forward.inputs, forward.targets, forward.neurons, step)
+    step = worked(lhs, expr, _substitute(expr, values), Number.of(value))
+    # loss = "output": the selector targets are no data of the question
+    targets = {} if loss_name == "output" else forward.targets
+    return ExampleForward(forward.inputs, targets, forward.neurons, step)
 
 
 def _total_loss(net, examples, loss_name, notation, forwards) -> Step:
