@@ -10,9 +10,8 @@ import sympy as sp
 from symderiv.nets.optimizers import OPTIMIZERS
 from symderiv.spec import Example, _listing, _suggest
 
-# hyperparameter -> (lowest, highest, whether the highest is allowed), as torch.optim checks
-_RANGES = {"beta": (0, 1, False), "beta1": (0, 1, False), "beta2": (0, 1, False),
-           "rho": (0, 1, False), "eps": (0, None, None)}
+# the settings that are averaging factors, in [0, 1) as torch.optim requires (eps: > 0)
+_FACTORS = ("beta", "beta1", "beta2", "rho")
 
 
 def read_optimizer(reader, t, rate):
@@ -45,13 +44,10 @@ def read_optimizer(reader, t, rate):
 
 
 def _in_range(reader, value, key, where):
-    low, high, high_allowed = _RANGES[key]
-    if key == "eps":
-        if not value > 0:
-            raise reader.error(where, f"must be positive, got {value}")
-        return value
-    if not (low <= value < high):
-        raise reader.error(where, f"must be at least {low} and below {high}, got {value}")
+    if key in _FACTORS and not 0 <= value < 1:
+        raise reader.error(where, f"must be at least 0 and below 1, got {value}")
+    if key == "eps" and not value > 0:
+        raise reader.error(where, f"must be positive, got {value}")
     return value
 
 

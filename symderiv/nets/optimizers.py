@@ -16,6 +16,8 @@ optimiser sees it in the gradient, as PyTorch's ``weight_decay`` adds λ·w ther
 from dataclasses import dataclass, field, fields
 from typing import Callable, ClassVar, Iterator
 
+import sympy as sp
+
 
 @dataclass(frozen=True)
 class Ops:
@@ -120,9 +122,8 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
     o.name: o for o in (SGD, Momentum, Nesterov, RMSprop, Adam)}
 
 
-def _decimal(text: str):
+def _decimal(text: str) -> sp.Rational:
     # Defaults are exact decimals as a spec writes them (0.9 is 9/10), like every given.
-    import sympy as sp
     return sp.Rational(text)
 
 

@@ -36,6 +36,10 @@ class Wire:
     upstream: Number          # ∂out/∂gate
     gradient: Number          # local × upstream: what the wire carries back to source
 
+    @property
+    def source_symbol(self) -> sp.Symbol:
+        return name_symbol(self.source)
+
 
 @dataclass(frozen=True)
 class GateRow:
@@ -47,6 +51,10 @@ class GateRow:
     gradient: Number          # ∂out/∂node
     wires: tuple[Wire, ...]
     stage: bool               # named by the spec (a stage, or a variable)
+
+    @property
+    def symbol(self) -> sp.Symbol:
+        return name_symbol(self.name)
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,14 @@ class GraphSolution:
 
     def gate(self, name: str) -> GateRow:
         return next(g for g in self.gates if g.name == name)
+
+    @property
+    def output_symbol(self) -> sp.Symbol:
+        return name_symbol(self.output)
+
+    @property
+    def wrt_symbols(self) -> tuple[sp.Symbol, ...]:
+        return tuple(name_symbol(v) for v in self.wrt)
 
     def to_json(self) -> dict:
         return {"id": self.id, "kind": self.kind,

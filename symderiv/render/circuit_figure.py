@@ -9,8 +9,6 @@ straight and a tree opens out towards the inputs.
 
 from dataclasses import dataclass
 
-import sympy as sp
-
 from symderiv.nets.circuit import name_symbol
 from symderiv.calculus.latex import TeX, latex
 from symderiv.render.escape import escape_tex
