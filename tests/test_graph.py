@@ -207,3 +207,19 @@ def test_large_circuits_are_refused_or_listed_without_a_drawing():
                             'values = { x = 2 }\n', "g.toml")
     tex = render_sheet(solve_sheet(sheet))
     assert r"\begin{tikzpicture}" not in tex and r"\begin{longtable}" in tex
+
+
+def test_exact_values_and_other_gates():
+    """sqrt(2)/2 as a value; max, tanh, a variable power, a registry activation with its
+    parameter's default and a log to base 2, each one gate: against mpmath."""
+    h = mpmath.sqrt(2) / 2
+    out = graph('formula = "x*sigmoid(x)"\nvalues = { x = "sqrt(2)/2" }')
+    check_gradients(out, lambda x: x * sig(x), {"x": h})
+    out = graph('formula = "max(x, y)*tanh(y) - x^y"\nvalues = { x = 2, y = 0.5 }')
+    check_gradients(out, lambda x, y: max(x, y) * mpmath.tanh(y) - x ** y,
+                    {"x": mpmath.mpf(2), "y": mpmath.mpf("0.5")})
+    assert [n["op"] for n in out["nodes"]] == ["input", "input", "max", "tanh", "mul", "pow",
+                                               "neg", "add"]
+    out = graph('formula = "leaky_relu(x) + log(x^2, 2)"\nvalues = { x = -1.5 }')
+    check_gradients(out, lambda x: (x if x > 0 else mpmath.mpf("0.01") * x)
+                    + mpmath.log(x ** 2, 2), {"x": mpmath.mpf("-1.5")})

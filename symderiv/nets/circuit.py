@@ -180,7 +180,8 @@ def evaluate(gates, output: str, point: dict) -> Evaluated:
     values, gradients = {}, {}
     for g in gates:
         if g.op == "input":
-            values[g.name] = sp.Float(point[g.name], PREC + 10)
+            values[g.name] = _finite(sp.sympify(point[g.name], strict=True),
+                                     f"the value of {g.name}")
             continue
         args = dict(zip(g.dummies, (values[n] for n in g.inputs)))
         values[g.name] = _finite(g.formula.xreplace(args), f"the value of {g.name}")

@@ -133,7 +133,7 @@ def _check_against_diff(problem, run, where) -> sp.Expr:
     through that stage, the stages after it substituted)."""
     stages = [(symbol(n), w.expr) for n, w in problem.stages]
     _check_size(problem, where)
-    point = {symbol(k): sp.Float(v, PREC + 10) for k, v in problem.values.items()}
+    point = {symbol(k): sp.sympify(v, strict=True).evalf(PREC + 10) for k, v in problem.values.items()}
     expanded = stages[-1][1]
     checks = []
     for k in range(len(stages) - 2, -1, -1):
