@@ -171,6 +171,9 @@ BAD = {
     "both": ('formula = "x"\nstages = []\nvalues = { x = 1 }', "give either 'formula' or 'stages'"),
     "unused value": ('formula = "x*2"\nvalues = { x = 1, y = 2 }', "values.y: 'y' is not used"),
     "no value": ('formula = "log(x)"\nvalues = { x = 0 }', "not a finite real number"),
+    "beyond doubles": ('formula = "exp(exp(x))"\nvalues = { x = 10 }', "beyond the range of a double"),
+    "stage repeats": ('values = { x = 1 }\nstages = [ { name = "a", formula = "x" }, '
+                      '{ name = "b", formula = "2*a" } ]', "stage must compute something"),
 }
 
 

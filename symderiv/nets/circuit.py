@@ -11,6 +11,7 @@ order written, so ``x - y`` is an add gate fed by a negate gate and ``1/q`` a re
 gate, whatever order SymPy keeps them in.
 """
 
+import sys
 from dataclasses import dataclass
 
 import sympy as sp
@@ -19,6 +20,7 @@ from symderiv.calculus.expr import Written, function_of
 from symderiv.calculus.latex import StageSymbol
 
 PREC = 50  # digits every value and gradient is computed to
+DOUBLE_MAX = sys.float_info.max
 
 
 def name_symbol(name: str) -> StageSymbol:
@@ -196,13 +198,20 @@ def evaluate(gates, output: str, point: dict) -> Evaluated:
             carried = local * gradients[g.name]
             gradients[source] += carried
             edges.append(Edge(source, g.name, i, values[source], local, carried))
+    for name, gradient in gradients.items():
+        _finite(gradient, f"the gradient of {output} with respect to {name}")
     order = {g.name: k for k, g in enumerate(gates)}
     edges.sort(key=lambda e: (order[e.gate], e.index))
     return Evaluated(tuple(gates), output, values, gradients, tuple(edges))
 
 
 def _finite(expr: sp.Expr, what: str) -> sp.Float:
+    """``expr``'s value, if it is a real number within double range (the JSON holds
+    doubles); else a CircuitError saying what it is."""
     value = expr.evalf(PREC + 10)
     if not (value.is_Number and value.is_finite and value.is_extended_real):
         raise CircuitError(f"{what} is not a finite real number here ({value})")
+    if abs(value) > DOUBLE_MAX:
+        raise CircuitError(f"{what} is {sp.N(value, 6)}, beyond the range of a double "
+                           f"(about ±{DOUBLE_MAX:.3g})")
     return sp.Float(value, PREC + 10)
