@@ -18,7 +18,13 @@ from symderiv.problems import solve, solve_sheet
 from symderiv.render.latex_sheet import render_sheet
 from symderiv.spec import load_sheet, load_sheet_text
 
-mpmath.mp.dps = 50
+
+
+@pytest.fixture(autouse=True)
+def fifty_digits():
+    """The oracle's precision, for these tests only (mpmath's is global)."""
+    with mpmath.workdps(50):
+        yield
 
 
 def graph(body: str, lang="en"):
@@ -136,7 +142,8 @@ def formulas():
 values = st.integers(-20, 20).map(lambda n: n / 10)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(formulas(), values, values, values)
 def test_random_formulas_match_mpmath(formula, x, y, z):
     text, f = formula
