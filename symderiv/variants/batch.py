@@ -19,7 +19,7 @@ from symderiv.problems import solve_sheet
 from symderiv.spec import Sheet
 from symderiv.variants.draw import Values, apply, distinct_draws, draw, varied
 from symderiv.variants.outputs import Realised, realise
-from symderiv.variants.rules import REASONS, rejection
+from symderiv.variants.rules import REASONS, forward_rejection, rejection
 
 MAX_VARIANTS = 2000
 DRAWS_PER_VARIANT = 20       # give up after 20·N + 100 draws
@@ -135,8 +135,13 @@ class _Task:
 
     def attempt(self, values: Values) -> "str | Realised":
         """Why the draw is rejected, or what the files hold of it."""
-        solution = solve_sheet(apply(self.sheet, values), self.lang)
+        sheet = apply(self.sheet, values)
         drawn = {p.id for p in varied(self.sheet)}
+        for p in sheet.problems:
+            reason = forward_rejection(p) if p.id in drawn else None
+            if reason is not None:
+                return reason
+        solution = solve_sheet(sheet, self.lang)
         for p in solution.problems:
             reason = rejection(p, solution.precision) if p.id in drawn else None
             if reason is not None:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symderiv.calculus.expr import symbol
+from symderiv.nets import backprop
+from symderiv.problems.backprop import PREC
 from symderiv.solution import Number
 
 REASONS = ("repeat", "dead-relu", "saturated", "rounds-to-zero")  # the JSON's order
@@ -58,20 +60,41 @@ def answers(solution) -> tuple[Answer, ...]:
     return tuple(found)
 
 
+def forward_rejection(problem) -> str | None:
+    """Why a drawn problem is unfit, judged from its forward pass alone (dead-relu,
+    saturated), or None: most rejected draws are caught here, before the gradients."""
+    if problem.kind != "backprop":
+        return None
+    try:
+        passes = [backprop.forward(problem.network, ex.inputs, prec=PREC)
+                  for ex in problem.examples]
+    except backprop.WalkError:
+        return None     # solving reports it, against the spec
+    return _neurons_rejection(problem.network, [(fp.z, fp.a) for fp in passes])
+
+
 def rejection(solution, precision: int) -> str | None:
     """Why this solved problem is not fit to hand out (a REASONS entry), or None."""
     if solution.kind != "backprop":
         return None
-    for layer in solution.network.layers:
-        name = getattr(layer.activation, "name", None)
-        for n in layer.neurons:
-            if name in DEAD_AT_ZERO and all(ex.activations[n].exact == 0
-                                            for ex in solution.examples):
-                return "dead-relu"
-            if name in ("sigmoid", "tanh") and any(abs(ex.preactivations[n].exact) > SATURATION
-                                                   for ex in solution.examples):
-                return "saturated"
+    passes = [({n: v.exact for n, v in ex.preactivations.items()},
+               {n: v.exact for n, v in ex.activations.items()}) for ex in solution.examples]
+    reason = _neurons_rejection(solution.network, passes)
+    if reason is not None:
+        return reason
     half_unit = sp.Rational(1, 2 * 10**precision)
     if any(abs(a.number.exact) < half_unit for a in answers(solution)):
         return "rounds-to-zero"
+    return None
+
+
+def _neurons_rejection(network, passes) -> str | None:
+    """``passes``: per example, (net input, output) of every neuron, exactly."""
+    for layer in network.layers:
+        name = getattr(layer.activation, "name", None)
+        for n in layer.neurons:
+            if name in DEAD_AT_ZERO and all(a[n] == 0 for _, a in passes):
+                return "dead-relu"
+            if name in ("sigmoid", "tanh") and any(abs(z[n]) > SATURATION for z, _ in passes):
+                return "saturated"
     return None
