@@ -251,6 +251,7 @@ def test_a_variant_equals_a_solve_of_it_written_as_a_plain_spec(twenty, tmp_path
     assert solved["problems"] == json.loads(json.dumps(list(variant.outputs.problems)))
 
 
+@pytest.mark.slow
 def test_every_key_passes_check(twenty):
     for v in twenty.variants:
         report = check_text(v.outputs.key, latex=True)
