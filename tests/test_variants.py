@@ -425,3 +425,25 @@ def test_vary_writes_every_file_and_two_pdfs(tmp_path, run_cli):
     for name in ("questions", "keys"):
         pdf = (tmp_path / f"variants-{name}.pdf").read_bytes()
         assert pdf.startswith(b"%PDF")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_a_progress_bar_shows_on_a_terminal_only(tmp_path, monkeypatch, capsys):
+    spec = tmp_path / "quiz.toml"
+    spec.write_text(SMALL.format(vary="w5 = { choices = [0.5, 0.7, 0.9] }", gradients='["w5"]',
+                                 loss="sse"), encoding="utf-8")
+    args = ["vary", str(spec), "-n", "2", "--seed", "1", "-o", str(tmp_path / "a"),
+            "--format", "csv"]
+    assert main(args) == 0
+    assert "\r" not in capsys.readouterr().err
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    assert main(args[:-3] + [str(tmp_path / "b"), "--format", "csv"]) == 0
+    shown = terminal.getvalue()
+    assert "\rvariants 1/2 [" in shown and "\rvariants 2/2 [" in shown and "s left" in shown
+    assert (tmp_path / "a" / "quiz-answers.csv").read_bytes() == \
+        (tmp_path / "b" / "quiz-answers.csv").read_bytes()
