@@ -26,9 +26,8 @@ class Grid:
     def value(self, index: int) -> sp.Expr:
         return self.low + index * self.step
 
-    def contains(self, value) -> bool:
-        k = (value - self.low) / self.step
-        return bool(k.is_integer) and 0 <= k < self.count
+    def bounds(self) -> tuple[sp.Expr, sp.Expr]:
+        return self.low, self.value(self.count - 1)
 
 
 @dataclass(frozen=True)
@@ -42,8 +41,8 @@ class Choices:
     def value(self, index: int) -> sp.Expr:
         return self.values[index]
 
-    def contains(self, value) -> bool:
-        return value in self.values
+    def bounds(self) -> tuple[sp.Expr, sp.Expr]:
+        return min(self.values), max(self.values)
 
 
 @dataclass(frozen=True)
@@ -91,7 +90,7 @@ def _is_domain(raw: dict) -> bool:
     return any(k in raw for k in ("low", "high", "step", "choices"))
 
 
-def _variable(problem) -> dict[str, str]:
+def _variable(problem) -> list[str]:
     """Every name a variant may draw, in the spec's order."""
     names = list(problem.network.parameters())
     if len(problem.examples) == 1:
@@ -100,7 +99,7 @@ def _variable(problem) -> dict[str, str]:
         names += [f"targets.{n}" for n in example.targets]
     if problem.training is not None:
         names.append("learning_rate")
-    return dict.fromkeys(names, "")
+    return names
 
 
 def _near(key: str, known) -> str:
@@ -143,10 +142,7 @@ def _domain(reader, raw, path: str) -> Grid | Choices:
 
 def _check_values(reader, problem, key: str, domain, path: str) -> None:
     """Every value the domain holds must be one the spec would accept there."""
-    low = min(domain.value(0), domain.value(domain.count - 1)) if isinstance(domain, Grid) \
-        else min(domain.values)
-    high = max(domain.value(0), domain.value(domain.count - 1)) if isinstance(domain, Grid) \
-        else max(domain.values)
+    low, high = domain.bounds()
     if key == "learning_rate" and not low > 0:
         raise reader.error(path, f"a learning rate must be positive; {low} is drawn here")
     if key.startswith("targets.") and problem.training is not None \
