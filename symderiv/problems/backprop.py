@@ -16,7 +16,7 @@ from symderiv.errors import InputError
 from symderiv.calculus.expr import symbol
 from symderiv.nets.losses import example_weight, loss_expression, written_targets
 from symderiv.nets.notation import LEARNING_RATE
-from symderiv.problems.training import training_steps
+from symderiv.problems.training import optimizer_of, training_steps
 from symderiv.solution import (BackpropSolution, ChainSteps, ExampleForward, GradientSteps,
                                NeuronSteps, Number, Step, worked)
 from symderiv.spec import BackpropProblem
@@ -63,7 +63,7 @@ def _solve(problem: BackpropProblem) -> BackpropSolution:
     trained, asked = set(training.train), set(training.gradients)
     reported = [p for p in net.parameters() if p in trained or p in asked]
     run = backprop.train(net, examples, loss_name, training.learning_rate, training.train,
-                         training.steps, prec=PREC, optimizer=training.optimizer,
+                         training.steps, prec=PREC, optimizer=optimizer_of(training),
                          decay=training.weight_decay)
     extra = training_steps(problem, notation, run, reported, worked_names)
     shown = {p: _gradient_steps(grads[p], notation) for p in worked_names}

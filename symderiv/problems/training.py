@@ -6,6 +6,7 @@ Everything is computed here (by :mod:`symderiv.nets.backprop` and
 the partial ``latex/backprop_training.tex.j2``.
 """
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -119,11 +120,18 @@ class TrainingSteps:
         return out
 
 
+def optimizer_of(training):
+    """The training's optimiser at its learning rate (``learning_rate`` is the one source:
+    variants draw it anew after the spec was read)."""
+    return dataclasses.replace(training.optimizer or SGD(training.learning_rate),
+                               lr=training.learning_rate)
+
+
 def training_steps(problem, notation, run, reported, worked) -> TrainingSteps:
     """The extra steps of ``problem``'s training (``run``: backprop.train's, with the
     optimiser and weight decay), for the parameters ``worked`` out on the sheet."""
     net, training = problem.network, problem.training
-    optimizer = training.optimizer or SGD(training.learning_rate)
+    optimizer = optimizer_of(training)
     examples = [(ex.inputs, ex.targets) for ex in problem.examples]
     decay = training.weight_decay
     given = net.parameters()
