@@ -15,7 +15,7 @@ import mpmath
 import sympy as sp
 
 from symderiv.errors import InputError
-from symderiv.calculus.expr import exact_number, parse_formula, symbol
+from symderiv.calculus.expr import exact_number, from_sympy, parse_formula, symbol
 from symderiv.calculus.functions import Phi, relu, sigmoid, to_elementary
 from symderiv.calculus.latex import TeX
 from symderiv.calculus.outputform import (OutputForm, derivative_agreement, output_form,
@@ -329,8 +329,11 @@ def names() -> list[str]:
 
 def resolve(spec, where: str, symbolic_params: bool = False) -> BoundActivation:
     """A spec's activation: a name ("tanh"), a table ({"name": "leaky_relu", "alpha": 0.1})
-    or a formula in z ("z*sigmoid(1.5*z)"). Unspecified parameters take PyTorch's
-    defaults, or become symbols (α, β) with ``symbolic_params``. Bad input: InputError."""
+    or a formula in z ("z*sigmoid(1.5*z)"); from Python code also a SymPy expression in z
+    or a one-variable ``sp.Lambda``. Unspecified parameters take PyTorch's defaults, or
+    become symbols (α, β) with ``symbolic_params``. Bad input: InputError."""
+    if isinstance(spec, (sp.Expr, sp.Lambda)):
+        return _sympy_activation(spec, where)
     if isinstance(spec, str):
         entry = lookup(spec.strip())
         if entry is not None:
@@ -343,7 +346,9 @@ def resolve(spec, where: str, symbolic_params: bool = False) -> BoundActivation:
         entry = lookup(name.strip())
         if entry is None:
             raise InputError(f"{where}.name", _unknown(name))
-        given = {k: v for k, v in spec.items() if k != "name"}
+        # A caller's SymPy value is bounded like any other number before it is used.
+        given = {k: exact_number(v, f"{where}.{k}") if isinstance(v, sp.Basic) else v
+                 for k, v in spec.items() if k != "name"}
         return entry.bind(_bind_params(entry, given, where, symbolic_params))
     raise InputError(where, "an activation is a name, a table with a name, or a formula in z")
 
@@ -393,6 +398,19 @@ def _formula_activation(text: str, where: str) -> BoundActivation:
     return BoundActivation(name=text.strip(), params={}, latex_name=TeX("f"), _formula=f)
 
 
+def _sympy_activation(spec, where: str) -> BoundActivation:
+    """An expression in z, or ``Lambda(x, body)`` (its one variable becomes z)."""
+    if isinstance(spec, sp.Lambda):
+        if len(spec.variables) != 1:
+            raise InputError(where, f"an activation takes one variable; this Lambda takes "
+                                    f"{len(spec.variables)}")
+        variable = spec.variables[0].name
+        f = from_sympy(spec.expr, where, variables={variable}).xreplace({symbol(variable): Z})
+    else:
+        f = from_sympy(spec, where, variables={"z"})
+    return BoundActivation(name=sp.sstr(f), params={}, latex_name=TeX("f"), _formula=f)
+
+
 def _unknown(name: str) -> str:
     return f"unknown activation {name.strip()!r} (known: {', '.join(names())}; or a formula in z)"
 
@@ -432,6 +450,25 @@ def derive(text: str, wrt: str | None = None) -> Derivation:
             form = OutputForm(form.expr.xreplace({OUTPUT: output}), form.check, form.note)
         return _derivation(name, variable, f, df, output, form, points)
     f, variable = _parse_derive_formula(text, wrt)
+    return _derive_formula(name, f, variable)
+
+
+def derive_sympy(expr, wrt: str | None = None) -> Derivation:
+    """Derive a SymPy expression from Python code (bounded like a parsed formula), or a
+    one-variable ``Lambda`` (by its variable)."""
+    if isinstance(expr, sp.Lambda):
+        if len(expr.variables) != 1:
+            raise InputError("EXPR", f"expected a Lambda of one variable, got "
+                                     f"{len(expr.variables)}")
+        variable = expr.variables[0].name
+        if wrt is not None and wrt != variable:
+            raise InputError("--wrt", f"the Lambda's variable is {variable!r}, not {wrt!r}")
+        expr, wrt = expr.expr, variable
+    f = from_sympy(expr, "EXPR")
+    return _derive_formula(sp.sstr(f), f, _derive_variable(f, sp.sstr(f), wrt))
+
+
+def _derive_formula(name: str, f: sp.Expr, variable: sp.Symbol) -> Derivation:
     df = teacher_derivative(f, variable)
     output = _output_symbol(f)
     # A user's formula can make inversion, proofs or mpmath slow: all of that is bounded.
@@ -510,17 +547,22 @@ def _parse_derive_formula(text: str, wrt: str | None) -> tuple[sp.Expr, sp.Symbo
     if name.isidentifier() and wrt is None and len(name) > 1:
         raise InputError("EXPR", _unknown(name))
     f = parse_formula(text, "EXPR")
+    return f, _derive_variable(f, name, wrt)
+
+
+def _derive_variable(f: sp.Expr, name: str, wrt: str | None) -> sp.Symbol:
+    """The variable to differentiate by: ``wrt``, else z, x, or the only one."""
     free = sorted(f.free_symbols, key=str)
     if wrt is not None:
         variable = _variable_symbol(wrt)
         if variable not in free:
             raise InputError("--wrt", f"{wrt!r} does not occur in {name!r}")
-        return f, variable
+        return variable
     for preferred in ("z", "x"):
         if symbol(preferred) in free:
-            return f, symbol(preferred)
+            return symbol(preferred)
     if len(free) == 1:
-        return f, free[0]
+        return free[0]
     if not free:
         raise InputError("EXPR", f"{name!r} has no variable to differentiate by")
     raise InputError("EXPR", f"several variables ({', '.join(map(str, free))}); name one with --wrt")

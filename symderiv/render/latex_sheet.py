@@ -17,6 +17,7 @@ from symderiv.render.layouts import layout_of
 from symderiv.render.pdf import compile_tex
 
 ENTRY_TEMPLATE = "latex/sheet.tex.j2"
+PROBLEMS_TEMPLATE = "latex/problems.tex.j2"
 
 
 @dataclass(frozen=True)
@@ -32,13 +33,22 @@ class ProblemPage:
 
 def render_sheet(sheet, lang: str | None = None, templates: Path | None = None) -> str:
     """The LaTeX source of ``sheet`` in ``lang`` (default: the sheet's own)."""
+    return _render(ENTRY_TEMPLATE, sheet, lang, templates)
+
+
+def render_problems(sheet, lang: str | None = None, templates: Path | None = None) -> str:
+    """The LaTeX of ``sheet``'s problems alone, as the sheet prints them (no preamble,
+    no title): what a notebook shows for a solution."""
+    return _render(PROBLEMS_TEMPLATE, sheet, lang, templates)
+
+
+def _render(template: str, sheet, lang: str | None, templates: Path | None) -> str:
     lang = lang or sheet.lang
     env = make_environment(sheet.precision, templates)
     strings = language_strings(env, lang)
     pages = [ProblemPage(p, figures_of(p, sheet.precision), p.kind, layout_of(p))
              for p in sheet.problems]
-    return render_template(env, ENTRY_TEMPLATE, sheet=sheet, problems=pages, t=strings,
-                           lang=lang)
+    return render_template(env, template, sheet=sheet, problems=pages, t=strings, lang=lang)
 
 
 def render_pdf(sheet, output_dir: Path, lang: str | None = None,

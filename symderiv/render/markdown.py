@@ -40,6 +40,7 @@ from symderiv.resources import templates_dir
 from symderiv.solution import Number
 
 ENTRY_TEMPLATE = "md/sheet.md.j2"
+PROBLEMS_TEMPLATE = "md/problems.md.j2"
 SIGNIFICANT = 4   # digits of a value shown to significant digits (tiny gradients, losses)
 
 
@@ -115,12 +116,21 @@ def _exact(value):
 
 def render_markdown(sheet, templates: Path | None = None) -> str:
     """The Markdown of ``sheet`` (a :class:`symderiv.solution.SheetSolution`)."""
+    return _render(ENTRY_TEMPLATE, sheet, templates)
+
+
+def render_problems(sheet, templates: Path | None = None) -> str:
+    """The Markdown of ``sheet``'s problems alone (no title): what a notebook shows."""
+    return _render(PROBLEMS_TEMPLATE, sheet, templates)
+
+
+def _render(template: str, sheet, templates: Path | None) -> str:
     env = _environment(sheet.precision, templates)
     strings = language_strings(env, sheet.lang, folder="md")
     kinds = {p.kind: _template_for(env, p.kind) for p in sheet.problems}
     layouts = [layout_of(p) for p in sheet.problems]
-    return render_template(env, ENTRY_TEMPLATE, sheet=sheet, t=strings, templates=kinds,
-                           layouts=layouts)
+    return render_template(env, template, sheet=sheet, problems=sheet.problems, t=strings,
+                           templates=kinds, layouts=layouts)
 
 
 def _template_for(env: jinja2.Environment, kind: str) -> str:
