@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 
+import mpmath
 import pytest
 
 
@@ -45,3 +46,34 @@ def run_cli():
                               timeout=timeout)
 
     return run
+
+
+def two_two_two_loss(weights: dict, biases: dict, inputs: dict, targets: dict,
+                     half: bool = False):
+    """The loss of the seed's 2-2-2 sigmoid network (i1, i2 → h1, h2 → o1, o2), written out
+    in mpmath from its parameters (an oracle independent of symderiv's engine).
+
+    ``weights`` maps (source, target) to a value, ``biases`` a neuron to its bias; values
+    are decimal strings or mpf. The loss is Σ(o − y)², or half of it.
+    """
+    value = {k: mpmath.mpf(v) for k, v in inputs.items()}
+    sigmoid = lambda t: 1 / (1 + mpmath.exp(-t))
+    for layer, before in ((("h1", "h2"), ("i1", "i2")), (("o1", "o2"), ("h1", "h2"))):
+        for n in layer:
+            value[n] = sigmoid(sum(mpmath.mpf(weights[s, n]) * value[s] for s in before)
+                               + mpmath.mpf(biases[n]))
+    loss = sum((value[o] - mpmath.mpf(y)) ** 2 for o, y in targets.items())
+    return loss / 2 if half else loss
+
+
+@pytest.fixture
+def mlp_oracle():
+    """:func:`two_two_two_loss`, and its gradient by mpmath's numerical differentiation."""
+
+    def gradient(edge, weights, biases, inputs, targets, half=False):
+        with mpmath.workdps(50):
+            def loss_at(w):
+                return two_two_two_loss({**weights, edge: w}, biases, inputs, targets, half)
+            return mpmath.diff(loss_at, mpmath.mpf(weights[edge]))
+
+    return two_two_two_loss, gradient
