@@ -215,6 +215,8 @@ def _check_sympy_node(node: sp.Basic, where: str) -> None:
         return
     if isinstance(node, _SYMPY_STRUCTURE + (_SYMPY_PIECE,)) or node.func in _SYMPY_FUNCTIONS:
         return
+    if isinstance(node, sp.core.function.AppliedUndef):
+        raise InputError(where, f"'{_short(node.func.__name__)}' is not a known function")
     # Named by its class alone: printing an arbitrary object could take as long as its size.
     raise InputError(where, f"{_short(type(node).__name__)} is not allowed: "
                             "a formula holds numbers, symbols, + − × ÷ and powers, and the "
