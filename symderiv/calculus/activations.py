@@ -16,7 +16,7 @@ import sympy as sp
 
 from symderiv.errors import InputError
 from symderiv.calculus.expr import exact_number, from_sympy, parse_formula, symbol
-from symderiv.calculus.functions import Phi, relu, sigmoid, to_elementary
+from symderiv.calculus.functions import Phi, phi, relu, sigmoid, to_elementary
 from symderiv.calculus.latex import TeX
 from symderiv.calculus.outputform import (OutputForm, derivative_agreement, output_form,
                                  teacher_derivative, teacher_form)
@@ -197,11 +197,7 @@ class BoundActivation:
 
 
 # -- numerically stable floats --------------------------------------------------------------
-def _sigmoid(x: float) -> float:
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
+_sigmoid = sigmoid.float_value
 
 
 def _softplus(x: float) -> float:
@@ -212,14 +208,6 @@ def _sech2(x: float) -> float:
     """1 − tanh²x without the cancellation near |x| large: 4e^{−2|x|}/(1 + e^{−2|x|})²."""
     e = math.exp(-2.0 * abs(x))
     return 4.0 * e / (1.0 + e) ** 2
-
-
-def _Phi(x: float) -> float:
-    return 0.5 * math.erfc(-x / math.sqrt(2.0))
-
-
-def _phi(x: float) -> float:
-    return math.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
 
 
 _GELU_K = math.sqrt(2.0 / math.pi)
@@ -276,14 +264,14 @@ def _exp_piecewise(x, alpha, scale):
 _ENTRIES = (
     Activation("linear", _name(r"\operatorname{id}"), lambda x, p: x,
                lambda x, p: x, lambda x, p: 1.0),
-    Activation("relu", _name(r"\operatorname{ReLU}"), lambda x, p: relu(x),
-               lambda x, p: max(x, 0.0), lambda x, p: 1.0 if x > 0 else 0.0),
+    Activation("relu", _name(relu.tex_name), lambda x, p: relu(x),
+               lambda x, p: relu.float_value(x), lambda x, p: 1.0 if x > 0 else 0.0),
     Activation("leaky_relu", _name(r"\operatorname{LeakyReLU}"),
                lambda x, p: sp.Piecewise((x, x > 0), (p["alpha"] * x, True)),
                lambda x, p: x if x > 0 else p["alpha"] * x,
                lambda x, p: 1.0 if x > 0 else p["alpha"],
                (Parameter("alpha", sp.Rational(1, 100), "nonnegative"),)),
-    Activation("sigmoid", _name(r"\sigma"), lambda x, p: sigmoid(x),
+    Activation("sigmoid", _name(sigmoid.tex_name), lambda x, p: sigmoid(x),
                lambda x, p: _sigmoid(x), lambda x, p: _sigmoid(x) * _sigmoid(-x)),
     Activation("tanh", _name(r"\tanh"), lambda x, p: sp.tanh(x),
                lambda x, p: math.tanh(x), lambda x, p: _sech2(x)),
@@ -295,7 +283,8 @@ _ENTRIES = (
     Activation("swish", _name(r"\operatorname{Swish}"), lambda x, p: x * sigmoid(p["beta"] * x),
                _swish, _swish_slope, (Parameter("beta", sp.Integer(1)),)),
     Activation("gelu", _name(r"\operatorname{GELU}"), lambda x, p: x * Phi(x),
-               lambda x, p: x * _Phi(x), lambda x, p: _Phi(x) + x * _phi(x)),
+               lambda x, p: x * Phi.float_value(x),
+               lambda x, p: Phi.float_value(x) + x * phi.float_value(x)),
     Activation("gelu_tanh", _name(r"\operatorname{GELU}_{\tanh}"),
                lambda x, p: sp.S.Half * x * (1 + sp.tanh(
                    sp.sqrt(2 / sp.pi) * (x + GELU_TANH_CUBIC * x**3))),

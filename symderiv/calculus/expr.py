@@ -19,7 +19,7 @@ import sympy as sp
 from sympy import S
 
 from symderiv.errors import InputError
-from symderiv.calculus.functions import Phi, phi, relu, sigmoid
+from symderiv.calculus.functions import SPECIAL_FUNCTIONS
 
 MAX_LENGTH = 2000          # characters of formula text
 MAX_NODES = 1000           # syntax-tree nodes (operators, operands, calls)
@@ -78,11 +78,8 @@ _FUNCTIONS = {
     "cosh": (sp.cosh, 1, 1),
     "tanh": (sp.tanh, 1, 1),
     "erf": (sp.erf, 1, 1),
-    "sigmoid": (sigmoid, 1, 1),
-    "relu": (relu, 1, 1),
     "Heaviside": (_heaviside, 1, 2),
-    "Phi": (Phi, 1, 1),
-    "phi": (phi, 1, 1),
+    **{f.formula_name: (f, 1, 1) for f in SPECIAL_FUNCTIONS},
 }
 
 
@@ -139,7 +136,7 @@ def exact_number(value, where: str) -> sp.Expr:
 
 # What a SymPy expression from a caller may be built of: what the parser itself builds.
 _SYMPY_FUNCTIONS = (sp.exp, sp.log, sp.Abs, sp.Min, sp.Max, sp.sin, sp.cos, sp.tan, sp.sinh,
-                    sp.cosh, sp.tanh, sp.erf, sp.Heaviside, sigmoid, relu, Phi, phi)
+                    sp.cosh, sp.tanh, sp.erf, sp.Heaviside, *SPECIAL_FUNCTIONS)
 _SYMPY_STRUCTURE = (sp.Add, sp.Mul, sp.Pow, sp.Piecewise, sp.core.relational.Relational,
                     sp.logic.boolalg.BooleanAtom, sp.And, sp.Or, sp.Not)
 _SYMPY_PIECE = sp.functions.elementary.piecewise.ExprCondPair

@@ -54,17 +54,10 @@ class SymderivLatexPrinter(LatexPrinter):
     _default_settings = {**LatexPrinter._default_settings, "decimals": None}
 
     # -- functions coursework writes by name -------------------------------------------
-    def _print_sigmoid(self, expr, exp=None):
-        return self._named_function(r"\sigma", expr, exp)
-
-    def _print_relu(self, expr, exp=None):
-        return self._named_function(r"\operatorname{ReLU}", expr, exp)
-
-    def _print_Phi(self, expr, exp=None):
-        return self._named_function(r"\Phi", expr, exp)
-
-    def _print_phi(self, expr, exp=None):
-        return self._named_function(r"\varphi", expr, exp)
+    def _print_SpecialFunctionBase(self, expr, exp=None):
+        # σ, ReLU, Φ, φ: each class names its own TeX (symderiv.calculus.functions). SymPy's
+        # printer skips a Function subclass's bases unless their names end in "Base".
+        return self._named_function(expr.tex_name, expr, exp)
 
     def _named_function(self, name, expr, exp):
         args = ", ".join(self._print(a) for a in expr.args)
