@@ -373,9 +373,11 @@ class _SheetReader:
         except InputError as e:
             raise self.relocate(e, path) from None
         for key, number in activation.params.items():
+            where = f"{path}.{key}" if isinstance(value, dict) and key in value else path
             if getattr(number, "is_number", False):
-                where = f"{path}.{key}" if isinstance(value, dict) and key in value else path
                 self.at_most(number, MAX_ACTIVATION_PARAMETER, where)
+            elif where != path:   # a SymPy symbol from Python code: a sheet computes numbers
+                raise self.error(where, f"expected a number, got {number}")
         return activation
 
     # -- the sheet -------------------------------------------------------------------------

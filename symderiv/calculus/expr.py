@@ -19,7 +19,8 @@ import sympy as sp
 from sympy import S
 
 from symderiv.errors import InputError
-from symderiv.calculus.functions import SPECIAL_FUNCTIONS
+from symderiv.calculus.functions import SPECIAL_FUNCTIONS, symbol  # noqa: F401 (symbol: re-exported)
+from symderiv.calculus.registry import formula_function
 
 MAX_LENGTH = 2000          # characters of formula text
 MAX_NODES = 1000           # syntax-tree nodes (operators, operands, calls)
@@ -43,11 +44,6 @@ _CONSTANTS = {"pi": S.Pi, "E": S.Exp1}
 # Names that would otherwise become symbols but mean something no formula should carry.
 _NON_FINITE = (S.ComplexInfinity, S.NaN, S.Infinity, S.NegativeInfinity)
 _NON_FINITE_NAMES = {"oo", "zoo", "nan", "inf", "infinity", "Infinity", "NaN"}
-
-
-def symbol(name: str) -> sp.Symbol:
-    """The one way symderiv makes a symbol: every variable is real (z, a, w5, h1, β)."""
-    return sp.Symbol(name, real=True)
 
 
 def _log(x, base=None):
@@ -343,7 +339,7 @@ class _Builder:
             self.refuse(f"name '{name}' is not allowed (names may not start with '_')")
         if name in _NON_FINITE_NAMES:
             self.refuse(f"'{name}' is not a finite number")
-        if name in _FUNCTIONS or name == "diff" or _activation_function(name) is not None:
+        if name in _FUNCTIONS or name == "diff" or formula_function(name) is not None:
             self.refuse(f"'{name}' is a function; write {name}(...)")
         if self.variables is not None:
             allowed = ", ".join(sorted(self.variables)) or "none"
@@ -441,7 +437,7 @@ class _Builder:
             build, fewest, most = _FUNCTIONS[name]
             self._check_arity(node, name, fewest, most)
         else:
-            build = _activation_function(name)
+            build = formula_function(name)
             if build is None:
                 self.refuse(f"'{_short(name)}' is not a known function")
         args = [self.build(a) for a in node.args]
@@ -492,21 +488,6 @@ class _Builder:
             if _node_count(expr) > MAX_DERIVATIVE_NODES or time.monotonic() > self.deadline:
                 self.refuse(f"the derivative '{self.segment(node)}' is too large")
         return expr
-
-
-def _activation_function(name: str):
-    """The registry's builder for activation ``name`` (args -> SymPy), or None.
-
-    Looked up lazily: activations.py may import this module, and may not exist yet.
-    """
-    try:
-        from symderiv.calculus import activations
-    except ModuleNotFoundError as e:
-        if e.name in ("symderiv.calculus.activations",):
-            return None
-        raise
-    lookup = getattr(activations, "formula_function", None)
-    return lookup(name) if lookup is not None else None
 
 
 # -- numbers -----------------------------------------------------------------------------

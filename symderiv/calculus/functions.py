@@ -18,6 +18,11 @@ import sympy as sp
 from sympy import S
 
 
+def symbol(name: str) -> sp.Symbol:
+    """The one way symderiv makes a symbol: every variable is real (z, a, w5, h1, β)."""
+    return sp.Symbol(name, real=True)
+
+
 class SpecialFunctionBase(sp.Function):
     """A one-argument function coursework writes by name. A subclass says, once:
 
