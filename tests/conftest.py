@@ -1,4 +1,7 @@
-"""Shared test settings.
+"""Shared test settings and fixtures (the built-in hw6 spec, the seed, an mpmath oracle).
+
+Tests marked ``slow`` (TeX, a notebook kernel, the command run as a subprocess) are marked
+here or in their module; ``pytest -m "not slow"`` leaves them out while developing.
 
 TeX tests (marker ``tex``) skip on a machine without latexmk/xelatex, except where
 SYMDERIV_REQUIRE_TEX=1 (CI sets it): there a missing engine fails them.
@@ -10,8 +13,13 @@ import shutil
 import subprocess
 import sys
 
+from pathlib import Path
+
 import mpmath
 import pytest
+
+DATA = Path(__file__).resolve().parent / "data"
+SEED = DATA / "seed.txt"   # the seed homework, hand-worked (Chinese), as the course gave it
 
 
 def tex_available() -> bool:
@@ -30,10 +38,41 @@ def pytest_collection_modifyitems(config, items):
     require_tex = os.environ.get("SYMDERIV_REQUIRE_TEX") == "1"
     require_torch = os.environ.get("CI") == "true"
     for item in items:
+        # TeX runs and whole-command subprocesses take seconds each: `-m "not slow"` skips
+        # them while developing; the README's test command and CI run everything.
+        if "tex" in item.keywords or "run_cli" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
         if "tex" in item.keywords and not tex_available() and not require_tex:
             item.add_marker(pytest.mark.skip(reason="no TeX engine (latexmk + xelatex)"))
         if "torch" in item.keywords and not torch_available() and not require_torch:
             item.add_marker(pytest.mark.skip(reason="no PyTorch (pip install torch==2.13.0)"))
+
+
+@pytest.fixture(scope="session")
+def hw6_path() -> Path:
+    """The built-in spec, examples/hw6.toml (the seed's problems 2, 4 and 5)."""
+    from symderiv.resources import examples_dir
+
+    return examples_dir() / "hw6.toml"
+
+
+@pytest.fixture(scope="session")
+def hw6_text(hw6_path) -> str:
+    return hw6_path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def hw6_sheet(hw6_path):
+    """The built-in spec, loaded and validated once (a Sheet is frozen: safe to share)."""
+    from symderiv.spec import load_sheet
+
+    return load_sheet(hw6_path)
+
+
+@pytest.fixture(scope="session")
+def hw6_problem(hw6_sheet):
+    """The built-in sheet's problem with a given id."""
+    return lambda pid: next(p for p in hw6_sheet.problems if p.id == pid)
 
 
 @pytest.fixture

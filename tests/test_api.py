@@ -312,3 +312,21 @@ def test_import_symderiv_does_not_load_sympy():
                            "if m in sys.modules)); print(symderiv.InputError.__mro__[1].__name__)"],
                           capture_output=True, text=True, check=True)
     assert done.stdout.split("\n")[:2] == ["[]", "ValueError"]
+
+
+def test_every_kind_shows_its_worked_steps(hw6_sheet, mlp_oracle):
+    loss, gradient = mlp_oracle
+    seed = ({("i1", "h1"): "0.15", ("i1", "h2"): "0.25", ("i2", "h1"): "0.20",
+             ("i2", "h2"): "0.30", ("h1", "o1"): "0.30", ("h1", "o2"): "0.50",
+             ("h2", "o1"): "0.45", ("h2", "o2"): "0.55"},
+            {"h1": "0.35", "h2": "0.35", "o1": "0.60", "o2": "0.60"},
+            {"i1": "0.05", "i2": "0.10"}, {"o1": "0.12", "o2": "0.95"})
+    with mp.workdps(50):
+        shown = [f"{float(loss(*seed)):.4f}", f"{float(gradient(('h1', 'o1'), *seed)):.4f}"]
+    for s in sd.solve(hw6_sheet, "en"):
+        latex, markdown = s._repr_latex_(), s._repr_markdown_()
+        assert latex.startswith(f"\\section*{{Problem {s.id}}}")
+        assert markdown.lstrip().startswith(f"## Problem {s.id}")
+        if s.id == "4":
+            for number in shown:
+                assert number in latex and number in markdown

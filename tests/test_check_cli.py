@@ -14,7 +14,7 @@ import pytest
 from symderiv.check.judge import check_text
 
 DATA = Path(__file__).parent / "data" / "check"
-SEED = Path("/work/shared/seed/000_0cfd6da7759735d3.txt")
+SEED = Path(__file__).resolve().parent / "data" / "seed.txt"
 mpmath.mp.dps = 40
 
 

@@ -347,10 +347,6 @@ def _terminating_decimal(r: sp.Rational) -> str | None:
     return format_decimal(Fraction(int(r.p), int(r.q)), places)
 
 
-def _places(decimal: str) -> int:
-    return len(decimal.split(".")[1]) if "." in decimal else 0
-
-
 def format_decimal(value, places: int, keep_zeros: bool = False) -> str:
     """``value`` (exact or float) rounded half away from zero to ``places`` decimals.
 

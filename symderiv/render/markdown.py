@@ -29,14 +29,12 @@ from pathlib import Path
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from symderiv.errors import InputError
 from symderiv.calculus.expr import symbol
 from symderiv.calculus.latex import TeX, format_given, format_significant, latex
 from symderiv.render.environment import (fill_fields, language_strings, number_text,
-                                          render_template)
+                                          render_template, sandboxed)
 from symderiv.render.escape import escape_markdown, markdown_paragraphs
 from symderiv.render.layouts import layout_of
-from symderiv.resources import templates_dir
 from symderiv.solution import Number
 
 ENTRY_TEMPLATE = "md/sheet.md.j2"
@@ -72,14 +70,7 @@ def _finalize(value):
 
 
 def _environment(precision: int, templates: Path | None) -> jinja2.Environment:
-    folders = [str(templates_dir())]
-    if templates is not None:
-        if not Path(templates).is_dir():
-            raise InputError("--templates", f"{templates}: not a folder")
-        folders.insert(0, str(templates))
-    env = MarkdownEnvironment(loader=jinja2.FileSystemLoader(folders), finalize=_finalize,
-                              undefined=jinja2.StrictUndefined, autoescape=False,
-                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env = sandboxed(MarkdownEnvironment, templates, _finalize)
 
     def math(expr) -> TeX:
         return latex(expr, decimals=precision, order="none")
