@@ -195,6 +195,8 @@ def _plain(value, name: str, path: str, depth: int):
     SymPy objects stay for :meth:`_SheetReader.number` and the activation reader."""
     if depth > MAX_DATA_DEPTH:
         raise InputError(name, f"{path or 'the spec'}: nested more than {MAX_DATA_DEPTH} deep")
+    if isinstance(value, sp.Integer):
+        return int(value)   # a count too (precision, steps, seed), not only a number
     if isinstance(value, (str, bool, int, float, sp.Basic)):
         return value
     if isinstance(value, Mapping):

@@ -34,13 +34,16 @@ def torch_available() -> bool:
     return True
 
 
+SUBPROCESS_FIXTURES = {"run_cli", "cli_results"}   # fixtures that run the command itself
+
+
 def pytest_collection_modifyitems(config, items):
     require_tex = os.environ.get("SYMDERIV_REQUIRE_TEX") == "1"
     require_torch = os.environ.get("CI") == "true"
     for item in items:
         # TeX runs and whole-command subprocesses take seconds each: `-m "not slow"` skips
         # them while developing; the README's test command and CI run everything.
-        if "tex" in item.keywords or "run_cli" in getattr(item, "fixturenames", ()):
+        if "tex" in item.keywords or SUBPROCESS_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
         if "tex" in item.keywords and not tex_available() and not require_tex:
             item.add_marker(pytest.mark.skip(reason="no TeX engine (latexmk + xelatex)"))

@@ -133,6 +133,7 @@ def test_hostile_documents_finish_in_bounded_time(name):
         assert report.count("ok") == 0 and report.count("WRONG") == 0
 
 
+@pytest.mark.slow
 def test_many_chains_are_checked_up_to_a_budget_and_the_rest_counted():
     start = time.monotonic()
     report = check_text(MANY_CHAINS)

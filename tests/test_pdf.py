@@ -159,6 +159,7 @@ def test_no_shell_escape_and_no_reading_outside(tmp_path):
     assert "REFUSED" in pdf_text(run.pdf, tmp_path)
 
 
+@pytest.mark.slow
 def test_without_tex_pdf_is_an_error_that_says_how_to_install(tmp_path):
     bare = tmp_path / "bin"
     bare.mkdir()
