@@ -172,13 +172,26 @@ def derive(name_or_expr: str | sp.Expr | sp.Lambda, wrt: str | sp.Symbol | None 
     if wrt is not None and not isinstance(wrt, str):
         raise InputError("--wrt", f"expected a variable name, got {type(wrt).__name__}")
     if isinstance(name_or_expr, str):
-        raw = activations.derive(name_or_expr, wrt)
-    elif isinstance(name_or_expr, (sp.Expr, sp.Lambda)):
-        raw = activations.derive_sympy(name_or_expr, wrt)
-    else:
+        return Derivation.of(activations.derive(name_or_expr, wrt))
+    if not isinstance(name_or_expr, (sp.Expr, sp.Lambda)):
         raise InputError("EXPR", f"expected an activation name, a formula or a SymPy "
                                  f"expression, got {type(name_or_expr).__name__}")
-    return Derivation.of(raw)
+    d = Derivation.of(activations.derive_sympy(name_or_expr, wrt))
+    # symderiv works in real symbols; the caller gets back the symbols it passed, so that
+    # d.df.subs(z, 0.5) works with its own z.
+    back = _callers_symbols(name_or_expr)
+    return dataclasses.replace(d, variable=back.get(d.variable, d.variable),
+                               f=d.f.xreplace(back), df=d.df.xreplace(back),
+                               df_in_output=None if d.df_in_output is None
+                               else d.df_in_output.xreplace(back))
+
+
+def _callers_symbols(expr) -> dict:
+    """symderiv's real symbol -> the caller's symbol of the same name."""
+    from symderiv.calculus.expr import symbol
+
+    symbols = expr.free_symbols | set(getattr(expr, "variables", ()))
+    return {symbol(s.name): s for s in symbols if s.name.isidentifier()}
 
 
 def verify(lhs: str | sp.Expr, rhs: str | sp.Expr, timeout: float = 10) -> Verification:
@@ -194,7 +207,15 @@ def verify(lhs: str | sp.Expr, rhs: str | sp.Expr, timeout: float = 10) -> Verif
                                       f"(0, {MAX_TIMEOUT:g}]")
     left, right = formula(lhs, "LHS"), formula(rhs, "RHS")
     verdict = decide(left, right, timeout=timeout)
-    return Verification(verdict.equal, verdict.method, verdict.counterexample, left, right)
+    back = {**_callers_symbols(_sympy_or_none(lhs)), **_callers_symbols(_sympy_or_none(rhs))}
+    return Verification(verdict.equal, verdict.method, verdict.counterexample,
+                        left.xreplace(back), right.xreplace(back))
+
+
+def _sympy_or_none(value):
+    import sympy as sp
+
+    return value if isinstance(value, sp.Basic) else sp.S.Zero
 
 
 def formula(value, where: str = "formula") -> sp.Expr:

@@ -104,8 +104,10 @@ def test_activation_as_lambda_name_or_expression_and_numbers_as_sympy_agree(mazu
                                                        1 / (1 + sp.exp(-sp.Symbol("t")))),
                                              weights=exact)))
     by_name = sd.solve(sd.sheet(mazur_data("sigmoid")))
+    x = sp.Symbol("x")
+    by_other_variable = sd.solve(sd.sheet(mazur_data(1 / (1 + sp.exp(-x)))))
     by_text = sd.solve(sd.loads(_mazur_toml(), "mazur.toml"))
-    for other in (by_lambda, by_name, by_text):
+    for other in (by_lambda, by_name, by_text, by_other_variable):
         assert other[0].to_json()["gradients"] == pytest.approx(
             mazur[0].to_json()["gradients"], rel=1e-15, abs=0)
 
@@ -213,6 +215,7 @@ def _hidden(activation):
     (sp.Pow(z, 10**6, evaluate=False), "exponent"),
     (sp.Add(*sp.symbols("z0:2000")), "too large"),
     (z * sp.Symbol("w"), "'w' is not a variable here"),
+    (sp.Symbol("x") * sp.Symbol("y"), "'y' is not a variable here"),
     (sp.Lambda((z, sp.Symbol("y")), z), "one variable"),
 ])
 def test_hostile_sympy_activations_are_refused_at_their_place(activation, what):
@@ -261,13 +264,15 @@ def test_derive_tanh_given_as_sympy_has_the_output_form_checked_by_mpmath():
         expected = mp.diff(mp.tanh, mp.mpf(x))
         assert abs(f_prime(mp.tanh(mp.mpf(x))) - expected) < 1e-12
     assert sp.expand(d.df_in_output - (1 - a**2)) == 0
+    # in the caller's own symbol z: substituting it gives a number
+    assert abs(float(d.df.subs(z, sp.Rational(7, 10))) - mp.diff(mp.tanh, mp.mpf("0.7"))) < 1e-14
     assert r"\left(1 + a\right) \left(1 - a\right)" in d._repr_latex_()
 
 
 def test_derive_swish_and_verify_its_derivative():
     beta = sp.Symbol("beta")
     d = sd.derive(sp.Lambda(z, z / (1 + sp.exp(-beta * z))))
-    assert d.variable == sp.Symbol("z", real=True) and d.df_in_output is None and d.verified
+    assert d.variable == z and d.df_in_output is None and d.verified   # the caller's own z
     claimed = "sigmoid(beta*z) + beta*z*sigmoid(beta*z)*(1 - sigmoid(beta*z))"
     v = sd.verify(d.df, claimed)
     assert v.equal is True and v.to_json() == {"equal": True, "method": v.method,

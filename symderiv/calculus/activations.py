@@ -194,7 +194,8 @@ def _formula_activation(text: str, where: str) -> BoundActivation:
 
 
 def _sympy_activation(spec, where: str) -> BoundActivation:
-    """An expression in z, or ``Lambda(x, body)`` (its one variable becomes z)."""
+    """An expression in z (or in one other variable), or ``Lambda(x, body)``: its one
+    variable becomes z."""
     if isinstance(spec, sp.Lambda):
         if len(spec.variables) != 1:
             raise InputError(where, f"an activation takes one variable; this Lambda takes "
@@ -202,7 +203,12 @@ def _sympy_activation(spec, where: str) -> BoundActivation:
         variable = spec.variables[0].name
         f = from_sympy(spec.expr, where, variables={variable}).xreplace({symbol(variable): Z})
     else:
-        f = from_sympy(spec, where, variables={"z"})
+        f = from_sympy(spec, where)
+        inputs = sorted(f.free_symbols - {Z}, key=str)
+        if len(inputs) > 1 or (inputs and Z in f.free_symbols):
+            raise InputError(where, f"'{inputs[-1]}' is not a variable here (an activation is "
+                                    "an expression in z, or in one other variable)")
+        f = f.xreplace({inputs[0]: Z}) if inputs else f   # the one variable is the input
     return BoundActivation(name=sp.sstr(f), params={}, latex_name=TeX("f"), _formula=f)
 
 
