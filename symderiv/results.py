@@ -193,6 +193,20 @@ class CheckReport:
     def __repr__(self) -> str:
         return f"<CheckReport {self._report.summary()}>"
 
+    def _repr_latex_(self) -> str:
+        # The chains themselves are TeX: MathJax would typeset them, not show them (the
+        # Markdown table has them as text).
+        from symderiv.check.report import number
+
+        rows = [r"\text{line} & \text{status} & \text{recomputed} \\ \hline"]
+        for item in self.items:
+            expected = "" if item.expected is None else _tex_text(number(item.expected))
+            status = rf"\mathbf{{{item.status}}}" if item.status == "WRONG" else \
+                rf"\text{{{item.status}}}"
+            rows.append(rf"{item.line} & {status} & \text{{{expected}}} \\")
+        summary = _tex_text(self._report.summary())
+        return rf"$\begin{{array}}{{r|l|r}} {' '.join(rows)} \end{{array}} \quad \text{{{summary}}}$"
+
     def _repr_markdown_(self) -> str:
         from symderiv.check.report import number
 
@@ -267,6 +281,11 @@ class Solutions(list):
 
     def to_json(self) -> dict:
         return self.sheet.to_json()
+
+    def _repr_latex_(self) -> str:
+        from symderiv.render.latex_sheet import render_problems
+
+        return render_problems(self.sheet)
 
     def _repr_markdown_(self) -> str:
         from symderiv.render.markdown import render_markdown

@@ -298,6 +298,7 @@ def test_check_counts_a_wrong_line():
     assert [item.line for item in wrong] == [3] and wrong[0].expected == 2 * 3
     assert report.to_json()["wrong"] == 1
     assert "| 3 | **WRONG** |" in report._repr_markdown_()
+    assert r"3 & \mathbf{WRONG} & \text{6}" in report._repr_latex_()
 
 
 def test_render_returns_documents():
