@@ -203,7 +203,7 @@ def verify(lhs: str | sp.Expr, rhs: str | sp.Expr, timeout: float = 10) -> Verif
 
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) \
             or not 0 < timeout <= MAX_TIMEOUT:
-        raise InputError("--timeout", f"{timeout!r} is not a number of seconds in "
+        raise InputError("timeout", f"{timeout!r} is not a number of seconds in "
                                       f"(0, {MAX_TIMEOUT:g}]")
     left, right = formula(lhs, "LHS"), formula(rhs, "RHS")
     verdict = decide(left, right, timeout=timeout)
