@@ -58,4 +58,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
          solver="symderiv.problems.activations:solve",
          figures="symderiv.render.activations_figures:activation_figures",
          layout="symderiv.render.activations_layout:activations_layout"),
+    Kind("boolean", reader="symderiv.problems.boolean:read",
+         solver="symderiv.problems.boolean:solve",
+         figures="symderiv.render.boolean_figures:boolean_figures"),
 )}
