@@ -102,6 +102,15 @@ class BooleanSolution:
     kind: str = "boolean"
 
     @property
+    def separator_equation(self) -> sp.Eq | None:
+        """w·x + b = 0 with the separator's numbers, in the network's input names."""
+        if self.separator is None:
+            return None
+        xs = [symbol(n) for n in self.network.inputs]
+        lhs = sp.Add(*[w * x for w, x in zip(self.separator.weights, xs)], self.separator.bias)
+        return sp.Eq(lhs, 0)
+
+    @property
     def separable(self) -> bool | None:
         if not self.prove_linear:
             return None
