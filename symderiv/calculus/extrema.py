@@ -179,18 +179,21 @@ def _end(x):
 
 # -- roots ---------------------------------------------------------------------------------------
 
-def roots(g: sp.Expr, z: sp.Symbol, lo=-sp.oo, hi=sp.oo) -> tuple[Root, ...]:
-    """The roots of g in (lo, hi) where g changes sign (or is 0 on a scan point), sorted."""
+def roots(g: sp.Expr, z: sp.Symbol, lo=-sp.oo, hi=sp.oo, *, closed_form: bool = True,
+          window=(-SCAN_RADIUS, SCAN_RADIUS), density: int = SCAN_DENSITY) -> tuple[Root, ...]:
+    """The roots of g in (lo, hi) where g changes sign (or is 0 on a scan point), sorted;
+    scanned on ``window`` at ``density`` points per unit, named by sympy.solve where it
+    can (``closed_form``)."""
     if z not in g.free_symbols:
         return ()
     f = _mp_function(g, z)
-    left = max(_mp(lo), mpmath.mpf(-SCAN_RADIUS)) if lo != -sp.oo else mpmath.mpf(-SCAN_RADIUS)
-    right = min(_mp(hi), mpmath.mpf(SCAN_RADIUS)) if hi != sp.oo else mpmath.mpf(SCAN_RADIUS)
+    left = max(_mp(lo), mpmath.mpf(window[0]))
+    right = min(_mp(hi), mpmath.mpf(window[1]))
     found = []
     with mpmath.workdps(DIGITS):
-        steps = int((right - left) * SCAN_DENSITY)
+        steps = int((right - left) * density)
         xs = [left + (right - left) * k / steps for k in range(steps + 1)]
-        xs = [x for x in xs if _mp(lo) < x < _mp(hi)] if (lo != -sp.oo or hi != sp.oo) else xs
+        xs = [x for x in xs if _mp(lo) < x < _mp(hi)]
         signs = [_sign(f, x) for x in xs]
         for i, (x, s) in enumerate(zip(xs, signs)):
             if s == 0:
@@ -198,7 +201,8 @@ def roots(g: sp.Expr, z: sp.Symbol, lo=-sp.oo, hi=sp.oo) -> tuple[Root, ...]:
             elif i + 1 < len(xs) and signs[i + 1] not in (0, None) and s is not None \
                     and s * signs[i + 1] < 0:
                 found.append(mpmath.findroot(f, (x, xs[i + 1]), solver="anderson"))
-    closed = run_bounded(_real_solutions, (g, z, lo, hi), SOLVE_SECONDS) or []
+    closed = (run_bounded(_real_solutions, (g, z, lo, hi), SOLVE_SECONDS) or []) \
+        if closed_form and found else []
     out = []
     for x in found:
         match = next((c for c in closed if abs(_mp(c) - x) < MATCH), None)
