@@ -96,7 +96,8 @@ def solve(problem) -> ActivationsSolution:
                                               dying.relu.activation)
     return ActivationsSolution(problem.id, problem.statement, parts, tuple(problem.range),
                                vanishing, dying, smooth, neurons,
-                               activation_tasks.solve_functions(problem), problem.tasks)
+                               activation_tasks.solve_functions(problem),
+                               getattr(problem, "tasks", ()))
 
 
 def training_data(problem):
