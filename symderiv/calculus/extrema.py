@@ -9,7 +9,7 @@ pieces, each one elementary expression on an open interval. On each piece:
   closed form where it can (√2 for GELU″), and a closed form is kept only where it
   matches a refined root;
 - the **ends** are limits: the value at a finite threshold (each piece extends
-  continuously there), and ``sympy.limit`` at ±∞ (bounded), else the value far out
+  continuously there), and Gruntz's algorithm at ±∞ (bounded), else the value far out
   (named as such).
 
 The supremum is the largest of the values at critical points, at thresholds, on
@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import mpmath
 import sympy as sp
 from sympy.core.relational import Relational
+from sympy.series.gruntz import gruntz
 
 from symderiv.calculus.functions import to_elementary
 from symderiv.calculus.verify import run_bounded
@@ -31,9 +32,9 @@ DIGITS = 40              # mpmath precision of every numeric value here
 SCAN_RADIUS = 40         # roots are searched for in [−40, 40] …
 SCAN_DENSITY = 8         # … at 8 points per unit
 SOLVE_SECONDS = 2.0      # bound on sympy.solve naming the roots of one piece
-LIMIT_SECONDS = 3.0      # bound on sympy.limit at ±∞
+LIMIT_SECONDS = 3.0      # bound on a limit at ±∞
 SIMPLIFY_SECONDS = 2.0   # bound on tidying a closed-form value
-FAR = 10**6              # where a limit is read off numerically when sympy.limit gives up
+FAR = 10**6              # where a limit is read off numerically when Gruntz gives up
 MATCH = mpmath.mpf(10) ** -30   # a closed-form root and a refined root this close are one
 
 SCANNED = (f"sign changes scanned on [-{SCAN_RADIUS}, {SCAN_RADIUS}] at step "
@@ -289,14 +290,15 @@ def _end_candidate(p: Piece, end, z) -> _Candidate:
 
 
 def limit_at(expr, z, end) -> tuple[sp.Expr, bool, str]:
-    """lim expr as z → end (±oo): sympy.limit, bounded, else read off at z = ±FAR."""
-    value = run_bounded(sp.limit, (expr, z, end), LIMIT_SECONDS)
+    """lim expr as z → end (±oo): Gruntz's algorithm (the one sympy.limit falls back on,
+    without the heuristics that take it seconds), bounded; else read off at z = ±FAR."""
+    value = run_bounded(gruntz, (to_elementary(expr), z, end), LIMIT_SECONDS)
     if value is not None and (value.is_number and not value.has(sp.AccumBounds, sp.nan)):
-        return value, True, "sympy.limit"
+        return value, True, "Gruntz's algorithm (sympy)"
     far = sp.Integer(FAR if end == sp.oo else -FAR)
     with mpmath.workdps(DIGITS):
         v = _mp_function(expr, z)(_mp(far))
-    return sp.Float(mpmath.nstr(v, DIGITS), DIGITS), False, f"value at z = {far} (sympy.limit gave up)"
+    return sp.Float(mpmath.nstr(v, DIGITS), DIGITS), False, f"value at z = {far} (Gruntz gave up)"
 
 
 def _extreme(candidates, pick) -> Extreme:
@@ -349,8 +351,20 @@ def _mp(x) -> mpmath.mpf:
         return mpmath.mpf(sp.N(x, DIGITS + 5))
 
 
+_ERFC = sp.Function("erfc")   # unevaluated: SymPy would turn erfc(−u) back into 2 − erfc(u)
+
+
 def _mp_function(expr, z):
-    return sp.lambdify(z, to_elementary(expr), "mpmath")
+    """expr as an mpmath function. With erf, two: 1/2 + erf(u)/2 (GELU′) cancels to 0 for
+    u → −∞ at any fixed precision, erfc(−u)/2 does not; so erf(u) is written erfc(−u) − 1
+    for z < 0 and 1 − erfc(u) for z ≥ 0, the constants then cancelling exactly."""
+    e = to_elementary(expr)
+    if not e.has(sp.erf):
+        return sp.lambdify(z, e, "mpmath")
+    left, right = (sp.lambdify(z, sp.expand_mul(e.replace(sp.erf, rewrite)),
+                               [{"erfc": mpmath.erfc}, "mpmath"])
+                   for rewrite in (lambda u: _ERFC(-u) - 1, lambda u: 1 - _ERFC(u)))
+    return lambda x: left(x) if x < 0 else right(x)
 
 
 def _mp_float(expr, z, r: Root) -> sp.Float:
