@@ -7,7 +7,9 @@
   depends only on s = Σxᵢ, as XOR, AND, parity do) is the seed's construction generalised:
   y = g(0) + Σₖ cₖ ReLU(s − k), the cₖ the changes of slope of g at s = k, one neuron per
   cₖ ≠ 0. Any other table: one neuron per row on the rarer side, ReLU(Σ ±xᵢ − (|p| − 1)),
-  which is 1 on its row p and 0 on every other, summed (or subtracted from 1).
+  which is 1 on its row p and 0 on every other, summed (or subtracted from 1). Of the
+  two (when both apply), the one with fewer neurons; neither claims to be the smallest
+  network possible.
 - **Linear separability**, decided exactly both ways: a separator w·x + b with small
   integer weights found by enumeration and checked on every row, or a Gordan certificate:
   multipliers λ ≥ 0, not all 0, with Σ λᵢ sᵢ (xᵢ, 1) = 0 (sᵢ = ±1 by class), found among
@@ -209,13 +211,13 @@ def design(table, hidden: int | None = None, activation=None) -> tuple[Network, 
     by_sum = {}
     for xs, y in table:
         by_sum.setdefault(sum(xs), set()).add(y)
+    options = [("rows", _by_rows(table))]
     if all(len(v) == 1 for v in by_sum.values()):
-        g = [by_sum[k].pop() for k in range(n + 1)]
-        features, out_weights, out_bias = _symmetric(g, n)
-        construction = "symmetric"
-    else:
-        features, out_weights, out_bias = _by_rows(table)
-        construction = "rows"
+        g = [next(iter(by_sum[k])) for k in range(n + 1)]
+        options.insert(0, ("symmetric", _symmetric(g, n)))
+    # the construction with fewer neurons; the symmetric one (the seed's, for XOR) on a tie
+    construction, (features, out_weights, out_bias) = min(
+        options, key=lambda o: len(o[1][0]))
     needed = len(features)
     if hidden is not None and hidden < needed:
         raise ValueError(f"this table needs {needed} hidden neurons in the construction "
