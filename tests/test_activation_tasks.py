@@ -59,7 +59,7 @@ def test_sigmoid_slope_is_at_most_a_quarter_at_zero_exactly(six):
     assert abs(slope("sigmoid", 0) - s["derivative_max"]["value"]) < TOL
     assert s["derivative_min"] is None          # inf 0 is only approached
     assert s["derivative_inf"] == {"value": 0.0, "exact": "0", "attained": False,
-                                   "approached_as_z_to": ["-oo", "oo"]}
+                                   "approached_as_z_to": ["-inf", "+inf"]}
     # the depth bound, against (1/4)^L computed here
     assert s["vanishing"] == [0.25 ** L for L in range(1, 11)]
     assert s["minimum"] is None and s["decreasing"] == []

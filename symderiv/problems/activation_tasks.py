@@ -134,7 +134,8 @@ def _extreme_json(e: Extreme) -> dict | None:
 def _bound_json(e: Extreme) -> dict:
     return {"value": _float(e.value), "exact": str(e.value) if e.exact else None,
             "attained": e.attained,
-            "approached_as_z_to": [_end_json(a) if a not in (sp.oo, -sp.oo) else str(a)
+            "approached_as_z_to": [_end_json(a) if a not in (sp.oo, -sp.oo)
+                                   else ("+inf" if a == sp.oo else "-inf")
                                    for a in e.approached]}
 
 
