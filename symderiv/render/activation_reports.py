@@ -29,6 +29,14 @@ class Bound:
     exact: bool
     method: str
 
+    @property
+    def found_by(self) -> str:
+        """"solved" (closed form by sympy.solve), "scanned" (numerically), or "" (a
+        constant piece, a threshold or a limit: no root was sought)."""
+        if self.method.startswith("closed form"):
+            return "solved"
+        return "scanned" if self.method.startswith("sign changes") else ""
+
 
 @dataclass(frozen=True)
 class FunctionPage:
@@ -97,9 +105,12 @@ def value(v, exact: bool, precision: int) -> TeX:
     if not exact:
         return TeX(rf"\approx {decimal}")
     closed = latex(v)
-    if v.is_Rational and (v.q == 1 or closed == decimal):
+    if v.is_Integer:
         return closed
-    return TeX(rf"{closed} \approx {decimal}")
+    # 1/4 = 0.2500 exactly; erf(1)/2 + … ≈ 1.1289
+    relation = "=" if v.is_Rational and "\\" not in decimal and sp.Rational(decimal) == v \
+        else r"\approx"
+    return TeX(rf"{closed} {relation} {decimal}")
 
 
 def at_point(x, precision: int) -> TeX:
