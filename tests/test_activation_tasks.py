@@ -149,3 +149,30 @@ def test_bad_task_is_one_line_exit_2(tmp_path, run_cli):
     assert done.returncode == 2 and not out.exists()
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("symderiv: error: ")
     assert "tasks[1]: unknown task 'slope'" in done.stderr
+
+
+@pytest.mark.parametrize("formula, message", [
+    ("log(z)", "not a finite real number at z = -40"),
+    ("1/z", "not a finite real number at z = 0"),
+    ("relu(z**2 - 1)", "not a threshold in z"),
+])
+def test_functions_not_real_on_the_line_are_refused(formula, message):
+    sheet = load_sheet_text(spec(f'[{{ label = "f", formula = "{formula}" }}]'), "x.toml")
+    with pytest.raises(InputError) as e:
+        solve(sheet.problems[0])
+    assert message in str(e.value) and "functions[1] (f)" in str(e.value)
+
+
+def test_unbounded_and_oscillating_functions():
+    """z², eˣ: sup f′ = +∞ (JSON "+inf", no depth bound); sin: f′ = cos has no limit at ±∞
+    and reaches ±1 at the multiples of π that the oracle lists."""
+    sheet = load_sheet_text(spec('[{ label = "sq", formula = "z**2" }, '
+                                 '{ label = "s", formula = "sin(z)" }]'), "x.toml")
+    out = solve(sheet.problems[0]).to_json()["functions"]
+    sq, s = out["sq"], out["s"]
+    assert sq["derivative_sup"]["value"] == "+inf" and sq["vanishing"] is None
+    assert sq["minimum"]["value"] == 0.0 and sq["decreasing"] == [[None, 0.0]]
+    assert s["saturation"] == {"minus_infinity": None, "plus_infinity": None}
+    assert s["derivative_max"]["value"] == 1.0
+    assert abs(mpmath.cos(s["derivative_max"]["at"]) - 1) < TOL
+    assert abs(mpmath.cos(s["derivative_min"]["at"]) + 1) < TOL

@@ -35,6 +35,7 @@ SOLVE_SECONDS = 2.0      # bound on sympy.solve naming the roots of one piece
 LIMIT_SECONDS = 3.0      # bound on a limit at ±∞
 SIMPLIFY_SECONDS = 2.0   # bound on tidying a closed-form value
 FAR = 10**6              # where a limit is read off numerically when Gruntz gives up
+SETTLED = mpmath.mpf(10) ** -6   # values at ±FAR, ±2 FAR, ±3 FAR this close: a limit
 MATCH = mpmath.mpf(10) ** -30   # a closed-form root and a refined root this close are one
 
 SCANNED = (f"sign changes scanned on [-{SCAN_RADIUS}, {SCAN_RADIUS}] at step "
@@ -95,7 +96,7 @@ class Analysis:
     critical: tuple[tuple[Root, ...], ...]           # per piece, sorted
     sup: Extreme
     inf: Extreme
-    limits: tuple[sp.Expr, sp.Expr]                  # at −∞ and +∞
+    limits: tuple[sp.Expr | None, sp.Expr | None]    # at −∞ and +∞ (None: no limit)
     limits_exact: tuple[bool, bool]
     falling: tuple[tuple[Root | None, Root | None], ...] = field(default=())
     constant: tuple[tuple[sp.Expr, sp.Expr, sp.Expr], ...] = field(default=())
@@ -116,17 +117,36 @@ def analyse(h: sp.Expr, z: sp.Symbol) -> Analysis:
                                          _root_method(r)))
         for end in (p.lo, p.hi):
             candidates.append(_end_candidate(p, end, z))
+    candidates = [c for c in candidates if c.value is not None]
     for b in _thresholds(pieces):
         value = to_elementary(h).rewrite(sp.Piecewise).subs(z, b)
         candidates.append(_Candidate(value, True, True, (b, b), None, "value at the threshold"))
     limits = tuple(c for c in candidates if c.approached in (-sp.oo, sp.oo))
-    low = next(c for c in limits if c.approached == -sp.oo)
-    high = next(c for c in limits if c.approached == sp.oo)
+    low = next((c for c in limits if c.approached == -sp.oo), _NO_LIMIT)
+    high = next((c for c in limits if c.approached == sp.oo), _NO_LIMIT)
     return Analysis(pieces, critical, _extreme(candidates, max), _extreme(candidates, min),
                     (low.value, high.value), (low.exact, high.exact),
                     falling_intervals(pieces, critical, z),
                     tuple((p.lo, p.hi, p.expr) for p in pieces
                           if z not in p.expr.free_symbols))
+
+
+def check_real(h: sp.Expr, z: sp.Symbol, samples: int = 8 * SCAN_RADIUS + 1) -> None:
+    """ValueError naming a z in [−SCAN_RADIUS, SCAN_RADIUS] where h is not a finite real
+    number (log z at z < 0, 1/z at 0): the analysis is over ℝ."""
+    f = _mp_function(h, z)
+    with mpmath.workdps(DIGITS):
+        for k in range(samples):
+            x = mpmath.mpf(-SCAN_RADIUS) + mpmath.mpf(2 * SCAN_RADIUS) * k / (samples - 1)
+            try:
+                v = f(x)
+            except (ZeroDivisionError, ValueError, OverflowError, TypeError):
+                v = None
+            if isinstance(v, (int, float)):
+                v = mpmath.mpf(v)
+            if not isinstance(v, mpmath.mpf) or not mpmath.isfinite(v):
+                raise ValueError(f"not a finite real number at z = {mpmath.nstr(x, 6)}; "
+                                 f"an activation is analysed over all real z")
 
 
 # -- pieces ----------------------------------------------------------------------------------
@@ -231,6 +251,8 @@ def _sign(f, x):
                 v = f(mpmath.mpf(x))
             except (ZeroDivisionError, ValueError, OverflowError):
                 return None
+        if isinstance(v, (int, float)):   # a constant, lambdified
+            v = mpmath.mpf(v)
         if not isinstance(v, mpmath.mpf) or not mpmath.isfinite(v):
             return None
         if v != 0 and last is not None and abs(v - last) <= abs(v) * mpmath.mpf(10) ** -10:
@@ -279,6 +301,9 @@ class _Candidate:
     method: str
 
 
+_NO_LIMIT = _Candidate(None, False, False, (), None, "no limit")
+
+
 def _end_candidate(p: Piece, end, z) -> _Candidate:
     if z not in p.expr.free_symbols:
         value, exact, method = p.expr, True, "constant"
@@ -289,16 +314,28 @@ def _end_candidate(p: Piece, end, z) -> _Candidate:
     return _Candidate(value, exact, False, (), end, method)
 
 
-def limit_at(expr, z, end) -> tuple[sp.Expr, bool, str]:
+def limit_at(expr, z, end) -> tuple[sp.Expr | None, bool, str]:
     """lim expr as z → end (±oo): Gruntz's algorithm (the one sympy.limit falls back on,
-    without the heuristics that take it seconds), bounded; else read off at z = ±FAR."""
+    without the heuristics that take it seconds), bounded; else read off at z = ±FAR when
+    the values there settle (None: no limit, as for sin z)."""
     value = run_bounded(gruntz, (to_elementary(expr), z, end), LIMIT_SECONDS)
-    if value is not None and (value.is_number and not value.has(sp.AccumBounds, sp.nan)):
+    if value is not None and (value.is_number and not value.has(sp.AccumBounds, sp.nan)) \
+            and value.is_extended_real:
         return value, True, "Gruntz's algorithm (sympy)"
-    far = sp.Integer(FAR if end == sp.oo else -FAR)
+    sign = 1 if end == sp.oo else -1
+    f = _mp_function(expr, z)
     with mpmath.workdps(DIGITS):
-        v = _mp_function(expr, z)(_mp(far))
-    return sp.Float(mpmath.nstr(v, DIGITS), DIGITS), False, f"value at z = {far} (Gruntz gave up)"
+        try:
+            values = [f(mpmath.mpf(sign * FAR * k)) for k in (1, 2, 3)]
+        except (ZeroDivisionError, ValueError, OverflowError, TypeError):
+            return None, False, "no limit found"
+        if not all(isinstance(v, mpmath.mpf) for v in values):
+            return None, False, "no limit found"
+        settled = all(abs(v - values[0]) <= SETTLED * max(1, abs(values[0])) for v in values)
+        if not settled:
+            return None, False, "no limit: the values far out do not settle"
+        return (sp.Float(mpmath.nstr(values[0], DIGITS), DIGITS), False,
+                f"value at z = {sign * FAR} (Gruntz gave up)")
 
 
 def _extreme(candidates, pick) -> Extreme:
@@ -308,7 +345,7 @@ def _extreme(candidates, pick) -> Extreme:
     reached = [c for c in ties if c.attained]
     chosen = next((c for c in reached if c.exact), reached[0] if reached else best)
     at = _merged(tuple(c.at for c in reached))
-    approached = tuple(dict.fromkeys(c.approached for c in ties if not c.attained))
+    approached = () if reached else tuple(dict.fromkeys(c.approached for c in ties))
     return Extreme(chosen.value, chosen.exact, bool(reached), at, approached, chosen.method)
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symderiv.calculus.activations import OUTPUT, Z, BoundActivation
-from symderiv.calculus.extrema import Analysis, Extreme, analyse
+from symderiv.calculus.extrema import Analysis, Extreme, analyse, check_real, split
 from symderiv.calculus.outputform import derivative_agreement, form_text
 from symderiv.errors import InputError
 
@@ -82,8 +82,8 @@ class FunctionReport:
             "minimum": _extreme_json(self.shape.inf),
             "decreasing": [[_end_json(lo), _end_json(hi)] for lo, hi in self.shape.falling],
             "vanishing": None if self.depth is None else [_float(v) for _, v in self.depth],
-            "saturation": {"minus_infinity": _float(self.slope.limits[0]),
-                           "plus_infinity": _float(self.slope.limits[1])},
+            "saturation": {"minus_infinity": _limit_json(self.slope.limits[0]),
+                           "plus_infinity": _limit_json(self.slope.limits[1])},
             "dead_region": [[_end_json(lo), _end_json(hi)] for lo, hi in self.dead],
         }
 
@@ -91,6 +91,9 @@ class FunctionReport:
 def report(spec: FunctionSpec) -> FunctionReport:
     act = spec.activation
     f, df = act.expr(Z), act.derivative(Z)
+    split(f, Z), split(df, Z)   # a condition that is no threshold in z is refused first
+    check_real(f, Z)
+    check_real(df, Z)
     slope, shape = analyse(df, Z), analyse(f, Z)
     form = act.derivative_in_output(OUTPUT)
     why = None
@@ -107,11 +110,16 @@ def report(spec: FunctionSpec) -> FunctionReport:
 
 # -- JSON ------------------------------------------------------------------------------------
 
-def _float(value) -> float | None:
+def _float(value) -> float | str:
+    """A JSON number; ±∞ as "+inf"/"-inf" (JSON has no infinity)."""
     value = sp.sympify(value)
     if value in (sp.oo, -sp.oo):
-        return float(value)
+        return "+inf" if value == sp.oo else "-inf"
     return float(sp.N(value, 30))
+
+
+def _limit_json(value):
+    return None if value is None else _float(value)
 
 
 def _end_json(x):
@@ -227,7 +235,11 @@ def read_tasks(reader, t, general: bool) -> tuple[str, ...]:
 
 def solve_functions(problem) -> tuple[FunctionReport, ...]:
     """Every function of the spec, reported (all analyses: the JSON holds them all)."""
-    try:
-        return tuple(report(s) for s in getattr(problem, "functions", ()))
-    except ValueError as e:   # a condition that is not a threshold in z
-        raise InputError(f"problem {problem.id}", str(e)) from None
+    out = []
+    for i, spec in enumerate(getattr(problem, "functions", ()), start=1):
+        try:
+            out.append(report(spec))
+        except ValueError as e:   # not real on ℝ, or a condition that is no threshold in z
+            raise InputError(f"problem {problem.id}: functions[{i}] ({spec.key})",
+                             str(e)) from None
+    return tuple(out)

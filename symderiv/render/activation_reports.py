@@ -54,7 +54,7 @@ class FunctionPage:
     inf: Bound
     falling: tuple[TeX, ...]
     minimum: Bound
-    limits: tuple[TeX, TeX]     # lim f′ at −∞, +∞
+    limits: tuple[TeX | None, TeX | None]   # lim f′ at −∞, +∞ (None: there is none)
     dead: tuple[TeX, ...]
 
 
@@ -74,8 +74,8 @@ def _page(r, precision) -> FunctionPage:
         r.no_output_form, _bound(r.slope.sup, precision), _bound(r.slope.inf, precision),
         tuple(interval(lo, hi, False, False, precision) for lo, hi in r.shape.falling),
         _bound(r.shape.inf, precision),
-        tuple(value(v, exact, precision) for v, exact in zip(r.slope.limits,
-                                                             r.slope.limits_exact)),
+        tuple(None if v is None else value(v, exact, precision)
+              for v, exact in zip(r.slope.limits, r.slope.limits_exact)),
         tuple(interval(lo, hi, False, False, precision) for lo, hi in r.dead))
 
 
