@@ -14,8 +14,13 @@ from symderiv.errors import InputError
 from symderiv.problems import solve
 from symderiv.spec import load_sheet_text
 
-mpmath.mp.dps = 40
 TOL = 1e-12
+
+
+@pytest.fixture(autouse=True)
+def digits():
+    with mpmath.workdps(40):
+        yield
 
 ORACLE = {
     "sigmoid": lambda z: 1 / (1 + mpmath.exp(-z)),

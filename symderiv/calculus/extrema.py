@@ -75,10 +75,6 @@ class Extreme:
     approached: tuple[sp.Expr, ...]
     method: str
 
-    @property
-    def finite(self) -> bool:
-        return self.value.is_finite is not False
-
     def first_point(self):
         """Where it is first reached: a number, or an interval [lo, hi] (None for ±∞)."""
         if not self.at:

@@ -56,16 +56,6 @@ class FunctionReport:
         return derivative_ok and (self.in_output is None or bool(self.output_check))
 
     @property
-    def steepest(self) -> Extreme:
-        """The larger of |sup f′| and |inf f′| (the factor per layer of the depth bound)."""
-        s, i = self.slope.sup, self.slope.inf
-        return s if abs(float(s.value)) >= abs(float(i.value)) else i
-
-    @property
-    def minimum(self) -> Extreme | None:
-        return self.shape.inf if self.shape.inf.attained else None
-
-    @property
     def dead(self) -> tuple:
         """The intervals (lo, hi) where f′ is exactly 0."""
         return tuple((lo, hi) for lo, hi, value in self.slope.constant if value == 0)

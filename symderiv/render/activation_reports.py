@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symderiv.calculus.activations import OUTPUT, Z
+from symderiv.calculus.activations import Z
 from symderiv.calculus.extrema import Extreme
 from symderiv.calculus.functions import to_elementary
 from symderiv.calculus.latex import TeX, format_number, format_significant, latex
@@ -178,7 +178,3 @@ def report_plots(reports, lo, hi):
         values.append(Curve(name, sample(r.f, Z, lo, hi)))
         slopes.append(Curve(TeX(_prime(name)), sample(r.derivative, Z, lo, hi, breaks)))
     return plot(values, lo, hi, latex(Z)), plot(slopes, lo, hi, latex(Z))
-
-
-def output_symbol() -> TeX:
-    return latex(OUTPUT)
