@@ -2,8 +2,8 @@
 
 For each function: the analysis of f′ (sup, inf, saturation, dead region) and of f
 (minimum, falling intervals), in wall seconds, and how many of the bounded
-``sympy.solve`` calls that name roots in closed form ran out of time (each costs
-``extrema.SOLVE_SECONDS``). Median of ``--runs`` runs in this process.
+``sympy.solve`` calls that name roots in closed form gave nothing (timed out at
+``extrema.SOLVE_SECONDS``, or failed at once). Median of ``--runs`` runs in this process.
 
     python benchmarks/activation_tasks.py [--runs N] [NAME ...]
 """
@@ -43,8 +43,8 @@ def main() -> None:
         return result
 
     extrema.run_bounded = counting
-    print(f"| function | f′ analysis (s) | f analysis (s) | closed-form solves timed out "
-          f"(of {extrema.SOLVE_SECONDS:g} s each) |")
+    print(f"| function | f′ analysis (s) | f analysis (s) | closed-form solves that gave nothing "
+          f"(timed out at {extrema.SOLVE_SECONDS:g} s, or failed) |")
     print("|---|---:|---:|---:|")
     total = 0.0
     for name in args.names:
