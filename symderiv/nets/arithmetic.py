@@ -5,12 +5,16 @@
   shows comes from here.
 - :class:`Float64`: Python floats through the activations' numeric functions, for bulk
   work; the tests hold it to the high-precision values.
+- :class:`Symbolic`: SymPy expressions of the parameters, inputs and targets, for export:
+  each neuron's value is built once from those before it and shared, never re-derived, so
+  the loss and gradients come out in closed form at a size linear in the edges.
 
 Both raise :class:`NotReal` where an activation has no finite real value (1/z at 0,
 sqrt(z) below 0, exp(exp(exp(z))) far beyond any number a sheet could show).
 """
 
 import math
+import sys
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
@@ -28,6 +32,7 @@ Z = symbol("z")  # the argument of every activation rule
 # exponent, or the reduction modulo π, needs that many digits); every value a sheet may hold
 # is within double range (< 1.8e308), so such an argument only arises inside a formula.
 ARGUMENT_LIMIT = mpmath.mpf(10) ** 400
+DOUBLE_MAX = sys.float_info.max
 
 
 class NotReal(ArithmeticError):
@@ -38,7 +43,18 @@ class NotReal(ArithmeticError):
         self.reason = reason
 
 
-class HighPrecision:
+class _Numbers:
+    """What the two numeric arithmetics share: values must stay finite, within double range."""
+
+    def in_range(self, x) -> bool:
+        return self.finite(x) and abs(x) <= DOUBLE_MAX
+
+    def softmax_shift(self, zs):
+        """Subtracted from every z before exp: the largest, so float64 cannot overflow."""
+        return max(zs)
+
+
+class HighPrecision(_Numbers):
     """mpmath at ``prec`` + GUARD digits; activations from their SymPy rules.
 
     A net input known exactly (rational inputs and parameters, rational activations such
@@ -97,7 +113,7 @@ class HighPrecision:
         return sp.Float(x, self.prec)
 
 
-class Float64:
+class Float64(_Numbers):
     """Python floats; activations through BoundActivation.numeric / numeric_derivative."""
 
     exact = False
@@ -127,6 +143,44 @@ class Float64:
 
     def result(self, x) -> float:
         return float(x)
+
+
+class Symbolic:
+    """SymPy expressions: parameters, inputs and targets are given as symbols, and every
+    value is a formula in them (nothing to round, nothing to range-check)."""
+
+    exact = False
+    prec = None
+
+    def context(self):
+        return _NoContext()
+
+    def number(self, value) -> sp.Expr:
+        return sp.sympify(value, strict=True)
+
+    def exp(self, x):
+        return sp.exp(x)
+
+    def finite(self, x) -> bool:
+        return True
+
+    def in_range(self, x) -> bool:
+        return True
+
+    def softmax_shift(self, zs):
+        return sp.Max(*zs)  # the same shift, so that code printed from these cannot overflow
+
+    def activate(self, activation, z, exact_z):
+        return activation.expr(z), activation.derivative(z), None
+
+    def loss(self, name, outputs, targets, logits):
+        os_, ys = _loss_symbols(len(outputs))
+        expr, derivatives = _loss_rules(name, len(outputs), logits)
+        at = dict(zip([*os_, *ys], [*outputs, *targets]))
+        return expr.xreplace(at), [d.xreplace(at) for d in derivatives]
+
+    def result(self, x) -> sp.Expr:
+        return x
 
 
 class _NoContext:
