@@ -10,6 +10,8 @@ shared subexpressions once (in C: ``loss(args)`` with ``symderiv_args`` and its
 from dataclasses import dataclass
 from typing import Callable
 
+import sympy as sp
+
 from symderiv.errors import InputError
 from symderiv.export.formulas import Formulas, Program
 from symderiv.export.printers import (CExportPrinter, NumPyExportPrinter, PythonPrinter,
@@ -24,6 +26,11 @@ class Language:
     printer: Callable  # () -> a fresh printer
     helpers: dict      # helper name -> (source, modules it needs)
     converts: bool = False  # PyTorch: arguments become float64 tensors first
+    module: str = "math"
+    broadcast: str = ""     # a constant result in the argument's shape (arrays, tensors)
+    # NumPy computes every branch of a piecewise formula: ELU's e^z overflows at z = 800 in
+    # the branch that is then not taken. The result is right; the warning is noise.
+    guard: str = ""
 
 
 PYTHON_HELPERS = {
@@ -87,9 +94,13 @@ C_HELPERS = {
 LANGUAGES = {
     "python": Language("Python (standard library math only)", PythonPrinter, PYTHON_HELPERS),
     "numpy": Language("NumPy (elementwise: arguments may be arrays)", NumPyExportPrinter,
-                      NUMPY_HELPERS),
+                      NUMPY_HELPERS, module="numpy",
+                      guard='@_np.errstate(over="ignore")',
+                      broadcast="_np.full_like(_np.asarray({x}, dtype=float), {value})"),
     "torch": Language("PyTorch (float64 tensors, differentiable by autograd)",
-                      lambda: torch_printer_class()(), TORCH_HELPERS, converts=True),
+                      lambda: torch_printer_class()(), TORCH_HELPERS, converts=True,
+                      module="torch",
+                      broadcast="_torch.full_like({x}, {value})"),
 }
 
 
@@ -130,8 +141,20 @@ def _python_program(program: Program, kind: str, printer, lang: Language) -> str
         (result,) = program.results
         signature = f"{result.name}({', '.join(names)})"
         returned = _code(printer, result.value)
+        if lang.broadcast and not result.value.free_symbols:  # linear's f' = 1, per element
+            returned = lang.broadcast.format(x=names[0], value=returned)
+            printer.modules.add(lang.module)
     body.append(f"return {returned}")
-    return f"def {signature}:\n" + "\n".join(INDENT + line for line in body)
+    decorator = ""
+    if lang.guard and any(e.has(sp.Piecewise) for e in _values(program)):
+        decorator = lang.guard + "\n"
+        printer.modules.add(lang.module)
+    return f"{decorator}def {signature}:\n" + "\n".join(INDENT + line for line in body)
+
+
+def _values(program: Program):
+    yield from (e for _, e in program.temporaries)
+    yield from (r.value for r in program.results)
 
 
 def _python_wrappers(program: Program) -> list[str]:
@@ -183,9 +206,7 @@ def _c_problem(program: Program, printer) -> list[str]:
         f"{INDENT}.{n} = {a.default!r}" for n, a in zip(names, program.arguments)) + "\n};"
     results = "typedef struct {\n" + "".join(f"{INDENT}double {r.name};\n"
                                              for r in program.results) + "} symderiv_results;"
-    used = set()
-    for e in [*(e for _, e in program.temporaries), *(r.value for r in program.results)]:
-        used |= e.free_symbols
+    used = set().union(*(e.free_symbols for e in _values(program)))
     body = [f"const double {n} = _in.{n};" for n, a in zip(names, program.arguments)
             if a.symbol in used]
     body += [f"const double {printer._print(t)} = {_code(printer, e)};"

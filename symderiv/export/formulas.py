@@ -229,7 +229,10 @@ def _program(arguments, results, for_code: bool, share: bool = True) -> Program:
         values = code_forms(values)
     temporaries, reduced = [], values
     if share:
-        temporaries, reduced = sp.cse(values, symbols=sp.numbered_symbols("_t", cls=Temporary))
+        # order="none": the canonical order counts every node of the unshared tree, which
+        # is exponential in depth; SymPy's own argument order is already deterministic.
+        temporaries, reduced = sp.cse(values, order="none",
+                                      symbols=sp.numbered_symbols("_t", cls=Temporary))
     return Program(tuple(arguments), tuple(temporaries),
                    tuple(Result(name, label, v) for (name, label, _), v in zip(results, reduced)))
 

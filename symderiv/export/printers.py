@@ -66,7 +66,7 @@ class _PythonFamily(_CodePrinting):
 
     def _module_format(self, fqn, register=True):
         module, _, rest = fqn.partition(".")
-        if register:
+        if register and rest:  # "max" is a builtin, not a module
             self.modules.add(module)
         return f"{MODULE_ALIASES.get(module, module)}.{rest}" if rest else fqn
 
