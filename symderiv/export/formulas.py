@@ -5,13 +5,15 @@ last only where an output form exists). A backprop problem gives one program who
 arguments are the parameters, inputs and targets (each with the spec's value as default)
 and whose results are the loss and every asked gradient. The problem's formulas come from
 the per-neuron walk of :func:`symderiv.nets.backprop.closed_form` (never a nested loss
-differentiated), and ``sympy.cse`` names each shared subexpression once, so their size
-grows linearly with the network.
+differentiated), which names each neuron's values once; ``sympy.cse`` then names every
+other shared subexpression once, so their size grows linearly with the network.
 
 Code targets (``for_code=True``) first get the overflow-free forms the evaluator uses:
 1/(1+e^u) as σ, log(1+e^u) as softplus, and every constant subexpression as one float.
 """
 
+import heapq
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,7 +159,7 @@ def problem_formulas(sheet, problem_id: str | None, for_code: bool) -> Formulas:
         examples.append((inputs, targets))
     _check_unique(arguments, problem)
     try:
-        loss, grads = closed_form(net, examples, training.loss, params)
+        definitions, loss, grads = closed_form(net, examples, training.loss, params)
     except WalkError as e:  # a formula activation with no value, caught building formulas
         raise InputError(sheet.source, f"problem[{problem.position}]: {e.message}") from None
     E = symbol(training.loss_symbol)
@@ -165,7 +167,7 @@ def problem_formulas(sheet, problem_id: str | None, for_code: bool) -> Formulas:
     results += [(f"grad_{p}", sp.Derivative(E, params[p]), grads[p]) for p in training.gradients]
     title = f"problem {problem.id} of {sheet.source}"
     return Formulas("problem", title, _network_lines(problem, E),
-                    (_program(tuple(arguments), results, for_code),))
+                    (_program(tuple(arguments), results, for_code, definitions=definitions),))
 
 
 def _pick_problem(sheet, problem_id: str | None):
@@ -221,20 +223,91 @@ def _network_lines(problem, E: sp.Symbol) -> tuple[str, ...]:
 
 # -- programs ------------------------------------------------------------------------------------
 
-def _program(arguments, results, for_code: bool, share: bool = True) -> Program:
-    """cse over every result at once, so a subexpression two results share is named once
-    (``share=False``: the formulas as they are, for a reader of one short formula)."""
-    values = [v for _, _, v in results]
+def _program(arguments, results, for_code: bool, share: bool = True,
+             definitions=()) -> Program:
+    """Straight-line code for ``results`` (name, label, formula), whose formulas may use the
+    names of ``definitions`` (the walk's per-neuron values). ``sympy.cse`` runs over all of
+    them at once, so a subexpression two formulas share is named once; then only what the
+    results need is kept, in an order that defines each name before its use, and the names
+    are numbered in that order. ``share=False``: the formulas as they are (one short
+    formula, for a reader)."""
+    definitions = _needed_in_order(list(definitions), [v for _, _, v in results])
+    names = [s for s, _ in definitions]
+    values = [v for _, v in definitions] + [v for _, _, v in results]
     if for_code:
         values = code_forms(values)
-    temporaries, reduced = [], values
+    found, reduced = [], values
     if share:
-        # order="none": the canonical order counts every node of the unshared tree, which
-        # is exponential in depth; SymPy's own argument order is already deterministic.
-        temporaries, reduced = sp.cse(values, order="none",
-                                      symbols=sp.numbered_symbols("_t", cls=Temporary))
-    return Program(tuple(arguments), tuple(temporaries),
-                   tuple(Result(name, label, v) for (name, label, _), v in zip(results, reduced)))
+        # order="none": the canonical order counts every node of the unshared tree;
+        # SymPy's own argument order is deterministic already.
+        found, reduced = sp.cse(values, order="none",
+                                symbols=sp.numbered_symbols("_cse", real=True))
+    assignments = [*found, *zip(names, reduced[:len(names)])]
+    outputs = reduced[len(names):]
+    assignments, outputs = _without_aliases(assignments, outputs)
+    ordered, outputs = _inline_single_use(_needed_in_order(assignments, outputs), outputs)
+    number = {old: Temporary(f"_t{i}") for i, (old, _) in enumerate(ordered)}
+    return Program(tuple(arguments),
+                   tuple((number[s], e.xreplace(number)) for s, e in ordered),
+                   tuple(Result(name, label, v.xreplace(number))
+                         for (name, label, _), v in zip(results, outputs)))
+
+
+def _without_aliases(assignments, outputs):
+    """Drop ``x = y`` (a name for a name, or for a number): y is used instead of x."""
+    alias = {}
+    kept = []
+    for s, e in assignments:
+        e = e.xreplace(alias)
+        if e.is_Atom:
+            alias[s] = e
+        else:
+            kept.append((s, e))
+    return [(s, e.xreplace(alias)) for s, e in kept], [o.xreplace(alias) for o in outputs]
+
+
+def _inline_single_use(ordered, outputs):
+    """A name used once is replaced by its formula there (z in σ(z)); each formula is
+    still written once, so the size stays linear."""
+    uses = Counter(u for _, e in ordered for u in e.free_symbols)
+    uses.update(u for o in outputs for u in o.free_symbols)
+    inline, kept = {}, []
+    for s, e in ordered:
+        e = e.xreplace(inline)
+        if uses[s] == 1:
+            inline[s] = e
+        else:
+            kept.append((s, e))
+    return kept, [o.xreplace(inline) for o in outputs]
+
+
+def _needed_in_order(assignments, outputs):
+    """The assignments the outputs need, each after those it uses; among the ready ones the
+    first given goes first (the walk's forward order)."""
+    position = {s: i for i, (s, _) in enumerate(assignments)}
+    uses = {s: [u for u in e.free_symbols if u in position] for s, e in assignments}
+    needed, todo = set(), [u for o in outputs for u in o.free_symbols if u in position]
+    while todo:
+        s = todo.pop()
+        if s not in needed:
+            needed.add(s)
+            todo.extend(uses[s])
+    waiting = {s: sum(1 for u in uses[s]) for s in needed}
+    users = {s: [] for s in needed}
+    for s in needed:
+        for u in uses[s]:
+            users[u].append(s)
+    ready = [position[s] for s in needed if waiting[s] == 0]
+    heapq.heapify(ready)
+    ordered = []
+    while ready:
+        s, e = assignments[heapq.heappop(ready)]
+        ordered.append((s, e))
+        for user in users[s]:
+            waiting[user] -= 1
+            if waiting[user] == 0:
+                heapq.heappush(ready, position[user])
+    return ordered
 
 
 def code_forms(values: list[sp.Expr]) -> list[sp.Expr]:

@@ -5,9 +5,9 @@
   shows comes from here.
 - :class:`Float64`: Python floats through the activations' numeric functions, for bulk
   work; the tests hold it to the high-precision values.
-- :class:`Symbolic`: SymPy expressions of the parameters, inputs and targets, for export:
-  each neuron's value is built once from those before it and shared, never re-derived, so
-  the loss and gradients come out in closed form at a size linear in the edges.
+- :class:`Symbolic`: SymPy formulas of the parameters, inputs and targets, for export:
+  each neuron's values are named once and defined from those before them, never
+  re-derived, so the loss and gradients come out at a size linear in the edges.
 
 Both raise :class:`NotReal` where an activation has no finite real value (1/z at 0,
 sqrt(z) below 0, exp(exp(exp(z))) far beyond any number a sheet could show).
@@ -52,6 +52,10 @@ class _Numbers:
     def softmax_shift(self, zs):
         """Subtracted from every z before exp: the largest, so float64 cannot overflow."""
         return max(zs)
+
+    def kept(self, value):
+        """A value the walk goes on with (a net input, a δ): itself."""
+        return value
 
 
 class HighPrecision(_Numbers):
@@ -146,11 +150,16 @@ class Float64(_Numbers):
 
 
 class Symbolic:
-    """SymPy expressions: parameters, inputs and targets are given as symbols, and every
-    value is a formula in them (nothing to round, nothing to range-check)."""
+    """SymPy formulas: parameters, inputs and targets are given as symbols. Every value the
+    walk keeps (a net input, an activation, its slope, a δ) is named by a new symbol
+    ``_v<i>`` whose definition, in the symbols before it, goes to ``definitions``; so no
+    formula nests another, and SymPy never walks (or asks assumptions of) a deep tree."""
 
     exact = False
     prec = None
+
+    def __init__(self):
+        self.definitions: list[tuple[sp.Symbol, sp.Expr]] = []
 
     def context(self):
         return _NoContext()
@@ -170,8 +179,19 @@ class Symbolic:
     def softmax_shift(self, zs):
         return sp.Max(*zs)  # the same shift, so that code printed from these cannot overflow
 
+    def kept(self, value):
+        value = sp.sympify(value, strict=True)
+        if value.is_Atom:
+            return value
+        name = sp.Symbol(f"_v{len(self.definitions)}", real=True)
+        self.definitions.append((name, value))
+        return name
+
     def activate(self, activation, z, exact_z):
-        return activation.expr(z), activation.derivative(z), None
+        f = activation.expr(z)
+        a = self.kept(f)
+        # f' written in the output where it holds f itself (σ' = a(1 − a), tanh' = 1 − a²)
+        return a, self.kept(activation.derivative(z).xreplace({f: a})), None
 
     def loss(self, name, outputs, targets, logits):
         os_, ys = _loss_symbols(len(outputs))

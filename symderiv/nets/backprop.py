@@ -124,7 +124,7 @@ class _Checker:
         if not self.arith.in_range(value):
             raise WalkError(f"{what.format(name)} is {_shown(value)}{self._in()}, beyond the "
                             f"range of a double (about ±{DOUBLE_MAX:.3g})", layer)
-        return value
+        return self.arith.kept(value)
 
     def _in(self) -> str:
         return "" if self.example is None else f" in example {self.example + 1}"
@@ -368,13 +368,14 @@ def gradients_float(network: Network, examples, loss: str) -> dict[str, float]:
     return grads
 
 
-def closed_form(network: Network, examples, loss: str,
-                parameters: Mapping[str, sp.Expr]) -> tuple[sp.Expr, dict[str, sp.Expr]]:
-    """The loss and ∂E/∂p of every parameter as formulas: ``parameters`` and the examples'
-    values are symbols (or numbers). The same walk in :class:`Symbolic` arithmetic, so each
-    neuron's value is one shared subexpression and the size stays linear in the edges."""
-    _, total, grads, _ = _walk(network, examples, loss, Symbolic(), dict(parameters))
-    return total, grads
+def closed_form(network: Network, examples, loss: str, parameters: Mapping[str, sp.Expr]):
+    """(definitions, loss, {parameter: ∂E/∂p}) as formulas: ``parameters`` and the examples'
+    values are symbols (or numbers). The same walk in :class:`Symbolic` arithmetic: each
+    neuron's values are named (``definitions``, in order, each in the names before it), so
+    the size stays linear in the edges."""
+    arith = Symbolic()
+    _, total, grads, _ = _walk(network, examples, loss, arith, dict(parameters))
+    return arith.definitions, total, grads
 
 
 def deltas(network: Network, examples, loss: str, prec: int = 50,
