@@ -1,7 +1,7 @@
 """How the exported gradients of a deep network grow with its depth (issue 11).
 
 Dense networks of width ``--width`` (tanh hidden layers, a sigmoid output pair, half-SSE,
-every gradient asked): for each depth, the parameters, the SymPy operations in the
+every gradient asked: ``dense_spec`` of tests/test_export.py): for each depth, the parameters, the SymPy operations in the
 exported program (temporaries and results, after ``sympy.cse``), the lines and bytes of
 the Python export, and the CPU seconds ``export(..., to="python")`` took.
 
@@ -15,34 +15,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the networks the size test measures
 
 import sympy as sp  # noqa: E402
 
 from symderiv.export import export  # noqa: E402
 from symderiv.export.formulas import problem_formulas  # noqa: E402
 from symderiv.spec import load_sheet_text  # noqa: E402
-
-
-def spec(depth: int, width: int) -> str:
-    layers = ", ".join(f'{{ size = {width}, activation = "tanh", '
-                       f'init = {{ seed = {i}, scale = 0.5 }} }}' for i in range(depth))
-    return f"""
-[sheet]
-title = "deep"
-[[problem]]
-id = "1"
-kind = "backprop"
-[problem.network]
-inputs = 3
-layers = [ {layers}, {{ size = 2, activation = "sigmoid", init = {{ seed = 99, scale = 0.5 }} }} ]
-[problem.data]
-inputs = {{ x1 = 0.1, x2 = -0.2, x3 = 0.3 }}
-targets = {{ n{depth + 1}_1 = 0.2, n{depth + 1}_2 = 0.7 }}
-[problem.training]
-loss = "half-sse"
-learning_rate = 0.1
-gradients = "all"
-"""
+from test_export import dense_spec  # noqa: E402
 
 
 def main() -> None:
@@ -53,7 +33,7 @@ def main() -> None:
     print("| hidden layers | parameters | operations | Python lines | Python bytes | CPU s |")
     print("|---:|---:|---:|---:|---:|---:|")
     for depth in args.depths:
-        sheet = load_sheet_text(spec(depth, args.width), "deep.toml")
+        sheet = load_sheet_text(dense_spec(depth, args.width), "deep.toml")
         start = time.process_time()
         text = export(sheet, to="python")
         seconds = time.process_time() - start

@@ -269,8 +269,8 @@ def _without_aliases(assignments, outputs):
 def _inline_single_use(ordered, outputs):
     """A name used once is replaced by its formula there (z in σ(z)); each formula is
     still written once, so the size stays linear."""
-    uses = Counter(u for _, e in ordered for u in e.free_symbols)
-    uses.update(u for o in outputs for u in o.free_symbols)
+    uses = Counter(u for e in [*(e for _, e in ordered), *outputs]
+                   for u in sp.preorder_traversal(e) if isinstance(u, sp.Symbol))
     inline, kept = {}, []
     for s, e in ordered:
         e = e.xreplace(inline)
