@@ -403,6 +403,18 @@ def test_every_file_names_its_source_and_version_and_no_time():
         assert not re.search(r"\d\d:\d\d|\d{4}-\d\d-\d\d", text)  # no timestamp
 
 
+def test_user_text_in_the_header_stays_a_comment(tmp_path):
+    hostile = MAZUR.read_text().replace('id = "1"', 'id = "1\\nimport os; os.system(\'echo hi\')\\r*/ -->"')
+    sheet = load_sheet_text(hostile, "evil\nname.toml")
+    for fmt in ("python", "numpy", "c", "latex", "mathml"):
+        text = export(sheet, to=fmt)
+        first = text.splitlines()[0]
+        assert "import os" in first, fmt  # the id is kept, on the comment's own line
+    assert "os.system" not in "".join(export(sheet, to="python").splitlines()[1:])
+    assert ET.fromstring(export(sheet, to="mathml")).tag == MATHML + "math"
+    assert export(sheet, to="c").count("*/") == 1
+
+
 def test_same_input_same_bytes_across_processes():
     """Another process, another string-hash seed (set orders differ): the same bytes."""
     script = ("import sys; from symderiv.export import export; "

@@ -105,9 +105,12 @@ LANGUAGES = {
 
 
 def header_lines(formulas: Formulas, what: str, version: str) -> list[str]:
-    """The header every file starts with: what it is, the source formulas, the version."""
-    return [f"symderiv export: {formulas.title}, as {what}", *formulas.source,
-            f"symderiv {version}"]
+    """The header every file starts with: what it is, the source formulas, the version.
+    Each line is one line: a problem id or file name with a line break in it must not
+    end the comment and start code."""
+    lines = [f"symderiv export: {formulas.title}, as {what}", *formulas.source,
+             f"symderiv {version}"]
+    return [" ".join(line.split()) for line in lines]
 
 
 def python_module(formulas: Formulas, fmt: str, version: str) -> str:
