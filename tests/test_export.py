@@ -455,3 +455,16 @@ def test_cli_writes_atomically_or_prints(run_cli, tmp_path):
     assert not (tmp_path / "x.c").exists() and sorted(os.listdir(tmp_path)) == ["mazur.py"]
     hw6 = run_cli("export", ROOT / "examples" / "hw6.toml", "--to", "c")
     assert hw6.returncode == 0 and "double grad_w5(symderiv_args args)" in hw6.stdout
+
+
+@pytest.mark.tex
+def test_latex_exports_compile_without_overfull_boxes(tmp_path):
+    """GELU (Φ, φ), SELU (long constants, piecewise) and Mazur's gradients in one article."""
+    body = "".join(export(t, to="latex") for t in ("gelu", "selu", str(MAZUR)))
+    (tmp_path / "doc.tex").write_text("\\documentclass{article}\n\\usepackage{amsmath}\n"
+                                      "\\begin{document}\n" + body + "\\end{document}\n")
+    done = subprocess.run(["latexmk", "-xelatex", "-interaction=nonstopmode", "-halt-on-error",
+                           "doc.tex"], cwd=tmp_path, capture_output=True, text=True, timeout=180)
+    log = (tmp_path / "doc.log").read_text(errors="replace")
+    assert done.returncode == 0, log[-2000:]
+    assert "Overfull" not in log

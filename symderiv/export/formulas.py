@@ -32,6 +32,7 @@ from symderiv.nets.losses import LOSSES, loss_expression
 # Rationals whose numerator or denominator a double cannot hold exactly are printed as
 # one correctly rounded float (SELU's 31-digit constants), not as a quotient of huge ints.
 EXACT_INT = 2 ** 53
+READABLE_DIGITS = 13
 
 
 class Temporary(sp.Symbol):
@@ -91,14 +92,14 @@ def activation_formulas(target, for_code: bool) -> Formulas:
     programs = [_program((Argument(Z, None),), [("f", fz, f)], for_code, for_code),
                 _program((Argument(Z, None),), [("df", sp.Derivative(fz, Z), df)], for_code,
                          for_code)]
-    source = [f"f(z) = {sp.sstr(f)}", f"f'(z) = {sp.sstr(df)}"]
+    source = [f"f(z) = {sp.sstr(_readable(f))}", f"f'(z) = {sp.sstr(_readable(df))}"]
     if form is None:
         source.append("df_from_output: none (f' cannot be written in a = f(z))")
     else:
         programs.append(_program((Argument(OUTPUT, None),),
                                  [("df_from_output", sp.Derivative(fz, Z), form)], for_code,
                                  for_code))
-        source.append(f"f'(z) in a = f(z): {sp.sstr(form, order='none')}")
+        source.append(f"f'(z) in a = f(z): {sp.sstr(_readable(form), order='none')}")
     return Formulas("activation", f"activation {name}", tuple(source), tuple(programs),
                     output=OUTPUT, variable=Z)
 
@@ -234,8 +235,7 @@ def _program(arguments, results, for_code: bool, share: bool = True,
     definitions = _needed_in_order(list(definitions), [v for _, _, v in results])
     names = [s for s, _ in definitions]
     values = [v for _, v in definitions] + [v for _, _, v in results]
-    if for_code:
-        values = code_forms(values)
+    values = code_forms(values) if for_code else [_readable(v) for v in values]
     found, reduced = [], values
     if share:
         # order="none": the canonical order counts every node of the unshared tree;
@@ -333,6 +333,14 @@ def code_forms(values: list[sp.Expr]) -> list[sp.Expr]:
         return out
 
     return [walk(sp.sympify(v))[0] for v in values]
+
+
+def _readable(e: sp.Expr) -> sp.Expr:
+    """For a reader: a rational of more than READABLE_DIGITS digits (SELU's λα, 62 of them)
+    as its 17 significant digits, the precision of every code target."""
+    long = {r: sp.Float(r, 17) for r in e.atoms(sp.Rational)
+            if max(abs(r.p), r.q) >= 10 ** READABLE_DIGITS}
+    return e.xreplace(long) if long else e
 
 
 def _stable(e: sp.Expr) -> sp.Expr:
