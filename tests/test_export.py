@@ -427,6 +427,28 @@ def test_same_input_same_bytes_across_processes():
         assert other == export(target, to=fmt)
 
 
+def test_what_a_language_lacks_is_said_not_guessed():
+    # erf's output form needs erfinv, which no code target has: f and f' are written
+    code = export("erf(z)", to="c")
+    assert "df_from_output: not written" in code and "double df_from_output" not in code
+    with mpmath.workdps(30):
+        for fmt in ("python", "numpy"):
+            ns = module(export("erf(z)", to=fmt))
+            assert "df_from_output" not in ns
+            assert close(ns["df"](0.7), mpmath.diff(mpmath.erf, mpmath.mpf("0.7")), 1e-14)
+    # Heaviside's derivative is DiracDelta: no language has it, and f' must be written
+    with pytest.raises(InputError, match="DiracDelta"):
+        export("Heaviside(z)", to="python")
+
+
+@pytest.mark.torch
+def test_torch_max_and_min_with_a_number():
+    torch = pytest.importorskip("torch")
+    zs = torch.tensor([-0.5, 0.7, 1.3], dtype=torch.float64)
+    assert module(export("max(z, 1)", to="torch"))["f"](zs).tolist() == [1.0, 1.0, 1.3]
+    assert module(export("min(z, 0)", to="torch"))["f"](zs).tolist() == [-0.5, 0.0, 0.0]
+
+
 @pytest.mark.parametrize("target, to, problem, where", [
     ("gelu", "fortran", None, "--to"),
     ("softmax", "python", None, "TARGET"),

@@ -104,11 +104,11 @@ LANGUAGES = {
 }
 
 
-def header_lines(formulas: Formulas, what: str, version: str) -> list[str]:
+def header_lines(formulas: Formulas, what: str, version: str, notes=()) -> list[str]:
     """The header every file starts with: what it is, the source formulas, the version.
     Each line is one line: a problem id or file name with a line break in it must not
     end the comment and start code."""
-    lines = [f"symderiv export: {formulas.title}, as {what}", *formulas.source,
+    lines = [f"symderiv export: {formulas.title}, as {what}", *formulas.source, *notes,
              f"symderiv {version}"]
     return [" ".join(line.split()) for line in lines]
 
@@ -116,7 +116,8 @@ def header_lines(formulas: Formulas, what: str, version: str) -> list[str]:
 def python_module(formulas: Formulas, fmt: str, version: str) -> str:
     lang = LANGUAGES[fmt]
     printer = lang.printer()
-    blocks = [_python_program(p, formulas.kind, printer, lang) for p in formulas.programs]
+    blocks, notes = _written(formulas.programs,
+                             lambda p: _python_program(p, formulas.kind, printer, lang))
     if formulas.kind == "problem":
         blocks += _python_wrappers(formulas.programs[0])
     helpers = [lang.helpers[h] for h in sorted(printer.helpers)]
@@ -125,7 +126,7 @@ def python_module(formulas: Formulas, fmt: str, version: str) -> str:
         modules.add("torch")
         helpers.insert(0, (TORCH_TENSOR, {"torch"}))
     imports = [f"import {m} as {MODULE_ALIASES[m]}" for m in sorted(modules)]
-    head = "\n".join("# " + line for line in header_lines(formulas, lang.name, version))
+    head = "\n".join("# " + line for line in header_lines(formulas, lang.name, version, notes))
     parts = [head + "\n\n" + "\n".join(imports) if imports else head,
              *[source for source, _ in helpers], *blocks]
     return "\n\n\n".join(parts) + "\n"
@@ -170,24 +171,46 @@ def _python_wrappers(program: Program) -> list[str]:
     return wrappers
 
 
+class Unprintable(InputError):
+    """A formula uses a function the target language does not have."""
+
+
 def _code(printer, expr) -> str:
     try:
         return printer.doprint(expr)
     except Exception as e:  # noqa: BLE001 -- SymPy says "not supported" in several ways
-        raise InputError("TARGET", f"{expr.func.__name__ if hasattr(expr, 'func') else expr} "
-                                   f"cannot be written in this language ({e})") from None
+        # SymPy: "Unsupported by <class ...>: erfinv\nSet the printer option ..."
+        missing = str(e).splitlines()[0].rsplit(": ", 1)[-1] if str(e) else type(e).__name__
+        raise Unprintable("TARGET", f"{sp.sstr(expr)} cannot be written in {printer.language} "
+                                    f"(it has no {missing})") from None
+
+
+def _written(programs, write) -> tuple[list[str], list[str]]:
+    """(code of each program, header notes). An output form the language cannot write
+    (erf's needs erfinv) is left out and said so; f and f' must be written."""
+    blocks, notes = [], []
+    for program in programs:
+        try:
+            blocks.append(write(program))
+        except Unprintable as e:
+            if program.results[0].name != "df_from_output":
+                raise
+            notes.append(f"df_from_output: not written ({e.what})")
+    return blocks, notes
 
 
 # -- C99 -------------------------------------------------------------------------------------
 
 def c_source(formulas: Formulas, version: str) -> str:
     printer = CExportPrinter()
+    notes = []
     if formulas.kind == "problem":
         blocks = _c_problem(formulas.programs[0], printer)
     else:
-        blocks = [_c_function(p, printer) for p in formulas.programs]
+        blocks, notes = _written(formulas.programs, lambda p: _c_function(p, printer))
     helpers = [C_HELPERS[h][0] for h in sorted(printer.helpers)]
-    lines = [line.replace("*/", "* /") for line in header_lines(formulas, "C99 (math.h)", version)]
+    lines = [line.replace("*/", "* /")
+             for line in header_lines(formulas, "C99 (math.h)", version, notes)]
     head = "/* " + "\n * ".join(lines) + "\n */\n#include <math.h>"
     return "\n\n".join([head, *helpers, *blocks]) + "\n"
 

@@ -74,12 +74,16 @@ class _PythonFamily(_CodePrinting):
 class PythonPrinter(_PythonFamily, PythonCodePrinter):
     """Python with the standard library's ``math`` only (one number at a time)."""
 
+    language = "Python"
+
     def _print_relu(self, expr):
         return f"max(0.0, {self._print(expr.args[0])})"
 
 
 class NumPyExportPrinter(_PythonFamily, NumPyPrinter):
     """NumPy: every operation elementwise, so the functions take arrays."""
+
+    language = "NumPy"
 
     def _print_relu(self, expr):
         return f"{self._module_format('numpy.maximum')}(0.0, {self._print(expr.args[0])})"
@@ -103,6 +107,8 @@ def torch_printer_class():
     class TorchExportPrinter(_PythonFamily, TorchPrinter):
         """PyTorch tensors: every operation differentiable by autograd."""
 
+        language = "PyTorch"
+
         def _print_sigmoid(self, expr):
             return f"{self._module_format('torch.sigmoid')}({self._print(expr.args[0])})"
 
@@ -117,10 +123,20 @@ def torch_printer_class():
             return f"{self._module_format('torch.relu')}({self._print(expr.args[0])})"
 
         def _print_Max(self, expr):
-            parts = [self._print(a) for a in expr.args]
-            out = parts[0]
-            for p in parts[1:]:
-                out = f"{self._module_format('torch.maximum')}({out}, {p})"
+            return self._extreme(expr, "torch.maximum", "min")
+
+        def _print_Min(self, expr):
+            return self._extreme(expr, "torch.minimum", "max")
+
+        def _extreme(self, expr, pairwise: str, bound: str) -> str:
+            # torch.maximum takes two tensors; a number bounds by clamp instead
+            numbers = [a for a in expr.args if a.is_number]
+            tensors = [self._print(a) for a in expr.args if not a.is_number]
+            out = tensors[0]
+            for t in tensors[1:]:
+                out = f"{self._module_format(pairwise)}({out}, {t})"
+            for n in numbers:
+                out = f"{self._module_format('torch.clamp')}({out}, {bound}={self._print(n)})"
             return out
 
         def _print_Heaviside(self, expr):
@@ -151,6 +167,8 @@ def torch_printer_class():
 
 class CExportPrinter(_CodePrinting, C99CodePrinter):
     """C99 with ``math.h``: σ, softplus, Φ, φ as static helper functions."""
+
+    language = "C99"
 
     reserved_words = C99CodePrinter.reserved_words | C_RESERVED
     helper_prefix = "symderiv_"  # a leading underscore is the C library's at file scope
