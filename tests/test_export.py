@@ -6,7 +6,6 @@ symderiv's own evaluator and backprop walk."""
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET

@@ -9,7 +9,8 @@ differentiated), which names each neuron's values once; ``sympy.cse`` then names
 other shared subexpression once, so their size grows linearly with the network.
 
 Code targets (``for_code=True``) first get the overflow-free forms the evaluator uses:
-1/(1+e^u) as σ, log(1+e^u) as softplus, and every constant subexpression as one float.
+1/(1+e^u) as σ, log(1+e^u) as softplus, and every constant subexpression (√(2/π)) as one
+float; small integers and fractions stay exact (2, 1/2 are exact in every language).
 """
 
 import heapq

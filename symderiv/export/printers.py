@@ -21,7 +21,6 @@ from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.pycode import PythonCodePrinter
 
 from symderiv.calculus.latex import SymderivLatexPrinter
-from symderiv.export.formulas import Temporary
 
 MODULE_ALIASES = {"math": "_math", "numpy": "_np", "torch": "_torch", "functools": "_functools"}
 # Names the printed code calls unqualified: a symbol of the same name gets a trailing _.
