@@ -41,6 +41,9 @@ PYTHON_HELPERS = {
     return e / (1.0 + e)''', {"math"}),
     "softplus": ('''def _softplus(x):
     return max(x, 0.0) + _math.log1p(_math.exp(-abs(x)))''', {"math"}),
+    "sech2": ('''def _sech2(x):
+    e = _math.exp(-2.0 * abs(x))
+    return 4.0 * e / (1.0 + e) ** 2''', {"math"}),
     "Phi": ('''def _Phi(x):
     return 0.5 * _math.erfc(-x / _math.sqrt(2.0))''', {"math"}),
     "phi": ('''def _phi(x):
@@ -52,6 +55,9 @@ NUMPY_HELPERS = {
     return _np.exp(-_np.logaddexp(0.0, -x))''', {"numpy"}),
     "softplus": ('''def _softplus(x):
     return _np.logaddexp(0.0, x)''', {"numpy"}),
+    "sech2": ('''def _sech2(x):
+    e = _np.exp(-2.0 * _np.abs(x))
+    return 4.0 * e / (1.0 + e) ** 2''', {"numpy"}),
     "erf": ("_erf = _np.vectorize(_math.erf, otypes=[float])", {"numpy", "math"}),
     "erfc": ("_erfc = _np.vectorize(_math.erfc, otypes=[float])", {"numpy", "math"}),
     "Phi": ('''def _Phi(x):
@@ -62,6 +68,9 @@ NUMPY_HELPERS = {
 }
 
 TORCH_HELPERS = {
+    "sech2": ('''def _sech2(x):
+    e = _torch.exp(-2.0 * _torch.abs(x))
+    return 4.0 * e / (1.0 + e) ** 2''', {"torch"}),
     "phi": ('''def _phi(x):
     return _torch.exp(-0.5 * x * x) / _math.sqrt(2.0 * _math.pi)''', {"torch", "math"}),
 }
@@ -80,6 +89,11 @@ C_HELPERS = {
     "softplus": ('''static double symderiv_softplus(double x)
 {
     return fmax(x, 0.0) + log1p(exp(-fabs(x)));
+}''', set()),
+    "sech2": ('''static double symderiv_sech2(double x)
+{
+    const double e = exp(-2.0 * fabs(x));
+    return 4.0 * e / ((1.0 + e) * (1.0 + e));
 }''', set()),
     "Phi": ('''static double symderiv_Phi(double x)
 {

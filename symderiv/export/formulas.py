@@ -46,6 +46,13 @@ class softplus(sp.Function):  # noqa: N801 -- named as the function it is, like 
     nargs = 1
 
 
+class sech2(sp.Function):  # noqa: N801
+    """1 − tanh²x, which the code printers write as 4e^{−2|x|}/(1 + e^{−2|x|})², the
+    evaluator's form: 1 − tanh² cancels to 0 long before the value underflows (x = 20)."""
+
+    nargs = 1
+
+
 @dataclass(frozen=True)
 class Argument:
     symbol: sp.Symbol
@@ -345,12 +352,24 @@ def _readable(e: sp.Expr) -> sp.Expr:
 
 
 def _stable(e: sp.Expr) -> sp.Expr:
-    if isinstance(e, sp.log) and e.args[0].is_Add and len(e.args[0].args) == 2 \
-            and sp.S.One in e.args[0].args:
-        (other,) = [t for t in e.args[0].args if t != 1]
+    if isinstance(e, sp.log) and _one_plus(e.args[0]) is not None:
+        other = _one_plus(e.args[0])
         if isinstance(other, sp.exp):
             return softplus(other.args[0])
+    other = _one_plus(e)
+    if other is not None and other.is_Mul and len(other.args) == 2 and other.args[0] == -1:
+        square = other.args[1]
+        if square.is_Pow and square.exp == 2 and isinstance(square.base, sp.tanh):
+            return sech2(square.base.args[0])
     return fold_sigmoid(e)
+
+
+def _one_plus(e: sp.Expr) -> sp.Expr | None:
+    """u when ``e`` is 1 + u, else None."""
+    if e.is_Add and len(e.args) == 2 and sp.S.One in e.args:
+        (other,) = [t for t in e.args if t != 1]
+        return other
+    return None
 
 
 def _as_float(e: sp.Expr) -> sp.Expr:

@@ -53,6 +53,9 @@ class _CodePrinting:
     def _print_softplus(self, expr):
         return self._helper("softplus", expr)
 
+    def _print_sech2(self, expr):
+        return self._helper("sech2", expr)
+
     def _print_Phi(self, expr):
         return self._helper("Phi", expr)
 
