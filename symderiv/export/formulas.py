@@ -14,6 +14,7 @@ float; small integers and fractions stay exact (2, 1/2 are exact in every langua
 """
 
 import heapq
+import math
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -378,8 +379,9 @@ def _as_float(e: sp.Expr) -> sp.Expr:
             and e.q < EXACT_INT:
         return e
     value = e.evalf(30)
-    if not value.is_Float:
-        raise InputError("TARGET", f"the constant {sp.sstr(e)} is not a real number")
+    if not value.is_Float or not math.isfinite(float(value)):
+        raise InputError("TARGET", f"the constant {sp.sstr(e)} is not a real number within "
+                                   "the range of a double")
     return sp.Float(float(value))
 
 
