@@ -236,7 +236,7 @@ def test_latex_and_mathml_print_symderivs_formulas(name):
     bound = resolve(name, "test")
     tex = export(name, to="latex")
     if name == "selu":  # its 31- and 62-digit rationals are shown to 17 digits
-        from symderiv.calculus.activations import SELU_ALPHA, SELU_SCALE
+        from symderiv.calculus.registry import SELU_ALPHA, SELU_SCALE
 
         with mpmath.workdps(40):
             for exact in (SELU_SCALE, SELU_SCALE * SELU_ALPHA):
@@ -441,6 +441,17 @@ def test_every_file_names_its_source_and_version_and_no_time():
         assert not re.search(r"\d\d:\d\d|\d{4}-\d\d-\d\d", text)  # no timestamp
 
 
+def test_sd_export_is_this_export():
+    import symderiv as sd
+
+    sheet = sd.load(MAZUR)
+    assert sd.export(sheet, to="c") == export(sheet, to="c") == export(str(MAZUR), to="c")
+    assert sd.export("gelu", "mathml") == export("gelu", to="mathml")
+    with pytest.raises(sd.InputError) as e:
+        sd.export("gelu", to="fortran")
+    assert str(e.value).startswith("symderiv: error: --to: unknown format 'fortran'")
+
+
 def test_user_text_in_the_header_stays_a_comment(tmp_path):
     hostile = MAZUR.read_text().replace('id = "1"', 'id = "1\\nimport os; os.system(\'echo hi\')\\r*/ -->"')
     sheet = load_sheet_text(hostile, "evil\nname.toml")
@@ -453,6 +464,7 @@ def test_user_text_in_the_header_stays_a_comment(tmp_path):
     assert export(sheet, to="c").count("*/") == 1
 
 
+@pytest.mark.slow
 def test_same_input_same_bytes_across_processes():
     """Another process, another string-hash seed (set orders differ): the same bytes."""
     script = ("import sys; from symderiv.export import export; "
