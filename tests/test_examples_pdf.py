@@ -1,10 +1,12 @@
-"""examples/circuits.toml and examples/optimizers.toml compile in both languages without
-an overfull box over 10pt, and the PDF's text carries the recomputed values (pdftotext)."""
+"""examples/activations.toml and examples/boolean.toml compile in both languages, with no
+overfull box over 10pt, and the PDF shows numbers recomputed here: GELU's minimum (mpmath
+findroot on the derivative of z·Φ(z), written here) and AND's separating line.
+"""
 
 import re
-import shutil
 import subprocess
 
+import mpmath
 import pytest
 
 from symderiv.problems import solve_sheet
@@ -13,25 +15,29 @@ from symderiv.render.latex_sheet import render_sheet
 from symderiv.resources import examples_dir
 from symderiv.spec import load_sheet
 
-pytestmark = pytest.mark.tex
+pytestmark = [pytest.mark.tex, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module", params=["activations", "boolean"])
+def solved(request):
+    return request.param, solve_sheet(load_sheet(examples_dir() / f"{request.param}.toml"))
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-@pytest.mark.parametrize("name", ["circuits", "optimizers"])
-def test_example_compiles_cleanly(name, lang, tmp_path):
-    solved = solve_sheet(load_sheet(examples_dir() / f"{name}.toml"), lang)
-    run = pdf.run_latex(render_sheet(solved))
+def test_example_compiles_cleanly_and_shows_the_numbers(solved, lang, tmp_path):
+    name, sheet = solved
+    run = pdf.run_latex(render_sheet(sheet, lang))
     assert run.pdf is not None, run.error
     overfull = [float(w) for w in re.findall(r"Overfull \\[hv]box \(([\d.]+)pt too", run.log)]
-    assert all(w <= 10 for w in overfull), overfull
-    if shutil.which("pdftotext"):
-        path = tmp_path / "x.pdf"
-        path.write_bytes(run.pdf)
-        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True,
-                              text=True).stdout
-        # a value the sheet computed, rounded as printed (the sigmoid neuron's output; Adam's
-        # first update of w5 from 0.4 by η = 0.1)
-        first = solved.problems[1 if name == "circuits" else 0].to_json()
-        shown = (f"{first['value']:.4f}" if name == "circuits"
-                 else f"{first['states']['w5'][0]['m_hat']:.4g}")
-        assert shown in text, shown
+    assert max(overfull, default=0) <= 10, overfull
+    (tmp_path / "x.pdf").write_bytes(run.pdf)
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(tmp_path / "x.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    if name == "activations":
+        gelu = lambda z: z * mpmath.ncdf(z)
+        with mpmath.workdps(30):
+            z = mpmath.findroot(lambda x: mpmath.diff(gelu, x), -0.75)
+            at, low = float(-z), float(-gelu(z))
+        assert f"−{at:.4f}" in text and f"−{low:.4f}" in text   # −0.7518, −0.1700
+    else:
+        assert "3" in text and re.search(r"x\s*1\s*\+\s*x\s*2\s*−", text)
