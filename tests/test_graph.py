@@ -219,6 +219,12 @@ def test_large_circuits_are_refused_or_listed_without_a_drawing():
     assert r"\begin{tikzpicture}" not in tex and r"\begin{longtable}" in tex
 
 
+def test_a_variable_that_cancels_is_still_a_gate():
+    out = graph('formula = "x + (y - y)"\nvalues = { x = 1, y = 2 }')
+    assert out["gradients"] == {"x": 1.0, "y": 0.0}
+    assert [n["op"] for n in out["nodes"]] == ["input", "input", "neg", "add", "add"]
+
+
 def test_exact_values_and_other_gates():
     """sqrt(2)/2 as a value; max, tanh, a variable power, a registry activation with its
     parameter's default and a log to base 2, each one gate: against mpmath."""

@@ -131,7 +131,7 @@ class CircuitBuilder:
 
     def _node(self, w: Written, name: str | None = None):
         """The node name (or constant) that ``w`` computes."""
-        if not w.expr.free_symbols:
+        if not _mentions_a_name(w):   # numbers only: a constant (y - y is still two gates)
             return w.expr
         if w.op == "symbol":
             return self._symbol(w.expr.name)
@@ -174,6 +174,16 @@ class CircuitBuilder:
             self.taken.add(name)
             self.gates.append(Gate(name, "input", ()))
         return self.names[name]
+
+
+def _mentions_a_name(w: Written) -> bool:
+    todo = [w]
+    while todo:
+        node = todo.pop()
+        if node.op == "symbol":
+            return True
+        todo.extend(node.operands)
+    return False
 
 
 def evaluate(gates, output: str, point: dict) -> Evaluated:
