@@ -31,8 +31,8 @@ import sympy as sp
 
 from symderiv.check import intervals as ivl
 from symderiv.check.extract import Statement, is_latex, statements
-from symderiv.check.report import (DEFINES, OK, ROUNDING, SEVERITY, SKIPPED, WRONG, Binding,
-                                   Item, Link, Report, shorten)
+from symderiv.check.report import (CONDITIONAL, DEFINES, OK, ROUNDING, SEVERITY, SKIPPED, WRONG,
+                                   Binding, Item, Link, Report, shorten)
 from symderiv.check.scope import MAX_FORMULA_DEPTH, Missing, Scope
 from symderiv.check.texmath import (FunctionHead, Printed, Tup, Unreadable, derivative_parts,
                                     exact, names_in, printed_in, read, read_head)
@@ -112,6 +112,7 @@ class Checker:
                 for name, value in self.given.items():
                     self.give(name, value, record=False)
             self.scope.clock += 1
+            self.scope.part = statement.part
             try:
                 self.statement(statement)
             except RecursionError:
@@ -130,7 +131,15 @@ class Checker:
         if st.skip:
             self._skip(st, st.skip)
             return
+        if st.conditional:
+            self.report.items.append(Item(st.line, st.text, CONDITIONAL, st.line, st.last_line,
+                                          reason="under a condition (if …, when …): a "
+                                                 "hypothetical, not judged as a fact"))
+            return
         sides = [self.read_side(k, e, head=(k == 0)) for k, e in enumerate(st.elements)]
+        if st.update and sides[0].problem is None and _is_name(sides[0].value) \
+                and not sides[0].value.name.endswith(("+", "'", "new")):
+            sides[0].value = symbol(sides[0].value.name + "+")  # w ← …: w's new value
         head = sides[0].value if sides[0].problem is None else None
         if isinstance(head, FunctionHead):
             if self.function_definition(st, sides, head):
@@ -170,7 +179,9 @@ class Checker:
                         c.problem = "cannot match the components of this vector"
                 component.append(c)
             parts.append(component)
-            links.extend(self.chain(st, component))
+            for link in self.chain(st, component):
+                link.component = k
+                links.append(link)
         self.finish(st, parts[0], links, components=parts)
 
     # -- functions ------------------------------------------------------------------------------
@@ -236,6 +247,8 @@ class Checker:
 
     def claimable(self, name):
         """The formula that ``name = number`` is checked against, if one can be evaluated now."""
+        if self.scope.from_earlier_part(name):
+            return None
         if name in self.scope.formulas:
             formula = self.scope.formulas[name] if self.scope.current(name) else None
         else:
@@ -246,7 +259,7 @@ class Checker:
         """Whether ``name = number`` repeats the value ``name`` has (to within a slip in
         the last digit) rather than giving it a new one (x_1 = 0, then x_1 = 1)."""
         if name not in self.scope.values or name in self.scope.given_names \
-                or side.problem is not None:
+                or side.problem is not None or self.scope.from_earlier_part(name):
             return False
         try:
             return ivl.meet(self.scope.values[name], self.scope.numeric(side.value, widen=True))
@@ -283,6 +296,8 @@ class Checker:
                     self.scope.exactness[p] = False
                 elif kind in ("given", "exact") or in_formula:
                     self.scope.exactness[p] = True
+                elif self.scope.rounds_a_value(p):
+                    self.scope.exactness[p] = False
                 else:
                     self.scope.exactness[p] = p.decimals < precision
 
@@ -293,17 +308,58 @@ class Checker:
             if side.problem:
                 out.reason = side.problem
                 return out
+        if isinstance(left.value, Tup) and isinstance(right.value, Tup) \
+                and len(left.value) == len(right.value):
+            return self.vector_link(out, left, right, relation)
+        for side in (left, right):
             if isinstance(side.value, (Tup, FunctionHead)) or side.value is None:
                 out.reason = "cannot compare a vector or a definition here"
                 return out
         try:
             self._judge(out, left, right)
+            if out.status in (WRONG, ROUNDING):
+                out = self.with_recomputed(out, left, right)
         except (ivl.Unevaluable, Unreadable) as e:
             out.status, out.reason = SKIPPED, f"cannot evaluate: {e}"
         except RecursionError:
             out.status, out.reason = SKIPPED, "nested too deeply"
         except Exception as e:  # noqa: BLE001 - SymPy's and mpmath's failures vary
             out.status, out.reason = SKIPPED, f"cannot evaluate ({type(e).__name__})"
+        return out
+
+    def with_recomputed(self, out: Link, left: _Side, right: _Side) -> Link:
+        """A link through a name whose line was WRONG also holds with the name's right value
+        (the document corrected itself): then it is ok."""
+        names = set().union(*(names_in(side.value) for side in (left, right)))
+        carried = {n: self.scope.wrong_lines[n][1] for n in names if n in self.scope.wrong_lines}
+        if not carried:
+            return out
+        saved = {n: self.scope.values[n] for n in carried}
+        retry = Link(out.index, out.line, out.left, out.right, SKIPPED, relation=out.relation)
+        try:
+            self.scope.values.update(carried)
+            self._judge(retry, left, right)
+        finally:
+            self.scope.values.update(saved)
+        return retry if SEVERITY.get(retry.status, 9) < SEVERITY[out.status] else out
+
+    def vector_link(self, out: Link, left: _Side, right: _Side, relation: str) -> Link:
+        """[σ(2.0), σ(2.4)] ≈ [0.8808, 0.9084]: every entry judged; the worst one counts."""
+        entries = []
+        for k, (lv, rv) in enumerate(zip(left.value, right.value)):
+            one = [_Side(side.index, side.text, side.line, value) for side, value
+                   in ((left, lv), (right, rv))]
+            self.classify_numbers(one)
+            entries.append((k, self.link(out.line, one[0], one[1], relation)))
+        judged = [(k, e) for k, e in entries if e.status in SEVERITY]
+        if not judged:
+            out.reason = next((e.reason for _, e in entries if e.reason), "no entry could be judged")
+            return out
+        k, worst = max(judged, key=lambda pair: SEVERITY[pair[1].status])
+        for key in ("status", "expected", "printed", "difference", "method", "counterexample"):
+            setattr(out, key, getattr(worst, key))
+        if worst.status != OK:
+            out.reason = f"entry {k + 1} of {len(entries)}"
         return out
 
     def _judge(self, out: Link, left: _Side, right: _Side) -> None:
@@ -372,7 +428,7 @@ class Checker:
             for p in printed_in(printed_side.value):
                 value = p.value if printed_side.value == p else -p.value
                 exactly = self.scope.exact_value(other.value) == value
-                self.scope.note_number(p.value, "exact" if exactly else "rounded")
+                self.scope.note_number(p.value, "exact" if exactly else "rounded", p.decimals)
                 self.scope.result_decimals[p.decimals] += 1
 
     def _identity(self, out: Link, lhs, rhs, variables: frozenset, written: list) -> None:
@@ -390,6 +446,10 @@ class Checker:
         from symderiv.calculus.verify import decide
 
         lhs, rhs = self._expand_to_match(exact(lhs), exact(rhs))
+        # An integral the document wrote (∫ φ(t) dt) in closed form where SymPy finds one;
+        # this runs in the child that is killed at the identity's time bound.
+        lhs, rhs = (side.replace(lambda e: isinstance(e, sp.Integral),
+                                 lambda e: e.doit(conds="none")) for side in (lhs, rhs))
         # What the link itself names, and what it differentiates by (x in d/dx, z in ∂a/∂z).
         named = set().union(*(names_in(w) for w in written)) | variables
         named |= {symbol(parts[1]) for n in set(named) if (parts := derivative_parts(n))}
@@ -466,8 +526,11 @@ class Checker:
     # -- after a chain ----------------------------------------------------------------------------
     def finish(self, st: Statement, sides: list[_Side], links: list[Link],
                components: list | None = None) -> None:
-        for part in components or [sides]:
-            self.bind_head(st, part)
+        inherited = self.inherited(components or [sides])
+        for k, part in enumerate(components or [sides]):
+            mine = links if components is None else [link for link in links
+                                                      if getattr(link, "component", k) == k]
+            self.bind_head(st, part, wrong=any(link.status == WRONG for link in mine))
             for side in part:
                 if side.problem is None and isinstance(side.value, sp.Basic) and names_in(side.value):
                     for p in printed_in(side.value):
@@ -483,6 +546,7 @@ class Checker:
             worst, status = None, SKIPPED
         line = worst.line if worst is not None and status in (ROUNDING, WRONG) else st.line
         item = Item(line, st.text, status, st.line, st.last_line, links)
+        item.inherits = inherited or None
         if status in (ROUNDING, WRONG):
             item.expected, item.difference = worst.expected, worst.difference
         elif status == OK:
@@ -500,7 +564,7 @@ class Checker:
         self.report.items.append(item)
 
     def best_value(self, sides: list[_Side], printed: bool = True):
-        computed, shown = [], []
+        computed, shown, carried = [], [], []
         for side in sides[1:]:
             if side.problem is not None or isinstance(side.value, (Tup, FunctionHead)) \
                     or side.value is None:
@@ -510,7 +574,11 @@ class Checker:
             except (Missing, ivl.Unevaluable, Unreadable, ValueError, TypeError,
                     ArithmeticError, RecursionError):
                 continue
+            if not side.bare and names_in(side.value) & set(self.scope.wrong_lines):
+                carried.append(value)  # through a WRONG line's value: a last resort
+                continue
             (shown if side.bare else computed).append(value)
+        computed = computed or carried
         if computed:
             return ivl.narrowest(computed)
         return shown[-1] if shown and printed else None
@@ -535,7 +603,21 @@ class Checker:
         return (f"each link holds, but the chain's full-precision value {mpmath.nstr(full, 10)} "
                 f"would print as {would}, not {last.text} (rounding carried through the chain)")
 
-    def bind_head(self, st: Statement, sides: list[_Side]) -> None:
+    def inherited(self, parts: list) -> str | None:
+        """Which earlier WRONG lines this chain's names carry (checked with the printed value)."""
+        names = set()
+        for part in parts:
+            for side in part[1:] if len(part) > 1 else part:
+                if side.problem is None and isinstance(side.value, (sp.Basic, Tup)):
+                    names |= names_in(side.value)
+        tainted = sorted((self.scope.wrong_lines[n][0], n.name) for n in names
+                         if n in self.scope.wrong_lines)
+        if not tainted:
+            return None
+        return "uses " + ", ".join(f"{name} from line {line}" for line, name in tainted) + \
+            ", which was WRONG: checked with the value printed there"
+
+    def bind_head(self, st: Statement, sides: list[_Side], wrong: bool = False) -> None:
         head = sides[0]
         if head.problem is not None or not _is_name(head.value) or len(sides) < 2 \
                 or st.relations[0] not in EQUALITIES:
@@ -560,6 +642,17 @@ class Checker:
             return
         approximate = st.relations[-1] == "≈"
         value = self.best_value(sides, printed=not approximate) if sides[-1].bare else None
+        self.scope.wrong_lines.pop(name, None)
+        if wrong and sides[-1].bare:
+            # One slip is one flag: later lines are judged with what the document printed
+            # (or, where it went on with the right value, with that).
+            right_value = self.best_value(sides, printed=False)
+            value = self.scope.numeric(sides[-1].value)
+            self.scope.wrong_lines[name] = (st.line, right_value if right_value is not None else value)
+            self.scope.bind_value(name, value)
+            self.report.bindings.append(Binding(st.line, name.name, "printed",
+                                                value=float(ivl.midpoint(value))))
+            return
         if value is not None:
             exacts = (self.scope.exact_value(side.value) for side in sides[1:]
                       if side.problem is None and not side.bare)

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import mpmath
 
 OK, ROUNDING, WRONG, SKIPPED, DEFINES = "ok", "rounding", "WRONG", "skipped", "defines"
+CONDITIONAL = "conditional"  # a hypothetical (if z < 0 then …): read, not judged
+DATA_DIFFER = "data differ"  # --spec: the document's data are not the problem's
 SEVERITY = {OK: 1, ROUNDING: 2, WRONG: 3}
 TEXT_WIDTH = 72
 
@@ -60,10 +62,16 @@ class Item:
     difference: float | None = None
     note: str | None = None
     reason: str | None = None
+    inherits: str | None = None   # an earlier WRONG value this chain carries
+    matched: list | None = None   # --spec: the problem's quantities this chain states
 
     def data(self) -> dict:
         out = {"line": self.line, "text": self.text, "status": self.status,
                "expected": self.expected}
+        if self.inherits:
+            out["inherits"] = self.inherits
+        if self.matched:
+            out["matched"] = self.matched
         if self.uncertainty:
             out["uncertainty"] = self.uncertainty
         if self.difference is not None:
@@ -101,6 +109,7 @@ class Binding:
 class Report:
     items: list[Item] = field(default_factory=list)
     bindings: list[Binding] = field(default_factory=list)
+    graded: dict | None = None  # --spec: the problem graded against, and what was matched
 
     def count(self, status: str) -> int:
         return sum(1 for item in self.items if item.status == status)
@@ -120,11 +129,15 @@ class Report:
         return counts
 
     def data(self) -> dict:
-        return {"checked": self.checked, "wrong": self.count(WRONG),
-                "rounding": self.count(ROUNDING), "skipped": self.count(SKIPPED),
-                "items": [item.data() for item in self.items],
-                "links": self.link_counts(),
-                "bindings": [b.data() for b in self.bindings]}
+        out = {"checked": self.checked, "wrong": self.count(WRONG),
+               "rounding": self.count(ROUNDING), "skipped": self.count(SKIPPED),
+               "conditional": self.count(CONDITIONAL),
+               "items": [item.data() for item in self.items],
+               "links": self.link_counts(),
+               "bindings": [b.data() for b in self.bindings]}
+        if self.graded is not None:
+            out["spec"] = self.graded
+        return out
 
     @property
     def exit_code(self) -> int:
@@ -132,8 +145,10 @@ class Report:
 
     def summary(self) -> str:
         links = self.link_counts()
+        extra = "".join(f", {status} {self.count(status)}" for status in (CONDITIONAL, DATA_DIFFER)
+                        if self.count(status))
         return (f"checked {self.checked}, wrong {self.count(WRONG)}, rounding "
-                f"{self.count(ROUNDING)}, skipped {self.count(SKIPPED)} "
+                f"{self.count(ROUNDING)}, skipped {self.count(SKIPPED)}{extra} "
                 f"(links: {links[OK]} ok, {links[ROUNDING]} rounding, {links[WRONG]} WRONG, "
                 f"{links[SKIPPED]} skipped)")
 
@@ -185,6 +200,12 @@ def _item_lines(item: Item) -> list[str]:
         for link in skipped:
             out.append(f"{pad}skipped  {shorten(link.left, 28)} {link.relation} "
                        f"{shorten(link.right, 28)}: {link.reason}")
+    if item.status in (CONDITIONAL, DATA_DIFFER) and item.reason:
+        out.append(f"{pad}{item.reason}")
+    if item.matched:
+        out.append(f"{pad}matched: " + "; ".join(item.matched))
+    if item.inherits:
+        out.append(f"{pad}inherits: {item.inherits}")
     if item.note:
         out.append(f"{pad}note: {item.note}")
     return out
