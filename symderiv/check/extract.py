@@ -55,6 +55,7 @@ class Statement:
     relations: list[str] = field(default_factory=list)
     skip: str | None = None  # why the whole statement is not checked (an inequality, …)
     section: int = 0         # which problem of the document it belongs to
+    problem: str = ""        # the number of that problem ("" before the first)
     part: int = 0            # which part (between headings)
     update: bool = False     # w \\leftarrow w - η g: the head is the parameter's new value
     conditional: bool = False  # inside "if z < 0 then …": a hypothetical, not a fact
@@ -81,7 +82,9 @@ def statements(text: str, latex: bool = False) -> list[Statement]:
     """Every statement with at least one relation (=, ≈, or an inequality), in order."""
     clean = _blank_non_math(text, latex)
     lines = _Lines(text)
-    sections = _section_starts(clean)
+    numbered = problem_starts(clean)
+    sections = [start for start, _ in numbered]
+    labels = [""] + [label for _, label in numbered]
     headings = [m.start() for m in _HEADING.finditer(clean)]
     found: list[Statement] = []
     for start, end, rows_env in _segments(clean):
@@ -95,10 +98,11 @@ def statements(text: str, latex: bool = False) -> list[Statement]:
             continue
         tokens = lex(content, base=start)
         contradiction = _CONTRADICTION.search(_after(clean, end))
-        conditional = _is_conditional(clean, start, end)
+        conditional = _is_conditional(clean, start, end, content)
         for row in _logical_rows(tokens, rows_env):
             for statement in _statements_of_row(row, text, lines):
                 statement.section = section
+                statement.problem = labels[section]
                 statement.part = bisect.bisect_right(headings, start)
                 statement.conditional = conditional
                 if contradiction and not statement.skip:
@@ -131,7 +135,7 @@ _SIZE = re.compile(r"<|>|\\le|\\ge|\\lt|\\gt|≤|≥|\b(?:large|small|big|tiny|n
 _SENTENCE_END = re.compile(r"[。！？；;!?]|\.(?=\s)|\n[ \t]*\n")
 
 
-def _is_conditional(text: str, start: int, end: int) -> bool:
+def _is_conditional(text: str, start: int, end: int, math: str = "") -> bool:
     """Whether the sentence around a piece of math puts it under a condition on a size."""
     line_start = max(text.rfind("\n", 0, start) + 1, start - 200)
     before = text[line_start:start]
@@ -142,17 +146,22 @@ def _is_conditional(text: str, start: int, end: int) -> bool:
     after = text[end:end + 200].split("\n", 1)[0]
     m = _SENTENCE_END.search(after)
     after = after[:m.start()] if m else after
-    condition = before + " " + after
+    condition = before + " " + (math if len(math) < 40 else "") + " " + after
     return bool(_SIZE.search(condition))
 
 
 def _section_starts(text: str) -> list[int]:
+    return [start for start, _ in problem_starts(text)]
+
+
+def problem_starts(text: str) -> list[tuple[int, str]]:
+    """(offset, number) where each numbered problem starts."""
     starts, last = [], -1
     for m in _PROBLEM.finditer(text):
-        number = int(next(g for g in m.groups() if g is not None)[:9])
-        if number > last:
-            starts.append(m.start())
-            last = number
+        label = next(g for g in m.groups() if g is not None)[:9]
+        if int(label) > last:
+            starts.append((m.start(), str(int(label))))
+            last = int(label)
     return starts
 
 

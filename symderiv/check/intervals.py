@@ -72,6 +72,11 @@ def meet(x, y) -> bool:
     return gap(x, y) == 0
 
 
+def hull(x, y) -> "iv.mpf":
+    """The smallest interval holding both."""
+    return iv.mpf([min(lower(x), lower(y)), max(upper(x), upper(y))])
+
+
 def narrowest(values: list) -> "iv.mpf":
     return min(values, key=lambda v: width(v))
 

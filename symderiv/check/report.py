@@ -141,7 +141,7 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.count(WRONG) else 0
+        return 1 if self.count(WRONG) or self.count(DATA_DIFFER) else 0
 
     def summary(self) -> str:
         links = self.link_counts()

@@ -61,7 +61,7 @@ class Scope:
         self.value_time: dict = {}  # symbol -> when its value was set
         self.given_names: set = set()  # names whose value was given, not computed
         self.formula_time: dict = {}
-        self.computed: list = []    # (midpoint, half width, symbol) of computed values, sorted
+        self.computed: list = []    # (midpoint, half width, order, symbol) of computed values, sorted
         self.computed_value: dict = {}  # symbol -> the value its entry in ``computed`` holds
         self.part = 0               # the heading the statement being read is under
         self.bound_part: dict = {}  # symbol -> the part it was last bound in
@@ -103,7 +103,7 @@ class Scope:
         unit, shown = 10.0 ** -p.decimals, float(p.value)
         k = bisect.bisect_left(self.computed, (shown - unit,))
         while k < len(self.computed) and self.computed[k][0] <= shown + unit:
-            middle, half, name = self.computed[k]
+            middle, half, _, name = self.computed[k]
             k += 1
             if self.values.get(name) is not self.computed_value.get(name) or half >= unit:
                 continue  # since rebound, or too rough to tell
@@ -236,7 +236,8 @@ class Scope:
         self.values[s] = value
         self.bound_part[s] = self.part
         if not given:
-            bisect.insort(self.computed, (float(ivl.midpoint(value)), float(ivl.width(value)) / 2, s))
+            entry = (float(ivl.midpoint(value)), float(ivl.width(value)) / 2, len(self.computed), s)
+            bisect.insort(self.computed, entry)
             self.computed_value[s] = value
         self.value_time[s] = self.clock
         (self.given_names.add if given else self.given_names.discard)(s)

@@ -430,6 +430,13 @@ class _Parser:
         if name == r"\int":
             self.take()
             return self.integral()
+        if name == r"\nabla" and self.at("_", 1):  # \nabla_{w_5} E is ∂E/∂w_5
+            self.i += 2
+            variable = _lone_name(self.raw_group(), self.context)
+            t = self.peek()
+            if variable is None or t is None or not (t.kind == "letter" or _greek(t.text)):
+                raise Unreadable(r"cannot read this \nabla")
+            return symbol(derivative_name(self.name().name, variable))
         if name == r"\begin":
             return self.environment()
         if name in _COMMAND_FUNCTIONS:

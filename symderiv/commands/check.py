@@ -28,16 +28,34 @@ def add_parser(sub) -> None:
                    help="a value (or formula) for a name the document uses without a value, "
                         "e.g. --given w5=0.3, --given 'y1=0.12', --given 'a=tanh(z)'; names "
                         "as the report writes them (h_1 is h1, \\hat{o}_1 is o1hat)")
+    p.add_argument("--spec", metavar="SPEC",
+                   help="grade the document against this problem spec (TOML): the problem is "
+                        "solved and every quantity the document states is compared with it")
+    p.add_argument("--problem", metavar="ID",
+                   help="with --spec: the problem to grade against (needed when the spec has "
+                        "several backprop problems)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
     given = dict(parse_given(g) for g in args.given)
-    text = read_document(args.doc)
-    from symderiv.check.judge import check_text
+    if args.problem is not None and args.spec is None:
+        raise InputError("--problem", "needs --spec SPEC")
+    sheet = None
+    if args.spec is not None:
+        from symderiv.spec import load_sheet
 
-    report = check_text(text, given, filename=args.doc)
+        sheet = load_sheet(args.spec)
+    text = read_document(args.doc)
+    if sheet is not None:
+        from symderiv.check.grade import grade_text
+
+        report = grade_text(text, sheet, args.problem, given, filename=args.doc)
+    else:
+        from symderiv.check.judge import check_text
+
+        report = check_text(text, given, filename=args.doc)
     if args.format == "json":
         sys.stdout.write(json.dumps(report.data(), ensure_ascii=False, indent=2) + "\n")
     else:
