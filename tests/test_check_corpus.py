@@ -218,3 +218,28 @@ def test_a_rounded_substitution_of_a_computed_value_is_widened():
            "$$k = h \\times 2 = 0.59326999 \\times 2 = 1.18653998$$\n")
     report = check_text(doc)
     assert report.count("WRONG") == 0 and report.count("rounding") == 0, report.text()
+
+
+# -- the command ------------------------------------------------------------------------------
+
+def test_check_spec_on_the_command_line(run_cli):
+    result = run_cli("check", CORPUS / "mazur.md", "--spec", CORPUS / "mazur.toml", "--format", "json")
+    assert result.returncode == 1, result.stderr
+    report = __import__("json").loads(result.stdout)
+    assert {"checked", "wrong", "rounding", "skipped", "items", "spec"} <= set(report)
+    assert report["wrong"] == 1 and report["spec"]["problem"] == "1"
+    text = run_cli("check", CORPUS / "mazur.md", "--spec", CORPUS / "mazur.toml").stdout
+    assert "matched: b1+ → b1 after the update" in text
+    assert run_cli("check", CORPUS / "mazur.md").returncode == 0
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--problem", "1"], "symderiv: error: --problem: needs --spec SPEC"),
+    (["--spec", ROOT / "examples" / "hw6.toml", "--problem", "9"], "symderiv: error: --problem: no problem '9'"),
+    (["--spec", ROOT / "examples" / "hw6.toml", "--problem", "2"], "symderiv: error: --problem: problem '2' is xor"),
+    (["--spec", "/nonexistent.toml"], "symderiv: error: /nonexistent.toml"),
+])
+def test_check_spec_bad_input_is_one_line_and_exit_2(run_cli, args, message):
+    result = run_cli("check", CORPUS / "mazur.md", *args)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith(message) and len(result.stderr.splitlines()) == 1, result.stderr

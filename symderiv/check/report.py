@@ -179,8 +179,9 @@ def _item_lines(item: Item) -> list[str]:
     head = f"line {item.line:>4}  {item.status:<8}  {shorten(item.text)}"
     out = [head]
     pad = " " * 17
-    if item.status in (ROUNDING, WRONG):
-        worst = [link for link in item.links if link.status == item.status][0]
+    own = [link for link in item.links if link.status == item.status and link.relation != "spec"]
+    if item.status in (ROUNDING, WRONG) and own:
+        worst = own[0]
         out.append(f"{pad}at  {shorten(worst.left, 40)} {worst.relation} {shorten(worst.right, 40)}")
         if worst.counterexample:
             out.append(f"{pad}not an identity: the left side is {worst.expected}; "
@@ -188,6 +189,11 @@ def _item_lines(item: Item) -> list[str]:
         elif worst.expected is not None:
             out.append(f"{pad}recomputed {number(worst.expected)}, printed "
                        f"{number(worst.printed)}, difference {number(worst.difference, 3)}")
+    if item.status in (ROUNDING, WRONG):
+        for link in item.links:  # --spec: each stated value the problem disagrees with
+            if link.relation == "spec" and link.status in (ROUNDING, WRONG):
+                out.append(f"{pad}{link.status}: {link.left}: the problem's {link.right} is "
+                           f"{number(link.expected)}, printed {number(link.printed)}")
     elif item.status == OK and isinstance(item.expected, float):
         spread = f" ± {number(item.uncertainty, 2)}" if item.uncertainty else ""
         out.append(f"{pad}value {number(item.expected)}{spread}")
