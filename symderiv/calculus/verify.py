@@ -141,6 +141,8 @@ def run_bounded(function, args: tuple, seconds: float):
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: compute, send, and leave without running the parent's exit hooks
+        global _IN_BOUNDED_CHILD
+        _IN_BOUNDED_CHILD = True
         os.close(read_end)
         try:
             payload = pickle.dumps(("ok", function(*args)), protocol=pickle.HIGHEST_PROTOCOL)
@@ -205,6 +207,7 @@ def _real_variables(lhs: sp.Expr, rhs: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
 _MAX_EXPANDED_TERMS = 2000
 _INLINE_OPS = 40           # cheap algebra on forms this small runs in-process (milliseconds)
 _MIN_CHILD_SECONDS = 0.2
+_IN_BOUNDED_CHILD = False  # set in run_bounded's child, whose parent already bounds it
 
 
 def _cheap_algebra(opaque: sp.Expr, difference: sp.Expr) -> tuple[str | None, sp.Expr | None]:
@@ -228,8 +231,8 @@ def _cheap_algebra(opaque: sp.Expr, difference: sp.Expr) -> tuple[str | None, sp
 def _cheap_algebra_bounded(opaque: sp.Expr, difference: sp.Expr, deadline: float):
     """_cheap_algebra, in a child killed at ``deadline`` unless the forms are small (an
     unlucky cancel can run for minutes, like simplify)."""
-    if sp.count_ops(opaque) + sp.count_ops(difference) <= _INLINE_OPS:
-        return _cheap_algebra(opaque, difference)
+    if _IN_BOUNDED_CHILD or sp.count_ops(opaque) + sp.count_ops(difference) <= _INLINE_OPS:
+        return _cheap_algebra(opaque, difference)  # (a bounded child is killed as a whole)
     outcome = run_bounded(_cheap_algebra, (opaque, difference),
                           max(deadline - time.monotonic(), _MIN_CHILD_SECONDS))
     return outcome if outcome is not None else (None, None)

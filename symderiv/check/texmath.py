@@ -580,8 +580,10 @@ class _Parser:
             self.i += 1
         integrand = _scalar(self.sub_parse(self.tokens[start:self.i]))
         self.i += self.differential_at(0)
-        variable = self.tokens[self.i - 1].text
-        return sp.Integral(integrand, (symbol(variable), lower, upper))
+        t = symbol(self.tokens[self.i - 1].text)
+        if _is_normal_density(integrand, t):  # ∫ φ(t) dt = Φ(b) − Φ(a), Φ(−∞) = 0
+            return (Phi(upper) if upper != sp.oo else 1) - (Phi(lower) if lower != -sp.oo else 0)
+        return sp.Integral(integrand, (t, lower, upper))
 
     def differential_at(self, k: int) -> int:
         """Tokens in a d(variable) (dt, \\mathrm{d}t) k tokens ahead, else 0."""
@@ -958,6 +960,15 @@ def _scalar(value):
     if isinstance(value, FunctionHead):
         raise Unreadable("a function definition inside an expression")
     return value
+
+
+def _is_normal_density(integrand, t) -> bool:
+    """Whether the integrand is the standard normal density in t (written out, or φ(t))."""
+    density = sp.exp(-t**2 / 2) / sp.sqrt(2 * sp.pi)
+    try:
+        return sp.cancel(exact(integrand).rewrite(sp.exp) / density) == 1 or exact(integrand) == phi(t)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return False
 
 
 def _norm(value):
