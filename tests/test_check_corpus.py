@@ -243,3 +243,12 @@ def test_check_spec_bad_input_is_one_line_and_exit_2(run_cli, args, message):
     result = run_cli("check", CORPUS / "mazur.md", *args)
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.startswith(message) and len(result.stderr.splitlines()) == 1, result.stderr
+
+
+def test_the_library_call_takes_spec_and_problem():
+    from symderiv.check.grade import check
+    text = (CORPUS / "mazur.md").read_text(encoding="utf-8")
+    assert check(text).count("WRONG") == 0
+    by_path = check(text, spec=CORPUS / "mazur.toml", problem="1")
+    by_sheet = check(text, spec=load_sheet(CORPUS / "mazur.toml"))
+    assert by_path.data() == by_sheet.data() and by_path.count("WRONG") == 1

@@ -231,3 +231,20 @@ def grade_text(text: str, sheet, problem_id: str | None = None, given: dict | No
     report.graded = {"problem": problem.id, "matched": checker.matched,
                      "data_differ": checker.differ}
     return report
+
+
+def check(text: str, given: dict | None = None, spec=None, problem: str | None = None,
+          filename: str = "") -> Report:
+    """The library's check: ``spec`` (a Sheet, or a path to a spec) grades against a problem
+    (``problem`` its id); without it, the document's own chains only. For api.check."""
+    if spec is None:
+        if problem is not None:
+            raise InputError("problem", "needs spec")
+        from symderiv.check.judge import check_text
+
+        return check_text(text, given, filename=filename)
+    if not hasattr(spec, "problems"):
+        from symderiv.spec import load_sheet
+
+        spec = load_sheet(spec)
+    return grade_text(text, spec, problem, given, filename=filename)
