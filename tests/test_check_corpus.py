@@ -252,3 +252,13 @@ def test_the_library_call_takes_spec_and_problem():
     by_path = check(text, spec=CORPUS / "mazur.toml", problem="1")
     by_sheet = check(text, spec=load_sheet(CORPUS / "mazur.toml"))
     assert by_path.data() == by_sheet.data() and by_path.count("WRONG") == 1
+
+
+def test_a_matrix_of_given_weights_binds_each_entry():
+    doc = (r"$$W = \begin{bmatrix} 0.1 & 0.2 \\ 0.3 & 0.4 \end{bmatrix}, \quad x_1 = 1, \quad x_2 = 2$$"
+           "\n\n$$z_1 = W_{11} x_1 + W_{1,2} x_2 = 0.1 + 0.4 = 0.5$$\n\n"
+           "$$z_2 = W_{21} x_1 + W_{22} x_2 = 0.9$$\n")
+    report = check_text(doc)
+    status = {i.line: i.status for i in report.items}
+    assert status == {3: "ok", 5: "WRONG"}  # 0.3 · 1 + 0.4 · 2 = 1.1
+    assert next(i for i in report.items if i.line == 5).expected == pytest.approx(1.1)

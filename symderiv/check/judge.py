@@ -34,7 +34,7 @@ from symderiv.check.extract import Statement, is_latex, statements
 from symderiv.check.report import (CONDITIONAL, DEFINES, OK, ROUNDING, SEVERITY, SKIPPED, WRONG,
                                    Binding, Item, Link, Report, shorten)
 from symderiv.check.scope import MAX_FORMULA_DEPTH, Missing, Scope
-from symderiv.check.texmath import (FunctionHead, Printed, Tup, Unreadable, derivative_parts,
+from symderiv.check.texmath import (FunctionHead, Matrix, Printed, Tup, Unreadable, derivative_parts,
                                     exact, names_in, printed_in, read, read_head)
 from symderiv.calculus.expr import symbol
 
@@ -150,6 +150,9 @@ class Checker:
         if isinstance(head, Tup) and all(_is_name(h) for h in head):
             self.tuple_chain(st, sides)
             return
+        if _is_name(head) and len(sides) == 2 and isinstance(sides[1].value, Matrix):
+            self.matrix_given(st, head, sides[1].value)
+            return
         links = self.chain(st, sides)
         self.finish(st, sides, links)
 
@@ -183,6 +186,16 @@ class Checker:
                 link.component = k
                 links.append(link)
         self.finish(st, parts[0], links, components=parts)
+
+    def matrix_given(self, st: Statement, name, matrix) -> None:
+        """``W = [[0.1, 0.2], [0.3, 0.4]]`` (a bmatrix of numbers): W_{jk} are given, the
+        names ``w_{jk}`` and ``w_{j,k}`` read as (W11, W1_1_1 for W^{(1)})."""
+        for j, row in enumerate(matrix, 1):
+            for k, entry in enumerate(row, 1):
+                if names_in(entry):
+                    continue
+                entry_name = f"{name.name}{j}_{k}" if name.name.endswith("_") else f"{name.name}{j}{k}"
+                self._give(st, symbol(entry_name), _Side(1, st.text, st.line, entry))
 
     # -- functions ------------------------------------------------------------------------------
     def function_definition(self, st, sides, head: FunctionHead) -> bool:

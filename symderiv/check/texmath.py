@@ -60,6 +60,11 @@ class Tup(tuple):
     """A tuple or column vector: ``(i_1, i_2)``, ``\\begin{bmatrix} h_1 \\\\ h_2 \\end{bmatrix}``."""
 
 
+class Matrix(Tup):
+    """A matrix, row by row: ``W = \\begin{bmatrix} 0.1 & 0.2 \\\\ 0.3 & 0.4 \\end{bmatrix}``
+    gives W_{11}, W_{12}, … their values (nothing else is done with a matrix)."""
+
+
 @dataclass(frozen=True)
 class FunctionHead:
     """``f(x)`` or ``\\text{swish}(x)`` at the head of a chain: perhaps a definition."""
@@ -662,7 +667,9 @@ class _Parser:
             return Tup(_scalar(self.sub_parse(c)) for c in rows[0])
         if shape == {1}:
             return Tup(_scalar(self.sub_parse(r[0])) for r in rows)
-        raise Unreadable("only vectors (one row or one column) are read")
+        if len(shape) == 1:
+            return Matrix(Tup(_scalar(self.sub_parse(c)) for c in r) for r in rows)
+        raise Unreadable("a matrix with rows of different lengths")
 
     def font(self):
         """\\text{..}, \\mathrm{..}, \\operatorname{..}: a function's name, a name, or e."""
@@ -1187,7 +1194,7 @@ def exact(expr):
     return expr.xreplace(printed) if printed else expr
 
 
-__all__ = ["Unreadable", "Printed", "Tup", "FunctionHead", "Token", "Context", "lex", "read",
+__all__ = ["Unreadable", "Printed", "Tup", "Matrix", "FunctionHead", "Token", "Context", "lex", "read",
            "read_head", "derivative_name", "derivative_parts", "is_inequality",
            "is_other_relation", "printed_in",
            "names_in", "exact"]
