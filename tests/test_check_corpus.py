@@ -262,3 +262,12 @@ def test_a_matrix_of_given_weights_binds_each_entry():
     status = {i.line: i.status for i in report.items}
     assert status == {3: "ok", 5: "WRONG"}  # 0.3 · 1 + 0.4 · 2 = 1.1
     assert next(i for i in report.items if i.line == 5).expected == pytest.approx(1.1)
+
+
+def test_labels_in_parentheses_inside_a_derivative_are_names_not_powers():
+    assert read(lex(r"\frac{\partial E}{\partial z^{(2)}_1}"), Context()).name == "dE/dz2_1"
+    assert read(lex(r"\frac{\partial h_1^{(2)}}{\partial w^{(1)}_{11}}"), Context()).name == "dh2_1/dw1_1_1"
+    doc = (r"$$\frac{\partial h_1^{(2)}}{\partial w^{(1)}_{11}} = 0.25$$" "\n\n"
+           r"$$g = 2 \frac{\partial h_1^{(2)}}{\partial w^{(1)}_{11}} = 2 \times 0.25 = 0.5$$")
+    report = check_text(doc)
+    assert report.count("skipped") == 0 and report.count("WRONG") == 0, report.text()

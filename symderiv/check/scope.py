@@ -118,6 +118,10 @@ class Scope:
         if parts is None:
             return None
         x, y = symbol(parts[0]), symbol(parts[1])
+        if "_" in parts[1]:
+            # ∂E/∂z^{(2)}_{1}: the label may be an example's, and E that example's loss E_n
+            # (multi-example sheets print ∂E_n/∂z as ∂E/∂z until issue 14); read as a name only.
+            return None
         if x in self.formulas and y in self.closure(x):
             return sp.Derivative(self.formulas[x], y)
         return None

@@ -496,11 +496,9 @@ class _Parser:
         numerator = self.raw_group()
         denominator = self.raw_group()
         top, bottom = _d_marker_length(numerator), _d_marker_length(denominator)
-        # d^2y/dx^2 is not read. Neither, for now, is a derivative by a name with a
-        # superscript (∂E/∂z^{(2)}_{1}): reading it makes multi-example sheets fail their
-        # own check (they write ∂E_n/∂z as ∂E/∂z); to be enabled with that fix.
+        # d^2y/dx^2 is not read; ∂E/∂z^{(2)}_{1} is (a label in parentheses, not a power).
         if top and bottom and (numerator[top:top + 1] and numerator[top].text == "^"
-                               or any(t.text == "^" for t in denominator)):
+                               or _powered(denominator)):
             raise Unreadable("higher derivatives (or derivatives by a superscripted name) "
                              "are not read")
         variable = _differential(denominator)
@@ -976,6 +974,17 @@ def _is_normal_density(integrand, t) -> bool:
         return sp.cancel(exact(integrand).rewrite(sp.exp) / density) == 1 or exact(integrand) == phi(t)
     except (TypeError, ValueError, ZeroDivisionError):
         return False
+
+
+def _powered(tokens: list[Token]) -> bool:
+    """Whether a ^ in these tokens is a power (dx^2), not a label in parentheses (z^{(2)})."""
+    for k, t in enumerate(tokens):
+        if t.text == "^":
+            label = [u.text for u in tokens[k + 1:k + 6]]
+            if not (len(label) >= 5 and label[0] == "{" and label[1] == "(" and label[3] == ")"
+                    and label[4] == "}" and label[2].isdigit()):
+                return True
+    return False
 
 
 def _norm(value):
