@@ -271,3 +271,11 @@ def test_labels_in_parentheses_inside_a_derivative_are_names_not_powers():
            r"$$g = 2 \frac{\partial h_1^{(2)}}{\partial w^{(1)}_{11}} = 2 \times 0.25 = 0.5$$")
     report = check_text(doc)
     assert report.count("skipped") == 0 and report.count("WRONG") == 0, report.text()
+
+
+def test_the_api_check_passes_spec_and_problem_through():
+    import symderiv as sd
+    text = (CORPUS / "mazur.md").read_text(encoding="utf-8")
+    report = sd.check(text, spec=sd.load(CORPUS / "mazur.toml"), problem="1")
+    assert report.wrong == 1 and report.to_json()["spec"]["problem"] == "1"
+    assert sd.check(text).wrong == 0

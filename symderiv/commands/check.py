@@ -5,13 +5,11 @@ input (a missing or unreadable file, a bad --given).
 """
 
 import json
-import re
 import sys
 
 from symderiv.errors import InputError
 
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_']*[+*]?$|^d[A-Za-z0-9_']+/d[A-Za-z0-9_']+$")
 
 
 def add_parser(sub) -> None:
@@ -39,6 +37,8 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    from symderiv.api import check
+
     given = dict(parse_given(g) for g in args.given)
     if args.problem is not None and args.spec is None:
         raise InputError("--problem", "needs --spec SPEC")
@@ -46,18 +46,11 @@ def run(args) -> int:
     if args.spec is not None:
         from symderiv.spec import load_sheet
 
-        sheet = load_sheet(args.spec)
-    text = read_document(args.doc)
-    if sheet is not None:
-        from symderiv.check.grade import grade_text
-
-        report = grade_text(text, sheet, args.problem, given, filename=args.doc)
-    else:
-        from symderiv.check.judge import check_text
-
-        report = check_text(text, given, filename=args.doc)
+        sheet = load_sheet(args.spec)  # a bad spec is reported before the document is read
+    report = check(read_document(args.doc), given, spec=sheet, problem=args.problem,
+                   filename=args.doc)
     if args.format == "json":
-        sys.stdout.write(json.dumps(report.data(), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
     else:
         sys.stdout.write(report.text())
     return report.exit_code
@@ -68,27 +61,9 @@ def parse_given(option: str):
     where = f"--given {option[:40]}"
     if "=" not in option:
         raise InputError(where, "expected NAME=VALUE")
-    name, value = option.split("=", 1)
-    name = normalize_name(name)
-    if not _NAME.match(name):
-        raise InputError(where, f"'{name}' is not a name")
-    from symderiv.calculus.expr import parse_formula
+    from symderiv.api import given_value
 
-    return name, parse_formula(value, where)
-
-
-def normalize_name(name: str) -> str:
-    """w_5 -> w5, w_{5}' -> w5', \\beta -> beta, β -> beta (the reader's naming)."""
-    from symderiv.check.texmath import lex, Context, read, Unreadable
-
-    name = name.strip()
-    if "/" in name:
-        return name.replace("_", "").replace("{", "").replace("}", "").replace("\\partial", "d")
-    try:
-        value = read(lex(name), Context())
-    except Unreadable:
-        return name
-    return getattr(value, "name", name)
+    return given_value(*option.split("=", 1), where)
 
 
 def read_document(path: str) -> str:
