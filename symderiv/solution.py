@@ -151,6 +151,9 @@ class BackpropSolution:
     steps: int = 0
     # each output neuron's target as the loss writes it (o1 → y_1, by the spec's notation)
     target_symbols: dict[str, sp.Symbol] = field(default_factory=dict)
+    # contract §5.5: optimiser steps, weight decay, input gradients
+    # (symderiv.problems.training.TrainingSteps)
+    training: object = None
     kind: str = "backprop"
 
     def to_json(self) -> dict:
@@ -177,6 +180,11 @@ class BackpropSolution:
                 out["chains_not_shown"] = list(self.listed)      # extension
             if self.steps > 1:
                 out["losses"] = [v.json() for v in self.losses]
+            if self.training is not None:
+                out["gradients"].update({k: v.json() for k, v in self.training.inputs.items()})
+                if self.training.objective is not None:   # the loss with weight decay
+                    out["loss"] = self.training.objective.json()
+                out.update(self.training.json())
         return out
 
 

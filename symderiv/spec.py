@@ -84,6 +84,10 @@ class Training:
     gradients: tuple[str, ...]       # parameters whose gradients the sheet works out
     train: tuple[str, ...]           # parameters gradient descent updates
     steps: int
+    optimizer: object = None         # symderiv.nets.optimizers.Optimizer (None: plain SGD)
+    weight_decay: sp.Expr = sp.S.Zero
+    output: str | None = None        # loss = "output": the output neuron that is the loss
+    input_gradients: tuple[str, ...] = ()   # inputs among `gradients` (contract §5.5)
 
 
 @dataclass(frozen=True)
@@ -461,7 +465,11 @@ class _SheetReader:
             if training_table is not None:
                 raise self.error(t.path, "missing key 'data' (the inputs and targets to train on)")
             raise self.error(t.path, "missing key 'data' (the inputs to evaluate)")
-        examples = self.examples(data, network, loss)
+        from symderiv.spec_training import read_output, selected
+        output = None if training_table is None else read_output(self, training_table, network)
+        examples = self.examples(data, network, None if output else loss)
+        if output:
+            examples = selected(examples, network, output)
         training = None
         if training_table is not None:
             training = self.training(training_table, network, loss)
@@ -570,11 +578,19 @@ class _SheetReader:
         rate = self.number(t.get("learning_rate"), t.at("learning_rate"))
         if not rate > 0:
             raise self.error(t.at("learning_rate"), f"must be positive, got {rate}")
-        gradients = self.parameter_list(t, "gradients", names, "all")
+        from symderiv.spec_training import read_optimizer, read_output, read_weight_decay
+        asked = self.parameter_list(t, "gradients", [*names, *network.inputs], "all")
+        gradients = tuple(p for p in asked if p in names)
+        if t.value.get("gradients", "all") == "all":
+            asked = gradients   # "all" means the parameters, as it always has
         train = self.parameter_list(t, "train", names, "all")
         steps = self.integer(t, "steps", 1, MAX_STEPS, 1)
+        optimizer = read_optimizer(self, t, rate)
+        decay = read_weight_decay(self, t)
+        output = read_output(self, t, network)
         t.done()
-        return Training(loss, loss_symbol, rate, gradients, train, steps)
+        return Training(loss, loss_symbol, rate, gradients, train, steps, optimizer, decay,
+                        output, tuple(p for p in asked if p in network.inputs))
 
     def parameter_list(self, t: _Table, key: str, names, default) -> tuple[str, ...]:
         raw = t.get(key, default=default)

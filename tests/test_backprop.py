@@ -195,6 +195,8 @@ def mp_loss(network: Network, examples, loss: str, params: dict):
             total += {"sse": sq, "half-sse": sq / 2, "mse": sq / len(o) / len(examples)}[loss]
         elif loss == "bce":
             total -= sum(yi * mpmath.log(oi) + (1 - yi) * mpmath.log(1 - oi) for oi, yi in zip(o, y))
+        elif loss == "output":  # the outputs themselves, weighted by the selector targets
+            total += sum(yi * oi for oi, yi in zip(o, y))
         elif network.layers[-1].activation.elementwise:  # ce on logits
             lse = mpmath.log(sum(mpmath.exp(oi) for oi in o))
             total -= sum(yi * (oi - lse) for oi, yi in zip(o, y))
@@ -273,6 +275,8 @@ def nested_loss(network: Network, examples, loss: str):
             total += -sum(yi * sp.log(sp.exp(oi) / sum(sp.exp(u) for u in o)) for oi, yi in zip(o, y))
         elif loss == "bce":
             total += -sum(yi * sp.log(oi) + (1 - yi) * sp.log(1 - oi) for oi, yi in zip(o, y))
+        elif loss == "output":
+            total += sum(yi * oi for oi, yi in zip(o, y))
         else:
             sq = sum((oi - yi) ** 2 for oi, yi in zip(o, y))
             total += {"sse": sq, "half-sse": sq / 2, "mse": sq / len(o) / len(examples)}[loss]

@@ -333,7 +333,7 @@ def test_a_bad_spec_among_good_ones_writes_nothing(tmp_path, run_cli, monkeypatc
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         "symderiv: error: bad.toml: problem[1].training.loss: unknown loss 'sse2' "
-        "(did you mean 'sse'?); losses: sse, half-sse, mse, bce, ce"]
+        "(did you mean 'sse'?); losses: sse, half-sse, mse, bce, ce, output"]
     assert not (tmp_path / "out").exists()
 
 

@@ -60,6 +60,8 @@ def torch_gradients(network, examples, loss: str) -> dict[str, float]:
         E = F.mse_loss(o, y, reduction="mean")
     elif loss == "bce":
         E = F.binary_cross_entropy(o, y, reduction="sum")
+    elif loss == "output":  # the outputs themselves, weighted by the selector targets
+        E = (y * o).sum()
     elif network.layers[-1].activation.elementwise:
         E = F.cross_entropy(o, y, reduction="sum")  # outputs as logits, soft targets
     else:

@@ -13,6 +13,7 @@ import math
 import re
 import time
 import warnings
+from dataclasses import dataclass
 from fractions import Fraction
 
 import sympy as sp
@@ -80,11 +81,12 @@ _FUNCTIONS = {
 
 
 def parse_formula(text: str, where: str = "formula", *,
-                  variables: set[str] | None = None) -> sp.Expr:
+                  variables: set[str] | None = None, recorder=None) -> sp.Expr:
     """``text`` (plain math: ``x*sigmoid(beta*x)``, ``2^-1``, ``diff(tanh(z), z)``) as SymPy.
 
     Decimals are exact (``0.15`` is 3/20), ``pi`` is π, ``E`` is Euler's number, every other
     name is a real symbol. With ``variables``, only those names may appear as symbols.
+    ``recorder`` (internal: :func:`parse_written`) is told each operation as it is built.
     Anything else is refused with :class:`InputError` naming ``where`` and the offending part.
     """
     if not isinstance(text, str):
@@ -98,11 +100,64 @@ def parse_formula(text: str, where: str = "formula", *,
     _check_bracket_depth(source, where)
     tree = _parse_python(source, where)
     _check_tree_size(tree, where)
-    builder = _Builder(source, where, variables)
+    builder = _Builder(source, where, variables, recorder)
     expr = builder.build(tree.body)
     if expr.has(S.ImaginaryUnit):
         raise InputError(where, f"'{_short(text)}' is not real")
     return expr
+
+
+@dataclass(frozen=True)
+class Written:
+    """One operation of a formula as its author wrote it, before SymPy reorders anything.
+
+    ``op`` is "symbol", "number", "+", "-", "*", "/", "**", "neg" or a function's name;
+    ``operands`` are in the order written (``2*x`` stays 2 then x, ``x - y`` stays a
+    subtraction); ``expr`` is what :func:`parse_formula` makes of this part.
+    """
+
+    op: str
+    operands: tuple["Written", ...]
+    expr: sp.Expr
+
+    def as_written(self) -> sp.Expr:
+        """The formula unevaluated, operands in the order written (to print it as given:
+        with the printer's ``keep_order`` setting, (x + y)·z stays so)."""
+        if not self.operands:
+            return self.expr
+        args = [o.as_written() for o in self.operands]
+        with sp.evaluate(False):
+            if self.op in _WRITTEN_OPERATIONS:
+                return _WRITTEN_OPERATIONS[self.op](*args)
+            build = function_of(self.op)
+            return build(*args) if build is not None else self.expr
+
+
+def parse_written(text: str, where: str = "formula", *,
+                  variables: set[str] | None = None) -> Written:
+    """``text`` read as :func:`parse_formula` reads it (same whitelist and bounds), kept as
+    the tree of operations written (for circuits drawn as a lecturer draws them)."""
+    recorder = _Recorder()
+    expr = parse_formula(text, where, variables=variables, recorder=recorder)
+    written = recorder.root
+    if written.expr != expr:  # a formula that is ``-(…)`` at the top, or +x: same value
+        written = Written(written.op, written.operands, expr)
+    return written
+
+
+class _Recorder:
+    """Collects, per syntax-tree node, the operation it was built as (see Written)."""
+
+    def __init__(self):
+        self.nodes: dict[int, Written] = {}
+        self.root: Written | None = None
+
+    def __call__(self, node, op: str, operands, expr: sp.Expr) -> None:
+        self.root = self.nodes[id(node)] = Written(
+            op, tuple(self.nodes[id(o)] for o in operands), expr)
+
+    def alias(self, node, same) -> None:
+        self.root = self.nodes[id(node)] = self.nodes[id(same)]
 
 
 def exact_number(value, where: str) -> sp.Expr:
@@ -291,11 +346,13 @@ def _same_chain(parent, node) -> bool:
 class _Builder:
     """Turns whitelisted syntax-tree nodes into SymPy objects; refuses everything else."""
 
-    def __init__(self, source: str, where: str, variables: set[str] | None):
+    def __init__(self, source: str, where: str, variables: set[str] | None, recorder=None):
         self.source = source
         self.where = where
         self.variables = variables
         self.deadline = time.monotonic() + MAX_BUILD_SECONDS
+        self.record = recorder or _ignore
+        self.alias = getattr(recorder, "alias", _ignore)
 
     def refuse(self, what: str):
         raise InputError(self.where, what)
@@ -320,10 +377,11 @@ class _Builder:
         value = node.value
         if isinstance(value, bool) or value is None or value is Ellipsis:
             self.refuse(f"'{value}' is not a number")
-        if isinstance(value, int):
-            return _exact_int(value, self.where)
-        if isinstance(value, float):
-            return _exact_decimal(ast.get_source_segment(self.source, node), self.where)
+        if isinstance(value, (int, float)):
+            number = (_exact_int(value, self.where) if isinstance(value, int) else
+                      _exact_decimal(ast.get_source_segment(self.source, node), self.where))
+            self.record(node, "number", (), number)
+            return number
         if isinstance(value, complex):
             self.refuse(f"imaginary number '{self.segment(node)}' is not allowed")
         kind = "bytes" if isinstance(value, bytes) else "string"
@@ -332,8 +390,10 @@ class _Builder:
     def _build_Name(self, node):
         name = node.id
         if self.variables is not None and name in self.variables:
+            self.record(node, "symbol", (), symbol(name))
             return symbol(name)
         if name in _CONSTANTS:
+            self.record(node, "number", (), _CONSTANTS[name])
             return _CONSTANTS[name]
         if name.startswith("_"):
             self.refuse(f"name '{name}' is not allowed (names may not start with '_')")
@@ -344,11 +404,12 @@ class _Builder:
         if self.variables is not None:
             allowed = ", ".join(sorted(self.variables)) or "none"
             self.refuse(f"'{name}' is not a variable here (allowed: {allowed})")
+        self.record(node, "symbol", (), symbol(name))
         return symbol(name)
 
     # operators ----------------------------------------------------------------------
     def _build_UnaryOp(self, node):
-        negate = False
+        negate, top = False, node
         while isinstance(node, ast.UnaryOp):
             if isinstance(node.op, ast.USub):
                 negate = not negate
@@ -357,7 +418,11 @@ class _Builder:
                             f"'{self.segment(node)}' is not allowed")
             node = node.operand
         operand = self.build(node)
-        return -operand if negate else operand
+        if not negate:
+            self.alias(top, node)
+            return operand
+        self.record(top, "neg", (node,), -operand)
+        return -operand
 
     def _build_BinOp(self, node):
         if isinstance(node.op, _ADDITIVE):
@@ -379,6 +444,7 @@ class _Builder:
         for link in reversed(links):
             result = combine(link, result, self.build(link.right))
             self._check_number_size(result, link)
+            self.record(link, _OPERATOR_SIGNS[type(link.op)], (link.left, link.right), result)
         return result
 
     def _add(self, link, left, right):
@@ -407,6 +473,7 @@ class _Builder:
             self.refuse(f"'{self.segment(node)}' divides by zero")
         result = base ** exponent
         self._check_real(result, node)
+        self.record(node, "**", (node.left, node.right), result)
         return result
 
     def _check_number_size(self, result, node):
@@ -432,7 +499,9 @@ class _Builder:
             if isinstance(arg, ast.Starred):
                 self.refuse(f"starred argument '{self.segment(arg)}' is not allowed")
         if name == "diff":
-            return self._derivative(node)
+            result = self._derivative(node)
+            self.record(node, "diff", (), result)
+            return result
         if name in _FUNCTIONS:
             build, fewest, most = _FUNCTIONS[name]
             self._check_arity(node, name, fewest, most)
@@ -451,6 +520,7 @@ class _Builder:
         except ValueError as e:
             self.refuse(f"cannot apply '{name}' in '{self.segment(node)}': {e}")
         self._check_real(result, node)
+        self.record(node, name, node.args, result)
         return result
 
     def _check_real(self, result, node):
@@ -488,6 +558,13 @@ class _Builder:
             if _node_count(expr) > MAX_DERIVATIVE_NODES or time.monotonic() > self.deadline:
                 self.refuse(f"the derivative '{self.segment(node)}' is too large")
         return expr
+
+
+def function_of(name: str):
+    """What a formula's call ``name(...)`` builds (args -> SymPy), or None for no function."""
+    if name in _FUNCTIONS:
+        return _FUNCTIONS[name][0]
+    return formula_function(name)
 
 
 # -- numbers -----------------------------------------------------------------------------
@@ -558,6 +635,24 @@ def _node_count(expr: sp.Basic) -> int:
         if count > MAX_DERIVATIVE_NODES:
             break
     return count
+
+
+def _ignore(*_):
+    pass
+
+
+def _terms(a):
+    """An unevaluated sum's terms, so that a + b + c prints without inner brackets."""
+    return a.args if a.is_Add else (a,)
+
+
+_WRITTEN_OPERATIONS = {
+    "+": lambda a, b: sp.Add(*_terms(a), b), "-": lambda a, b: sp.Add(*_terms(a), sp.Mul(-1, b)),
+    "*": lambda a, b: sp.Mul(a, b),
+    "/": lambda a, b: sp.Pow(b, -1) if a == 1 else sp.Mul(a, sp.Pow(b, -1)),
+    "**": lambda a, b: sp.Pow(a, b), "neg": lambda a: sp.Mul(-1, a),
+}
+_OPERATOR_SIGNS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 
 
 # -- messages ------------------------------------------------------------------------------

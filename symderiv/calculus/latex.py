@@ -43,15 +43,24 @@ class ExampleSymbol(sp.Symbol):
         return int(self.name.rsplit("@", 1)[1])
 
 
+class StageSymbol(sp.Symbol):
+    """A named value of a computational graph (a stage such as ``xpysqr``, a gate ``g1``):
+    a name of several letters prints as one word, \\mathit{xpysqr}, and a product of such
+    words with a dot between them (\\mathit{num} \\cdot \\mathit{invden})."""
+
+
 class SymderivLatexPrinter(LatexPrinter):
     """SymPy's LaTeX printer, taught σ, ReLU, Φ, φ, ∂e/∂o and numbers at a fixed precision.
 
     Extra setting ``decimals``: when an int, every number is printed as a decimal rounded
     to that many places (trailing zeros dropped), as worked steps show them (3/20 as 0.15,
     1/3 as 0.3333). Without it, numbers print as SymPy prints them (\\frac{1}{3}).
+    Extra setting ``keep_order``: factors print in the order they were built (a formula
+    as its author wrote it: (x + y) z), not in :func:`_teacher_order`.
     """
 
-    _default_settings = {**LatexPrinter._default_settings, "decimals": None}
+    _default_settings = {**LatexPrinter._default_settings, "decimals": None,
+                         "keep_order": False}
 
     # -- functions coursework writes by name -------------------------------------------
     def _print_SpecialFunctionBase(self, expr, exp=None):
@@ -133,6 +142,10 @@ class SymderivLatexPrinter(LatexPrinter):
             return self._print_Symbol(sp.Symbol(name), style) + primes
         return super()._print_Symbol(expr, style=style)
 
+    def _print_StageSymbol(self, expr, style="plain"):
+        tex = self._print_Symbol(sp.Symbol(expr.name), style)
+        return rf"\mathit{{{tex}}}" if tex == expr.name and len(tex) > 1 else tex
+
     def _print_ExampleSymbol(self, expr, style="plain"):
         base = expr.base
         m = _DENSE_NAME.match(base.name)
@@ -165,7 +178,9 @@ class SymderivLatexPrinter(LatexPrinter):
         return tex
 
     def _print_Mul(self, expr):
-        if self._settings["decimals"] is not None and _substituted_product(expr):
+        # SymPy's _print_Pow hands x^{-1} here: 1/1.3679 is a quotient, not a product.
+        if (self._settings["decimals"] is not None and isinstance(expr, sp.Mul)
+                and _substituted_product(expr)):
             return self._number_product(expr)
         # 0.15 i_1, not \frac{3 i_1}{20}: coefficients given as decimals stay decimals (an
         # exact constant such as \frac{\sqrt{2}}{2} prints as SymPy prints it).
@@ -192,7 +207,8 @@ class SymderivLatexPrinter(LatexPrinter):
             return convert_args(args)
 
         def convert_args(args) -> str:
-            args = _teacher_order(list(args))
+            if not self._settings["keep_order"]:
+                args = _teacher_order(list(args))
             _tex = last_term_tex = ""
             for i, term in enumerate(args):
                 term_tex = self._print(term)
@@ -201,6 +217,9 @@ class SymderivLatexPrinter(LatexPrinter):
                 if (_between_two_numbers_p[0].search(last_term_tex)
                         and _between_two_numbers_p[1].match(term_tex)):
                     _tex += numbersep
+                elif _tex and (term_tex.startswith(r"\mathit{")
+                               or last_term_tex.startswith(r"\mathit{")):
+                    _tex += r" \cdot "  # two words side by side would read as one
                 elif _tex:
                     _tex += separator
                 _tex += term_tex

@@ -30,10 +30,11 @@ from symderiv.nets.graph import Graph, is_softmax
 from symderiv.nets.losses import LOSSES, example_weight
 from symderiv.nets.network import Network
 from symderiv.nets.notation import Notation
+from symderiv.nets.optimizers import SGD, Ops, Optimizer, descend
 
 __all__ = ["Chain", "ChainFactor", "ForwardPass", "Gradient", "Notation", "TrainingRun",
            "WalkError", "closed_form", "deltas", "deltas_referred", "forward", "gradients",
-           "gradients_float",
+           "gradients_float", "input_gradients",
            "net_input_expr", "total_loss", "train"]
 
 
@@ -86,12 +87,14 @@ class Gradient:
 
 @dataclass(frozen=True)
 class TrainingRun:
-    """Plain batch gradient descent: ``losses[i]`` before step i+1 (the last after the last
-    step); ``parameters[i]`` and ``gradients[i]`` after and during step i+1."""
+    """Batch training by an optimiser: ``losses[i]`` before step i+1 (the last after the
+    last step); ``parameters[i]``, ``gradients[i]`` and ``states[i]`` (the optimiser's,
+    per trained parameter) after and during step i+1."""
 
     losses: list[sp.Float]
     parameters: list[dict[str, sp.Expr]]
     gradients: list[dict[str, sp.Float]]
+    states: list[dict[str, dict[str, sp.Float]]] = field(default_factory=list)
 
     @property
     def final(self) -> dict[str, sp.Expr]:
@@ -239,8 +242,8 @@ def _backward(graph: Graph, arith, params: dict, targets: dict, loss: str,
             d = check(p.delta[n], "∂E/∂z of {}", n)
             for e in graph.incoming[n]:
                 grads[e.name] += weight * d * p.a[e.source]
-                if e.source in p.z:  # a computed neuron, not an input
-                    p.grad_a[e.source] = p.grad_a.get(e.source, 0) + params[e.name] * d
+                # ∂E/∂a of the neuron or input it comes from (inputs: saliency, §5.5)
+                p.grad_a[e.source] = p.grad_a.get(e.source, 0) + params[e.name] * d
             for b in graph.biases[n]:
                 grads[b.name] += weight * d
 
@@ -268,8 +271,11 @@ def _check_examples(network: Network, examples) -> None:
             raise ValueError(f"example lacks values for {', '.join(missing)}")
 
 
-def _walk(network: Network, examples, loss: str, arith, params=None):
-    """All examples through the network: (passes, total loss, gradient of every parameter)."""
+def _walk(network: Network, examples, loss: str, arith, params=None, decay=0):
+    """All examples through the network: (passes, total loss, gradient of every parameter).
+
+    ``decay`` λ adds (λ/2)·Σ w² over the weights (not the biases) to the loss, so λ·w to
+    each weight's gradient."""
     if loss not in LOSSES:
         raise ValueError(f"unknown loss {loss!r}")
     _check_examples(network, examples)
@@ -287,10 +293,16 @@ def _walk(network: Network, examples, loss: str, arith, params=None):
             _backward(graph, arith, values, targets, loss, p, grads, weight, check)
             passes.append(p)
             total += p.loss
+        total = weight * total
+        if decay:
+            lam = arith.number(decay)
+            for w in network.weights:
+                grads[w] += lam * values[w]
+                total += lam / 2 * values[w] * values[w]
         check = _Checker(arith)
         for k, g in grads.items():
             check(g, "∂E/∂{}", k)
-        return passes, check(weight * total, "the loss"), grads, graph
+        return passes, check(total, "the loss"), grads, graph
 
 
 # -- public API --------------------------------------------------------------------------------
@@ -335,16 +347,17 @@ def _activation_exprs(network: Network, notation: Notation) -> dict[str, sp.Expr
     return exprs
 
 
-def total_loss(network: Network, examples, loss: str, prec: int = 50) -> sp.Float:
-    """The loss summed over the examples (averaged for mse), at prec digits."""
+def total_loss(network: Network, examples, loss: str, prec: int = 50, decay=0) -> sp.Float:
+    """The loss summed over the examples (averaged for mse), plus the weight decay term,
+    at prec digits."""
     arith = HighPrecision(prec)
-    _, total, _, _ = _walk(network, examples, loss, arith)
+    _, total, _, _ = _walk(network, examples, loss, arith, decay=decay)
     with arith.context():
         return arith.result(total)
 
 
 def gradients(network: Network, examples, loss: str, wrt=None, prec: int = 50,
-              notation: Notation | None = None) -> dict[str, Gradient]:
+              notation: Notation | None = None, decay=0) -> dict[str, Gradient]:
     """∂E/∂p for every parameter at prec digits; chain-rule factors for those in ``wrt``.
 
     ``examples``: a list of (inputs, targets) dicts of exact values. ``wrt``: the parameter
@@ -353,7 +366,7 @@ def gradients(network: Network, examples, loss: str, wrt=None, prec: int = 50,
     notation = notation or Notation()
     shown = _shown_parameters(network, wrt)
     arith = HighPrecision(prec)
-    passes, _, grads, graph = _walk(network, examples, loss, arith)
+    passes, _, grads, graph = _walk(network, examples, loss, arith, decay=decay)
     scale = example_weight(loss, len(examples))
     chains = ChainBuilder(graph, examples, loss, passes, arith, notation) if shown else None
     with arith.context():
@@ -362,9 +375,29 @@ def gradients(network: Network, examples, loss: str, wrt=None, prec: int = 50,
                 for k, v in grads.items()}
 
 
-def gradients_float(network: Network, examples, loss: str) -> dict[str, float]:
+def input_gradients(network: Network, examples, loss: str, wrt, prec: int = 50,
+                    notation: Notation | None = None) -> dict[str, Gradient]:
+    """∂E/∂x for the inputs ``wrt`` (summed over the examples, scaled as the loss is), each
+    with its chain per example: ∂E/∂x = Σ_k w_xk ∂E/∂z_k."""
+    notation = notation or Notation()
+    arith = HighPrecision(prec)
+    passes, _, _, graph = _walk(network, examples, loss, arith)
+    scale = example_weight(loss, len(examples))
+    chains = ChainBuilder(graph, examples, loss, passes, arith, notation)
+    out = {}
+    with arith.context():
+        for x in wrt:
+            total = arith.number(scale) * sum(p.grad_a.get(x, 0) for p in passes)
+            factors = [chains.grad_a(i, x) for i in range(len(examples))]
+            out[x] = Gradient(x, arith.result(total),
+                              tuple(Chain((f,), i, x, f.value) for i, f in enumerate(factors)),
+                              scale)
+    return out
+
+
+def gradients_float(network: Network, examples, loss: str, decay=0) -> dict[str, float]:
     """∂E/∂p for every parameter in float64 (the fast route; same walk, same rules)."""
-    _, _, grads, _ = _walk(network, examples, loss, Float64())
+    _, _, grads, _ = _walk(network, examples, loss, Float64(), decay=decay)
     return grads
 
 
@@ -411,30 +444,41 @@ def deltas_referred(expr: sp.Expr, loss_symbol: sp.Symbol, z_of: dict) -> set[st
 
 
 def train(network: Network, examples, loss: str, learning_rate, trained="all",
-          steps: int = 1, prec: int = 50) -> TrainingRun:
-    """Plain batch gradient descent: each step takes every gradient at the parameters as
-    they were at its start, then updates every trained parameter at once."""
+          steps: int = 1, prec: int = 50, optimizer: Optimizer | None = None,
+          decay=0) -> TrainingRun:
+    """Batch training: each step takes every gradient at the parameters as they were at
+    its start, then the optimiser (default plain SGD at ``learning_rate``) updates every
+    trained parameter at once."""
     params = network.parameters()
     names = list(params) if trained == "all" else list(trained)
     unknown = [k for k in names if k not in params]
     if unknown:
         raise ValueError(f"unknown parameters {', '.join(unknown)}")
+    optimizer = optimizer or SGD(learning_rate)
     arith = HighPrecision(prec)
-    losses, history, grad_history = [], [], []
     check = _Checker(arith)
+    ops = Ops(arith.number, mpmath.sqrt)
+
+    def objective(values):
+        _, total, grads, _ = _walk(network, examples, loss, arith, values, decay)
+        return total, grads
+
+    losses, history, grad_history, state_history = [], [], [], []
     with arith.context():
-        lr = arith.number(learning_rate)
-        for step in range(1, steps + 1):
-            _, total, grads, _ = _walk(network, examples, loss, arith, params)
-            losses.append(arith.result(total))
-            grad_history.append({k: arith.result(grads[k]) for k in names})
-            after = f"{{}} after step {step}"
-            params = {**params, **{k: arith.result(check(
-                arith.number(params[k]) - lr * grads[k], after, k)) for k in names}}
-            history.append(params)
-        _, total, _, _ = _walk(network, examples, loss, arith, params)
-        losses.append(arith.result(total))
-    return TrainingRun(losses, history, grad_history)
+        start = {k: arith.number(v) for k, v in params.items()}
+        for point in descend(start, names, objective, optimizer, ops):
+            losses.append(arith.result(point.value))
+            if point.t:
+                after = f"{{}} after step {point.t}"
+                history.append({**params, **{k: arith.result(check(point.parameters[k],
+                                                                  after, k))
+                                             for k in names}})
+                state_history.append({k: {n: arith.result(v) for n, v in st.items()}
+                                      for k, st in point.states.items()})
+            if point.t == steps:
+                break
+            grad_history.append({k: arith.result(point.gradients[k]) for k in names})
+    return TrainingRun(losses, history, grad_history, state_history)
 
 
 def _shown_parameters(network: Network, wrt) -> set:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symderiv.nets.graph import Graph, is_softmax
-from symderiv.nets.losses import ce_softmax_delta, loss_derivative
+from symderiv.nets.losses import ce_softmax_delta, loss_derivative, written_targets
 from symderiv.nets.notation import Notation
 
 
@@ -93,7 +93,10 @@ class ChainBuilder:
 
     # local rules ------------------------------------------------------------------------
     def _outputs_and_targets(self):
-        return ([self.N.a(n) for n in self.g.outputs], [self.N.y(n) for n in self.g.outputs])
+        outputs = self.g.outputs
+        return ([self.N.a(n) for n in outputs],
+                written_targets(self.loss, [self.N.y(n) for n in outputs],
+                                [self.examples[0][1][n] for n in outputs]))
 
     def grad_a(self, i: int, n: str) -> ChainFactor:
         """∂E/∂a_n: the loss's derivative at an output, Σ_k w_nk δ_k at a hidden neuron."""
@@ -134,9 +137,9 @@ class ChainBuilder:
             return self._factor(i, sym, self._softmax_delta(i, n), None, p.delta[n])
         upstream, local = self.grad_a(i, n), self.local_derivative(i, n)
         if n in self.g.outputs:
-            formula = sp.Mul(upstream.formula, local.formula, evaluate=False)
+            formula = _times(upstream.formula, local.formula)
             output_form = (None if local.output_form is None else
-                           sp.Mul(upstream.formula, local.output_form, evaluate=False))
+                           _times(upstream.formula, local.output_form))
         else:
             formula = sp.Mul(local.formula, upstream.formula, evaluate=False)
             output_form = (None if local.output_form is None else
@@ -181,6 +184,11 @@ class ChainBuilder:
         with self.arith.context():
             value = self.arith.result(p.delta[n] * source_value)
         return Chain((*head, last), i, n, value)
+
+
+def _times(upstream: sp.Expr, local: sp.Expr) -> sp.Expr:
+    """∂E/∂o · f′(z) as written; where ∂E/∂o is 1 (the loss is that output), f′(z) alone."""
+    return local if upstream == 1 else sp.Mul(upstream, local, evaluate=False)
 
 
 def _active_branch(piecewise: sp.Piecewise, table: dict) -> sp.Expr:

@@ -29,6 +29,9 @@ LOSSES: dict[str, Loss] = {
     "mse": Loss("mse", "mean squared error over outputs and examples", True),
     "bce": Loss("bce", "binary cross-entropy Σ −[y log o + (1−y) log(1−o)]", False),
     "ce": Loss("ce", "softmax cross-entropy −Σ y log softmax(z)", False),
+    # One output's value itself (saliency, "∂o1/∂w1"): the spec's ``output`` becomes the
+    # selector targets y = 1 there and 0 elsewhere, so E = Σ y·o = that output.
+    "output": Loss("output", "one output's value Σ y·o (y selects the output)", False),
 }
 
 
@@ -67,9 +70,18 @@ def loss_expression(name: str, outputs, targets, logits: bool = False) -> sp.Exp
     if name == "bce":
         return -sp.Add(*[y * sp.log(o) + (1 - y) * sp.log(1 - o)
                          for o, y in zip(outputs, targets)])
+    if name == "output":
+        return sp.Add(*[y * o for o, y in zip(outputs, targets)])
     if logits:
         return -sp.Add(*[y * (o - _log_sum_exp(outputs)) for o, y in zip(outputs, targets)])
     return -sp.Add(*[y * sp.log(o) for o, y in zip(outputs, targets)])
+
+
+def written_targets(name: str, symbols: list, values: list) -> list:
+    """The targets as a loss is written: their symbols (y_1), except for ``output``, whose
+    targets only select the output (1 there, 0 elsewhere) and are written as those numbers,
+    so that its loss reads E = o_1 and ∂E/∂o_1 = 1."""
+    return list(values) if name == "output" else list(symbols)
 
 
 def loss_derivative(name: str, output, outputs, targets, logits: bool = False) -> sp.Expr:
@@ -85,6 +97,8 @@ def loss_derivative(name: str, output, outputs, targets, logits: bool = False) -
         return _scaled(sp.Rational(2, len(outputs)), o - y)
     if name == "bce":
         return (o - y) / (o * (1 - o))
+    if name == "output":
+        return y
     if logits:
         softmax = sp.exp(o) / sp.Add(*[sp.exp(u) for u in outputs])
         return softmax * sp.Add(*targets) - y

@@ -14,8 +14,9 @@ import sympy as sp
 from symderiv.nets import backprop
 from symderiv.errors import InputError
 from symderiv.calculus.expr import symbol
-from symderiv.nets.losses import example_weight, loss_expression
+from symderiv.nets.losses import example_weight, loss_expression, written_targets
 from symderiv.nets.notation import LEARNING_RATE
+from symderiv.problems.training import optimizer_of, training_steps
 from symderiv.solution import (BackpropSolution, ChainSteps, ExampleForward, GradientSteps,
                                NeuronSteps, Number, Step, worked)
 from symderiv.spec import BackpropProblem
@@ -62,13 +63,16 @@ def _solve(problem: BackpropProblem) -> BackpropSolution:
     trained, asked = set(training.train), set(training.gradients)
     reported = [p for p in net.parameters() if p in trained or p in asked]
     run = backprop.train(net, examples, loss_name, training.learning_rate, training.train,
-                         training.steps, prec=PREC)
+                         training.steps, prec=PREC, optimizer=optimizer_of(training),
+                         decay=training.weight_decay)
+    extra = training_steps(problem, notation, run, reported, worked_names)
     shown = {p: _gradient_steps(grads[p], notation) for p in worked_names}
     deltas = _deltas_used(net, examples, loss_name, notation, grads, worked_names)
     rate = Number.of(training.learning_rate, given=True)
     given = net.parameters()
+    # other optimisers and weight decay: their steps are extra.traces (the training partial)
     updates = {p: _update_step(given[p], grads[p], rate, run.parameters[0][p], notation)
-               for p in worked_names if p in trained}
+               for p in worked_names if p in trained} if extra.plain else {}
     return BackpropSolution(
         problem.id, problem.statement, net, loss_name, notation.E, tuple(forwards), total,
         asked=training.gradients,
@@ -76,14 +80,15 @@ def _solve(problem: BackpropProblem) -> BackpropSolution:
         gradients=shown,
         listed=tuple(p for p in training.gradients if p not in shown),
         deltas=deltas,
-        all_gradients={p: Number(grads[p].value, grads[p].float) for p in reported},
+        all_gradients=extra.gradients,
         learning_rate=rate,
         updates=updates,
         updated={p: (Number.of(run.final[p]) if p in trained
                      else Number.of(given[p], given=True)) for p in reported},
         losses=tuple(Number.of(v) for v in run.losses),
         steps=training.steps,
-        target_symbols=targets)
+        target_symbols=targets,
+        training=extra)
 
 
 def _within_budget(net, asked, examples: int) -> tuple[str, ...]:
@@ -133,21 +138,24 @@ def _substitute(expr: sp.Expr, values: dict) -> sp.Expr:
 
 # -- loss -----------------------------------------------------------------------------------------
 
-def _loss_expr(net, loss_name, notation):
+def _loss_expr(net, loss_name, notation, example_targets):
     outputs = [notation.a(n) for n in net.outputs]
-    targets = [notation.y(n) for n in net.outputs]
+    targets = written_targets(loss_name, [notation.y(n) for n in net.outputs],
+                              [example_targets[n] for n in net.outputs])
     logits = loss_name == "ce" and net.layers[-1].activation.elementwise
     return loss_expression(loss_name, outputs, targets, logits=logits)
 
 
 def _with_loss(forward: ExampleForward, net, example, loss_name, notation, i, count):
-    expr = _loss_expr(net, loss_name, notation)
+    expr = _loss_expr(net, loss_name, notation, example[1])
     values = {notation.a(n): forward.activations[n].exact for n in net.outputs}
     values.update({notation.y(n): example[1][n] for n in net.outputs})
     value = backprop.total_loss(net, [example], loss_name, prec=PREC)
     lhs = notation.E if count == 1 else symbol(f"{notation.loss}_{i}")
-    step = Step(lhs, expr, _substitute(expr, values), Number.of(value))
-    return ExampleForward(forward.inputs, forward.targets, forward.neurons, step)
+    step = worked(lhs, expr, _substitute(expr, values), Number.of(value))
+    # loss = "output": the selector targets are no data of the question
+    targets = {} if loss_name == "output" else forward.targets
+    return ExampleForward(forward.inputs, targets, forward.neurons, step)
 
 
 def _total_loss(net, examples, loss_name, notation, forwards) -> Step:

@@ -19,6 +19,7 @@ from symderiv.calculus.activations import resolve
 from symderiv.errors import InputError
 from symderiv.calculus.expr import symbol
 from symderiv.calculus.functions import to_elementary
+from symderiv.nets.optimizers import SGD, Ops, descend
 
 R = sp.Rational
 # Non-negative inputs, as a neuron behind a ReLU layer sees them; targets below the
@@ -212,15 +213,20 @@ class _Trainer:
         return self._activations[key]
 
     def step(self, act, state: State, rate) -> State:
-        eta = _fraction(rate)
-        return self.state(act, tuple(_rational(_fraction(w) - eta * _fraction(g))
-                                     for w, g in zip(state.weights, state.gradients)))
+        return self.run(act, state.weights, rate, 1).states[-1]
 
     def run(self, act, weights, rate, steps, until=None) -> Run:
-        states = [self.state(act, weights)]
-        for t in range(1, steps + 1):
-            states.append(self.step(act, states[-1], rate))
-            if until is not None and until(t, states[-1]):
+        """Plain gradient descent (the one loop, :func:`symderiv.nets.optimizers.descend`)
+        in exact fractions, for ``steps`` steps or until ``until(t, state)``."""
+        def objective(ws):
+            state = self.state(act, tuple(_rational(ws[i]) for i in range(len(ws))))
+            return state, {i: _fraction(g) for i, g in enumerate(state.gradients)}
+
+        start = {i: _fraction(w) for i, w in enumerate(weights)}
+        states = []
+        for point in descend(start, range(len(weights)), objective, SGD(rate), Ops(_fraction)):
+            states.append(point.value)
+            if point.t == steps or (point.t and until is not None and until(point.t, point.value)):
                 break
         return Run(act, rate, tuple(states))
 

@@ -43,7 +43,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from symderiv.errors import InputError
 from symderiv.calculus.expr import symbol
-from symderiv.calculus.latex import TeX, format_given, format_number, latex
+from symderiv.calculus.latex import TeX, format_given, format_number, format_significant, latex
 from symderiv.render.escape import escape_tex, paragraphs
 from symderiv.resources import templates_dir
 
@@ -127,6 +127,11 @@ def _environment(precision: int, templates: Path | None) -> LatexEnvironment:
         # (η = 0.1 stays 0.1 at precision 0; 1/3 is \frac{1}{3}).
         return TeX(format_given(getattr(value, "exact", value), precision))
 
+    def significant(value) -> TeX:
+        # Optimiser states and settings span many magnitudes (v ≈ 10^{-6}, ε = 10^{-8}):
+        # `precision` significant digits, not decimals that would print 0.
+        return TeX(format_significant(getattr(value, "exact", value), precision))
+
     def join_tex(items, sep=", ") -> TeX:
         return TeX(str(sep).join(_finalize(item) for item in items))
 
@@ -142,7 +147,7 @@ def _environment(precision: int, templates: Path | None) -> LatexEnvironment:
     def fill(string, **values) -> TeX:
         return TeX(fill_fields(string, _finalize, values))
 
-    env.filters.update(math=math, num=num, given=given, sym=sym, paragraphs=paragraphs, join_tex=join_tex,
+    env.filters.update(math=math, num=num, given=given, significant=significant, sym=sym, paragraphs=paragraphs, join_tex=join_tex,
                        fill=fill, inline=inline, escape_tex=escape_tex,
                        width=typeset_width)
     env.globals["precision"] = precision

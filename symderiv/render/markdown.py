@@ -72,8 +72,8 @@ def _finalize(value):
 def _environment(precision: int, templates: Path | None) -> jinja2.Environment:
     env = sandboxed(MarkdownEnvironment, templates, _finalize)
 
-    def math(expr) -> TeX:
-        return latex(expr, decimals=precision, order="none")
+    def math(expr, **settings) -> TeX:
+        return latex(expr, decimals=precision, order="none", **settings)
 
     def num(value) -> TeX:
         return TeX(number_text(value, precision))

@@ -1,0 +1,137 @@
+"""The circuit of a ``graph`` problem as plain data for ``latex/figures/circuit.tex.j2``:
+inputs on the left, gates in columns by depth, each wire with its value above and the
+gradient it carries back below (CS231n's drawings).
+
+Gates sit in the column after their deepest operand; within a column they are ordered by
+the mean height of their operands and kept ROW_GAP apart, so a chain of unary gates runs
+straight and a tree opens out towards the inputs.
+"""
+
+from dataclasses import dataclass
+
+from symderiv.nets.circuit import name_symbol
+from symderiv.calculus.latex import TeX, latex
+from symderiv.render.escape import escape_tex
+
+WIDTH = 14.5       # cm from the inputs to the end of the output wire, at most
+COLUMN_GAP = 2.6   # cm between columns when they fit
+ROW_GAP = 1.8      # cm between nodes of a column
+OUTPUT_WIRE = 0.8  # the output wire, in column gaps
+MAX_DRAWN = 40     # gates beyond which a circuit is not drawn (the table still lists them)
+
+# How a gate is drawn: its operation's sign; a constant operand joins the sign (+1, ×2).
+_SIGNS = {"add": "+", "mul": r"\times", "neg": "-", "recip": "1/x", "exp": r"\exp",
+          "log": r"\log", "max": r"\max", "min": r"\min", "sigmoid": r"\sigma",
+          "pow": r"x^{y}", "sqrt": r"\sqrt{x}", "abs": "|x|"}
+
+
+@dataclass(frozen=True)
+class CircuitNode:
+    id: str            # TikZ name, made here
+    x: float
+    y: float
+    label: TeX         # inside the node: the gate's sign, or an input's name
+    name: TeX          # a gate's name, beside it (matches the table)
+    role: str          # "input" or "gate"
+
+
+@dataclass(frozen=True)
+class CircuitWire:
+    source: str        # node ids
+    target: str
+    value: object      # Number: above the wire
+    gradient: object   # Number: below the wire
+
+
+@dataclass(frozen=True)
+class Circuit:
+    nodes: tuple[CircuitNode, ...]
+    wires: tuple[CircuitWire, ...]
+    output: CircuitWire          # its target is the point (end_x, end_y)
+    end_x: float
+    end_y: float
+    label: TeX                   # the output's name, at the end of its wire
+
+
+def circuit_figures(solution, precision) -> dict:
+    if sum(1 for g in solution.gates if g.op != "input") > MAX_DRAWN:
+        return {}
+    return {"circuit": circuit(solution)}
+
+
+def circuit(solution) -> Circuit:
+    gates = solution.gates
+    column = {}
+    for g in gates:
+        column[g.name] = 0 if g.op == "input" else 1 + max(column[s] for s in _sources(g))
+    desired = _leaf_order(solution)
+    y = {}
+    columns = max(column.values())
+    for c in range(columns + 1):
+        members = [g for g in gates if column[g.name] == c]
+        for g in members:
+            if g.op != "input":
+                desired[g.name] = sum(y[s] for s in _sources(g)) / len(_sources(g))
+        y.update(_spread([g.name for g in members], desired))
+    gap = min(COLUMN_GAP, WIDTH / (columns + OUTPUT_WIRE))
+    ids = {g.name: f"c{k}" for k, g in enumerate(gates)}
+    nodes = tuple(CircuitNode(ids[g.name], column[g.name] * gap, y[g.name], _label(g),
+                              latex(name_symbol(g.name)), "input" if g.op == "input" else "gate")
+                  for g in gates)
+    wires = tuple(CircuitWire(ids[w.source], ids[g.name], solution.gate(w.source).value,
+                              w.gradient)
+                  for g in gates for w in g.wires)
+    out = solution.gate(solution.output)
+    end_x = (columns + OUTPUT_WIRE) * gap
+    return Circuit(nodes, wires, CircuitWire(ids[out.name], "", out.value, out.gradient),
+                   end_x, y[out.name], latex(name_symbol(out.name)))
+
+
+def _sources(g) -> list[str]:
+    return [w.source for w in g.wires]
+
+
+def _leaf_order(solution) -> dict[str, float]:
+    """Inputs top to bottom in the order the output's formula meets them (operands in the
+    order written), each ROW_GAP below the last."""
+    order, stack, seen = [], [solution.output], set()
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        g = solution.gate(name)
+        if g.op == "input":
+            order.append(name)
+        stack.extend(reversed(_sources(g)))
+    return {n: -k * ROW_GAP for k, n in enumerate(order)}
+
+
+def _spread(names, desired) -> dict[str, float]:
+    """Heights near ``desired``, in its order, at least ROW_GAP apart, centred as wanted."""
+    if not names:
+        return {}
+    ranked = sorted(names, key=lambda n: -desired[n])
+    placed = []
+    for n in ranked:
+        want = desired[n]
+        placed.append(min(want, placed[-1] - ROW_GAP) if placed else want)
+    shift = (sum(desired[n] for n in ranked) - sum(placed)) / len(placed)
+    return {n: p + shift for n, p in zip(ranked, placed)}
+
+
+def _label(g) -> TeX:
+    if g.op == "input":
+        return latex(name_symbol(g.name))
+    sign = _SIGNS.get(g.op, rf"\text{{{escape_tex(g.op)}}}")
+    constants = [o for o in g.operands if not isinstance(o, str)]
+    if g.op == "pow" and constants:
+        return TeX(rf"x^{{{latex(constants[0].exact)}}}")
+    if g.op in ("add", "mul") and constants:
+        value = constants[0].exact
+        if g.op == "add" and value < 0:
+            return TeX(latex(value))
+        shown = latex(value)
+        return TeX(f"{sign}{shown}" if value >= 0 or g.op == "add"
+                   else rf"{sign}({shown})")
+    return TeX(sign)
