@@ -448,7 +448,11 @@ def test_a_bigger_backprop_sheet_lays_out_every_part(tmp_path):
     assert tex.count(r"\begin{align*}") == tex.count(r"\end{align*}") > 10
     # both examples' givens, one row each, and each chain of the two-path gradients
     assert r"1 & 1 & 0.5 & -1 & 1 & 0 \\" in tex and r"2 & 0 & -0.5 & 2 & 0 & 1 \\" in tex
-    assert tex.count(r"&\Rightarrow\quad") == 2 + 6 + 2
+    # u11 and v23 cite their neuron's δ (worked once, per example): one row each, the sum
+    # over the examples written out; c's six paths (3 neurons × 2 examples) a row each
+    assert tex.count(r"&\Rightarrow\quad") == 6
+    assert (r"\frac{\partial E}{\partial u_{11}} &= \frac{\frac{\partial E_{1}}{\partial z_{h1}^{[1]}} "
+            r"x_{1}^{[1]} + \frac{\partial E_{2}}{\partial z_{h1}^{[2]}} x_{1}^{[2]}}{2}") in tex
     # the loss table: every value recomputed independently, at 4 places with zeros kept
     from decimal import ROUND_HALF_UP, Decimal
 

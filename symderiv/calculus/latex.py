@@ -26,8 +26,8 @@ class TeX(str):
 
 class ExampleSymbol(sp.Symbol):
     """A quantity of one training example among several: h1 of example 2 is
-    ``ExampleSymbol(h1, 2)``, printed h_{1}^{(2)} (a dense n^{(1)}_{2} as n^{(1)}_{2,2}, its
-    layer already holding the superscript), so that each example's values have names of
+    ``ExampleSymbol(h1, 2)``, printed h_{1}^{[2]} (a dense n^{(1)}_{2} as n^{(1)[2]}_{2}:
+    round brackets for the layer, square ones for the example), so that each example's values have names of
     their own on the sheet. The example rides in the name (``h1@2``; spec names have no @).
     """
 
@@ -43,15 +43,34 @@ class ExampleSymbol(sp.Symbol):
         return int(self.name.rsplit("@", 1)[1])
 
 
+def layer_matrix(kind: str, layer: int, rows: int, cols: int, loss: str = "E"):
+    """A dense layer's matrix or vector, printed as a course names it: W^{(2)}, δ^{(2)},
+    a^{(1)} (x for the inputs), f'(z^{(1)}), ∂E/∂W^{(2)}. ``kind`` is one of W, b, W', b',
+    delta, a, slope, dW, db; the layer and the loss's name ride in the name (spec names
+    have no @)."""
+    return sp.MatrixSymbol(f"{kind}@{layer}@{loss}", rows, cols)
+
+
+def _layer_matrix_parts(expr) -> tuple[str, int, str] | None:
+    if isinstance(expr, sp.MatrixSymbol) and expr.name.count("@") == 2:
+        kind, layer, loss = expr.name.split("@")
+        return kind, int(layer), loss
+    return None
+
+
 class SymderivLatexPrinter(LatexPrinter):
     """SymPy's LaTeX printer, taught σ, ReLU, Φ, φ, ∂e/∂o and numbers at a fixed precision.
+
+    Extra setting ``cases_words``: the words of a case split, (for, otherwise) as SymPy
+    writes them, or a sheet's language ((若, 其他)).
 
     Extra setting ``decimals``: when an int, every number is printed as a decimal rounded
     to that many places (trailing zeros dropped), as worked steps show them (3/20 as 0.15,
     1/3 as 0.3333). Without it, numbers print as SymPy prints them (\\frac{1}{3}).
     """
 
-    _default_settings = {**LatexPrinter._default_settings, "decimals": None}
+    _default_settings = {**LatexPrinter._default_settings, "decimals": None,
+                         "cases_words": ("for", "otherwise")}
 
     # -- functions coursework writes by name -------------------------------------------
     def _print_sigmoid(self, expr, exp=None):
@@ -120,6 +139,16 @@ class SymderivLatexPrinter(LatexPrinter):
             head += f"^{{{exp}}}"
         return rf"{head}{{\left({self._print(x)} \right)}}"
 
+    def _print_Piecewise(self, expr):
+        # SymPy's layout, in the sheet's words (a zh sheet does not say "for … otherwise")
+        when, otherwise = self._settings["cases_words"]
+        rows = []
+        for i, (e, c) in enumerate(expr.args):
+            last = i == len(expr.args) - 1 and c == sp.true
+            rows.append(rf"{self._print(e)} & \text{{{otherwise}}}" if last else
+                        rf"{self._print(e)} & \text{{{when}}}\: {self._print(c)}")
+        return r"\begin{cases} %s \end{cases}" % r" \\".join(rows)
+
     def _print_Probability(self, expr):
         return rf"P\left({self._print(expr.args[0])}\right)"
 
@@ -140,17 +169,53 @@ class SymderivLatexPrinter(LatexPrinter):
             return self._print_Symbol(sp.Symbol(name), style) + primes
         return super()._print_Symbol(expr, style=style)
 
+    def _print_MatrixSymbol(self, expr):
+        parts = _layer_matrix_parts(expr)
+        if parts is None:
+            return super()._print_MatrixSymbol(expr)
+        kind, layer, loss = parts
+        up = f"^{{({layer})}}"
+        if kind == "a" and layer == 0:
+            return "x"
+        if kind == "delta":
+            return r"\delta" + up
+        if kind == "slope":
+            return rf"f'\left(z{up}\right)"
+        if kind in ("dW", "db"):
+            return rf"\frac{{\partial {self._print(sp.Symbol(loss))}}}{{\partial {kind[1]}{up}}}"
+        return f"{kind}{up}"
+
+    def _print_MatAdd(self, expr):
+        # W − η ∂E/∂W and [W] − 0.5 [G] as built: SymPy's own negates a subtracted term,
+        # which multiplies the 0.5 into the matrix
+        out = ""
+        for i, term in enumerate(expr.args):
+            factors = list(term.args) if isinstance(term, sp.MatMul) else [term]
+            negative = factors[0].is_Number and factors[0] < 0
+            if negative:
+                factors = ([-factors[0]] if factors[0] != -1 else []) + factors[1:]
+            out += (" - " if negative else " + " if i else "") + " ".join(
+                self._print(f) for f in factors)
+        return out
+
+    def _print_Transpose(self, expr):
+        # (W^{(2)})^T: a name with a superscript takes parentheses before T
+        if _layer_matrix_parts(expr.arg) and "^" in (tex := self._print(expr.arg)):
+            return rf"\left({tex}\right)^{{T}}"
+        return super()._print_Transpose(expr)
+
     def _print_ExampleSymbol(self, expr, style="plain"):
+        # the example in square brackets, x_{1}^{[2]}, apart from a layer's round ones
+        # (n^{(2)}_{1}): a dense n^{(1)}_{2} of example 3 is n^{(1)[3]}_{2}
         base = expr.base
+        tex = self._print_Symbol(base, style)
         m = _DENSE_NAME.match(base.name)
         if m and not base.name.endswith("'"):
-            # n^{(1)}_{2} of example 3: n^{(1)}_{2,3} (one superscript only in TeX)
-            dense = self._print_Symbol(base, style)
-            return f"{dense[:-1]},{expr.example}}}"
-        tex = self._print_Symbol(base, style)
+            head, _, rest = tex.partition("}")
+            return f"{head}[{expr.example}]}}{rest}"
         if "^" in tex:  # a superscript already (x__2 prints x^{2}): group it first
             tex = f"{{{tex}}}"
-        return f"{tex}^{{({expr.example})}}"
+        return f"{tex}^{{[{expr.example}]}}"
 
     # -- numbers at the sheet's precision -------------------------------------------------
     def _print_Add(self, expr, order=None):
@@ -283,7 +348,7 @@ class SymderivLatexPrinter(LatexPrinter):
     def _print_Float(self, expr):
         if self._settings["decimals"] is None:
             return super()._print_Float(expr)
-        return format_number(expr, self._settings["decimals"])
+        return format_number(expr, self._settings["decimals"], keep_zeros=rounded_zeros(expr))
 
     def _print_Rational(self, expr):
         # An exact rational in a worked step is a given (computed values are Floats):
@@ -294,6 +359,13 @@ class SymderivLatexPrinter(LatexPrinter):
 
     def _print_Integer(self, expr):
         return str(expr.p)
+
+
+def rounded_zeros(value) -> bool:
+    """Does ``value`` keep its trailing zeros where it is printed? A computed (inexact)
+    value does, at the sheet's precision (0.9610 says four places, 0.961 three); an exact
+    one, or an exact 0, is written as it is."""
+    return isinstance(value, sp.Float) and not value.is_zero
 
 
 def _substituted_product(expr: sp.Mul) -> bool:

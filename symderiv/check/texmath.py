@@ -84,6 +84,8 @@ _ACCENTS = {r"\hat": "hat", r"\widehat": "hat", r"\bar": "bar", r"\overline": "b
 _FONTS = {r"\mathrm", r"\mathit", r"\mathbf", r"\boldsymbol", r"\bm", r"\mathsf", r"\text",
           r"\textrm", r"\textit", r"\operatorname", r"\mathcal", r"\mathnormal"}
 _DENSE_LAYER = re.compile(r"^\((\d+)\)$")
+# ^{[2]}: the example of a quantity on a sheet with several (x_1^{[2]}); ^{(1)[2]} both
+_EXAMPLE = re.compile(r"^(?:\((\d+)\))?\[(\d+)\]$")
 
 
 def derivative_name(numerator: str, variable: str) -> str:
@@ -463,13 +465,10 @@ class _Parser:
         numerator = self.raw_group()
         denominator = self.raw_group()
         top, bottom = _d_marker_length(numerator), _d_marker_length(denominator)
-        # d^2y/dx^2 is not read. Neither, for now, is a derivative by a name with a
-        # superscript (∂E/∂z^{(2)}_{1}): reading it makes multi-example sheets fail their
-        # own check (they write ∂E_n/∂z as ∂E/∂z); to be enabled with that fix.
-        if top and bottom and (numerator[top:top + 1] and numerator[top].text == "^"
-                               or any(t.text == "^" for t in denominator)):
-            raise Unreadable("higher derivatives (or derivatives by a superscripted name) "
-                             "are not read")
+        # d^2y/dx^2 is not read. A derivative by a name with a superscript (∂E/∂z^{(2)}_{1},
+        # ∂E_2/∂z_{1}^{[2]}) is: multi-example sheets write one example's term as ∂E_n/∂z.
+        if top and bottom and numerator[top:top + 1] and numerator[top].text == "^":
+            raise Unreadable("higher derivatives are not read")
         variable = _differential(denominator)
         if variable is not None:
             marker = _d_marker_length(numerator)
@@ -665,6 +664,9 @@ class _Parser:
                 kind, text = tag
                 if kind == "layer":
                     layer = text
+                elif kind == "example":
+                    layer = text[0] or layer
+                    mark += f"ex{text[1]}"
                 elif kind == "prime":
                     primes += "'"
                 else:
@@ -705,6 +707,10 @@ class _Parser:
         if m:
             self.i = j + 1
             return ("layer", m.group(1))
+        m = _EXAMPLE.match(text.replace(" ", ""))
+        if m:
+            self.i = j + 1
+            return ("example", (m.group(1) or "", m.group(2)))
         return None
 
     def subscript_text(self) -> str:

@@ -16,6 +16,7 @@ from symderiv.errors import InputError
 from symderiv.calculus.expr import symbol
 from symderiv.nets.losses import example_weight, loss_expression
 from symderiv.nets.notation import LEARNING_RATE
+from symderiv.problems.backprop_matrices import layer_matrices
 from symderiv.solution import (BackpropSolution, ChainSteps, ExampleForward, GradientSteps,
                                NeuronSteps, Number, Step, worked)
 from symderiv.spec import BackpropProblem
@@ -57,18 +58,23 @@ def _solve(problem: BackpropProblem) -> BackpropSolution:
     total = forwards[0].loss if len(forwards) == 1 else _total_loss(net, examples, loss_name,
                                                                      notation, forwards)
     worked_names = _within_budget(net, training.gradients, len(examples))
+    cited = backprop.cited_neurons(net, worked_names)
     grads = backprop.gradients(net, examples, loss_name, wrt=worked_names, prec=PREC,
-                               notation=notation)
+                               notation=notation, cited=cited)
     trained, asked = set(training.train), set(training.gradients)
     reported = [p for p in net.parameters() if p in trained or p in asked]
     run = backprop.train(net, examples, loss_name, training.learning_rate, training.train,
                          training.steps, prec=PREC)
     shown = {p: _gradient_steps(grads[p], notation) for p in worked_names}
-    deltas = _deltas_used(net, examples, loss_name, notation, grads, worked_names)
+    deltas = _deltas_used(net, examples, loss_name, notation, grads, worked_names, cited)
     rate = Number.of(training.learning_rate, given=True)
     given = net.parameters()
     updates = {p: _update_step(given[p], grads[p], rate, run.parameters[0][p], notation)
                for p in worked_names if p in trained}
+    matrices = {} if len(examples) > 1 else layer_matrices(
+        net, examples[0][0], notation.loss, deltas[0],
+        {p: g.value for p, g in grads.items()}, set(worked_names), given,
+        run.parameters[0], rate, trained, PREC)
     return BackpropSolution(
         problem.id, problem.statement, net, loss_name, notation.E, tuple(forwards), total,
         asked=training.gradients,
@@ -83,7 +89,11 @@ def _solve(problem: BackpropProblem) -> BackpropSolution:
                      else Number.of(given[p], given=True)) for p in reported},
         losses=tuple(Number.of(v) for v in run.losses),
         steps=training.steps,
-        target_symbols=targets)
+        target_symbols=targets,
+        step_gradients=tuple({p: Number.of(v) for p, v in g.items()} for g in run.gradients),
+        step_values=tuple({p: Number.of(v) for p, v in after.items() if p in trained}
+                          for after in run.parameters),
+        matrices=matrices)
 
 
 def _within_budget(net, asked, examples: int) -> tuple[str, ...]:
@@ -180,11 +190,19 @@ def _gradient_steps(g: backprop.Gradient, notation, made: dict | None = None) ->
     for c in g.chains:
         factors = tuple(_factor_step(f, made) for f in c.factors)
         # one chain of several is a term of ∂E/∂p, not ∂E/∂p itself: it has no lhs
-        product = Step(lhs if len(g.chains) == 1 else None,
-                       sp.Mul(*[f.lhs for f in factors], evaluate=False),
-                       sp.Mul(*[f.value.exact for f in factors], evaluate=False),
-                       Number(c.value, float(c.value)))
-        chains.append(ChainSteps(c.example, c.neuron, factors, product))
+        own = lhs if len(g.chains) == 1 else None
+        if c.cites_delta:   # δ_n · a_source: the δ by name, ∂z/∂p as its formula (x1, h1)
+            delta, dz = factors
+            last = c.factors[-1].formula
+            symbolic = delta.lhs if last == 1 else sp.Mul(delta.lhs, last, evaluate=False)
+            product = worked(own, symbolic, sp.Mul(*[f.value.exact for f in factors],
+                                                   evaluate=False) if last != 1 else None,
+                             Number(c.value, float(c.value)))
+        else:
+            product = Step(own, sp.Mul(*[f.lhs for f in factors], evaluate=False),
+                           sp.Mul(*[f.value.exact for f in factors], evaluate=False),
+                           Number(c.value, float(c.value)))
+        chains.append(ChainSteps(c.example, c.neuron, factors, product, c.cites_delta))
     if len(chains) == 1 and g.scale == 1:
         total = chains[0].product
     else:
@@ -201,13 +219,13 @@ def _gradient_steps(g: backprop.Gradient, notation, made: dict | None = None) ->
     return GradientSteps(g.parameter, tuple(chains), total)
 
 
-def _deltas_used(net, examples, loss_name, notation, grads, worked_names
+def _deltas_used(net, examples, loss_name, notation, grads, worked_names, cited
                  ) -> tuple[dict[str, Step], ...]:
     """δ_n = ∂E/∂z_n of each neuron the worked chains refer to (a hidden weight's ∂E/∂h1
     is w5·δ_o1 + w6·δ_o2), and of those their formulas refer to, per example: the
     backward pass a reader needs, output layer first."""
     z_of = {notation.z(n): n for n in net.neurons}
-    wanted = [set() for _ in examples]
+    wanted = [set(cited) for _ in examples]
     seen = set()
     for p in worked_names:
         for c in grads[p].chains:

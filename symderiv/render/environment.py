@@ -39,11 +39,12 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+import sympy as sp
 from jinja2.sandbox import SandboxedEnvironment
 
 from symderiv.errors import InputError
 from symderiv.calculus.expr import symbol
-from symderiv.calculus.latex import TeX, format_given, format_number, latex
+from symderiv.calculus.latex import TeX, format_given, format_number, latex, rounded_zeros
 from symderiv.render.escape import escape_tex, paragraphs
 from symderiv.resources import templates_dir
 
@@ -79,13 +80,23 @@ def _finalize(value):
     raise TypeError(f"template printed a {type(value).__name__} raw; use |num or |math")
 
 
-def make_environment(precision: int = 4, templates: Path | None = None) -> LatexEnvironment:
-    """An environment for one sheet: numbers at ``precision``, ``templates`` searched first."""
-    return _environment(precision, None if templates is None else Path(templates).resolve())
+def make_environment(precision: int = 4, templates: Path | None = None,
+                     cases: tuple[str, str] | None = None) -> LatexEnvironment:
+    """An environment for one sheet: numbers at ``precision``, ``templates`` searched first,
+    case splits in the words ``cases`` ((when, otherwise); default SymPy's)."""
+    return _environment(precision, None if templates is None else Path(templates).resolve(),
+                        cases)
+
+
+def case_words(strings: dict) -> tuple[str, str] | None:
+    """A language's words of a case split (its ``[cases]`` table), or None."""
+    words = strings.get("cases")
+    return None if not words else (str(words["when"]), str(words["otherwise"]))
 
 
 @lru_cache(maxsize=8)
-def _environment(precision: int, templates: Path | None) -> LatexEnvironment:
+def _environment(precision: int, templates: Path | None,
+                 cases: tuple[str, str] | None = None) -> LatexEnvironment:
     folders = [templates_dir()]
     if templates is not None:
         if not templates.is_dir():
@@ -103,8 +114,10 @@ def _environment(precision: int, templates: Path | None) -> LatexEnvironment:
 
     def math(expr, rounded=False, **settings) -> TeX:
         # order="none": terms in the order they were built (w5 - eta*g, not -eta*g + w5),
-        # as a teacher writes them.
+        # as a teacher writes them. Case splits in the sheet's words.
         settings.setdefault("order", "none")
+        if cases is not None:
+            settings.setdefault("cases_words", cases)
         return latex(expr, decimals=precision, **settings) if rounded else latex(expr,
                                                                                 **settings)
 
@@ -170,7 +183,10 @@ def number_text(value, places: int, keep_zeros: bool = False) -> str:
     size: :func:`symderiv.calculus.latex.format_number`)."""
     if getattr(value, "given", False):
         return format_given(value.exact, places)
-    return format_number(getattr(value, "exact", value), places, keep_zeros)
+    if isinstance(getattr(value, "exact", value), sp.MatrixBase):   # a layer's matrix
+        return latex(getattr(value, "exact", value), decimals=places)
+    exact = getattr(value, "exact", value)
+    return format_number(exact, places, keep_zeros or rounded_zeros(exact))
 
 
 def fill_fields(string, finalize, values: dict) -> str:
