@@ -314,6 +314,24 @@ def test_single_neuron_diagram_names_symbolic_weights_once():
     assert [c.label for c in d.activations] == [r"\tanh"]
 
 
+def test_a_dense_layer_is_drawn_as_one_matrix_named_over_its_edges():
+    # edge labels of a dense layer would stack on one another: none, the matrix name over
+    # the bundle, the values in W^{(l)} under the diagram; a wide layer packs its neurons
+    d = figures.network_diagram(dense_network((3, 12, 3)))
+    assert all(a.label is None for a in d.arrows)
+    assert [b.label for b in d.bundles] == ["W^{(1)}", "W^{(2)}"]
+    assert [m.weights.label for m in d.matrices] == ["W^{(1)}", "W^{(2)}"]
+    hidden = [n.y for n in d.nodes if n.label.startswith("n^{(1)}")]
+    assert len(hidden) == 12 and max(hidden) - min(hidden) <= figures.COLUMN_HEIGHT + 1e-9
+    # a named-edge network keeps its labels (the seed's figure)
+    from symderiv.spec import load_sheet_text
+    from test_bad_specs import BASE
+
+    seed = load_sheet_text(BASE, "seed.toml").problems[0].network
+    named = figures.network_diagram(seed)
+    assert all(a.label is not None for a in named.arrows) and not named.bundles
+
+
 def label_centres(d):
     where = {n.id: (n.x, n.y) for n in d.nodes}
     for a in d.arrows:
@@ -337,7 +355,7 @@ def test_diagrams_up_to_4_layers_of_6_keep_labels_apart_and_fit_the_page(sizes):
     # every layer is either labelled on its edges or shown as a matrix: no weight is lost
     labelled = sum(1 for a in d.arrows if a.label is not None)
     in_matrices = sum(sizes[i] * sizes[i + 1] for i in range(len(sizes) - 1)
-                      if any(m.weights.label == f"W_{{{i + 1}}}" for m in d.matrices))
+                      if any(m.weights.label == f"W^{{({i + 1})}}" for m in d.matrices))
     assert labelled + in_matrices == len(d.arrows)
 
 

@@ -186,16 +186,19 @@ class SymderivLatexPrinter(LatexPrinter):
         return f"{kind}{up}"
 
     def _print_MatAdd(self, expr):
+        return "".join(self._matrix_terms(expr))
+
+    def _matrix_terms(self, expr) -> list[str]:
         # W − η ∂E/∂W and [W] − 0.5 [G] as built: SymPy's own negates a subtracted term,
         # which multiplies the 0.5 into the matrix
-        out = ""
+        out = []
         for i, term in enumerate(expr.args):
             factors = list(term.args) if isinstance(term, sp.MatMul) else [term]
             negative = factors[0].is_Number and factors[0] < 0
             if negative:
                 factors = ([-factors[0]] if factors[0] != -1 else []) + factors[1:]
-            out += (" - " if negative else " + " if i else "") + " ".join(
-                self._print(f) for f in factors)
+            out.append((" - " if negative else " + " if i else "") + " ".join(
+                self._print(f) for f in factors))
         return out
 
     def _print_Transpose(self, expr):
@@ -219,22 +222,33 @@ class SymderivLatexPrinter(LatexPrinter):
 
     # -- numbers at the sheet's precision -------------------------------------------------
     def _print_Add(self, expr, order=None):
+        return "".join(self.terms(expr, order))
+
+    def terms(self, expr, order=None) -> list[str]:
+        """The printed terms of a sum (an Add or a MatAdd), each with its sign after the
+        first ("a", " - b", " + c"): joined they are the sum; a long sum breaks between."""
+        if isinstance(expr, sp.MatAdd):
+            return self._matrix_terms(expr)
+        if not isinstance(expr, sp.Add):
+            return [self._print(expr)]
         # SymPy's loop, but a subtracted unevaluated product keeps its factors:
         # 1·2 + (−2)·1 prints 1 \cdot 2 - 2 \cdot 1, not 1 \cdot 2 - 2 (−term would evaluate).
-        tex = ""
+        out, tex = [], ""
         for i, term in enumerate(self._as_ordered_terms(expr, order=order)):
+            sign = ""
             if i == 0:
                 pass
             elif term.could_extract_minus_sign():
-                tex += " - "
+                sign = " - "
                 term = _negated(term)
             else:
-                tex += " + "
+                sign = " + "
             term_tex = self._print(term)
-            if self._needs_add_brackets(term) or (i > 0 and _signed(term, term_tex, tex)):
+            if self._needs_add_brackets(term) or (i > 0 and _signed(term, term_tex, tex + sign)):
                 term_tex = r"\left(%s\right)" % term_tex
-            tex += term_tex
-        return tex
+            tex += sign + term_tex
+            out.append(sign + term_tex)
+        return out
 
     def _print_Mul(self, expr):
         if self._settings["decimals"] is not None and _substituted_product(expr):
@@ -573,6 +587,15 @@ def _mpf_fraction(x) -> Fraction:
     sign, man, exp, _ = x._mpf_
     frac = Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2**-exp)
     return -frac if sign else frac
+
+
+def latex_terms(expr, **settings) -> list[TeX]:
+    """The printed terms of a sum, each with its sign after the first (see
+    :meth:`SymderivLatexPrinter.terms`); any other expression is one term."""
+    if isinstance(expr, Fraction) or not isinstance(expr, sp.Basic):
+        return [latex(expr, **settings)]
+    printer = SymderivLatexPrinter(settings)
+    return [TeX(t) for t in printer.terms(expr)]
 
 
 def latex(expr, **settings) -> TeX:

@@ -44,7 +44,8 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from symderiv.errors import InputError
 from symderiv.calculus.expr import symbol
-from symderiv.calculus.latex import TeX, format_given, format_number, latex, rounded_zeros
+from symderiv.calculus.latex import (TeX, format_given, format_number, latex, latex_terms,
+                                     rounded_zeros)
 from symderiv.render.escape import escape_tex, paragraphs
 from symderiv.resources import templates_dir
 
@@ -121,6 +122,29 @@ def _environment(precision: int, templates: Path | None,
         return latex(expr, decimals=precision, **settings) if rounded else latex(expr,
                                                                                 **settings)
 
+    def math_lines(expr, rounded=False, **settings) -> TeX:
+        # a sum too wide for the line, broken between its terms into rows of an align*
+        whole = math(expr, rounded, **settings)
+        if typeset_width(whole) <= LINE_WIDTH:
+            return whole
+        settings.setdefault("order", "none")
+        if cases is not None:
+            settings.setdefault("cases_words", cases)
+        if rounded:
+            settings["decimals"] = precision
+        if isinstance(expr, sp.Mul) and isinstance(expr.args[-1], sp.Add):
+            # f'(z) (w δ + w δ + …): the sum in \Bigl( \Bigr), which may break across rows
+            # (a \left( … \right) pair may not)
+            head = expr.args[:-1]
+            head_tex = latex(sp.Mul(*head, evaluate=False) if len(head) > 1 else head[0],
+                             **settings)
+            if len(head) == 1 and head[0].is_Add:
+                head_tex = rf"\left({head_tex}\right)"
+            inner = ROW_BREAK.join(_lines(latex_terms(expr.args[-1], **settings),
+                                          typeset_width(head_tex)))
+            return TeX(rf"{head_tex} \Bigl({inner}\Bigr)")
+        return TeX(ROW_BREAK.join(_lines(latex_terms(expr, **settings))))
+
     def num(value, places=None, keep_zeros=False) -> TeX:
         places = precision if places is None else places
         return TeX(number_text(value, places, keep_zeros))
@@ -145,11 +169,29 @@ def _environment(precision: int, templates: Path | None,
     def fill(string, **values) -> TeX:
         return TeX(fill_fields(string, _finalize, values))
 
-    env.filters.update(math=math, num=num, given=given, sym=sym, paragraphs=paragraphs, join_tex=join_tex,
+    env.filters.update(math=math, math_lines=math_lines, num=num, given=given, sym=sym, paragraphs=paragraphs, join_tex=join_tex,
                        fill=fill, inline=inline, escape_tex=escape_tex,
                        width=typeset_width)
     env.globals["precision"] = precision
     return env
+
+
+LINE_WIDTH = 64            # about the characters of math a row of an align* holds
+ROW_BREAK = r" \\" + "\n  &\\quad "   # a new row of the align*, under the first
+
+
+def _lines(terms, indent: float = 0) -> list[str]:
+    """Terms (each with its sign) gathered into lines of at most LINE_WIDTH (the first
+    after ``indent``)."""
+    lines, current = [], ""
+    for term in terms:
+        if current and typeset_width(current + term) + (0 if lines else indent) > LINE_WIDTH:
+            lines.append(current)
+            current = term.lstrip()   # "+ 0.42 \cdot 0.9" under the first line
+            continue
+        current += term
+    lines.append(current)
+    return lines
 
 
 _FRAC = re.compile(r"\\frac\{((?:[^{}]|\{[^{}]*\})*)\}\{((?:[^{}]|\{[^{}]*\})*)\}")
