@@ -251,7 +251,9 @@ class SymderivLatexPrinter(LatexPrinter):
         return out
 
     def _print_Mul(self, expr):
-        if self._settings["decimals"] is not None and _substituted_product(expr):
+        # (SymPy prints a power with a negative exponent, 1/z, through here: not a product)
+        if (self._settings["decimals"] is not None and isinstance(expr, sp.Mul)
+                and _substituted_product(expr)):
             return self._number_product(expr)
         # 0.15 i_1, not \frac{3 i_1}{20}: coefficients given as decimals stay decimals (an
         # exact constant such as \frac{\sqrt{2}}{2} prints as SymPy prints it).
@@ -355,9 +357,18 @@ class SymderivLatexPrinter(LatexPrinter):
         sign = ""
         if len(factors) > 1 and factors[0] == -1:
             sign, factors = "- ", factors[1:]
-        shown = [self._print(f) if i == 0 or f >= 0 else rf"\left({self._print(f)}\right)"
-                 for i, f in enumerate(factors)]
+        below = [f.base for f in factors if f.is_Pow and f.exp == -1]
+        if below and len(below) < len(factors):   # 2/z at z = −2.15: \frac{2}{-2.1534}
+            above = [f for f in factors if not (f.is_Pow and f.exp == -1)]
+            return sign + rf"\frac{{{self._numbers(above)}}}{{{self._numbers(below)}}}"
+        # after a sign, a negative first factor takes parentheses: - (-2.1534), not - -2.1534
+        shown = [self._print(f) if (i == 0 and not sign) or f >= 0
+                 else rf"\left({self._print(f)}\right)" for i, f in enumerate(factors)]
         return sign + r" \cdot ".join(shown)
+
+    def _numbers(self, factors: list) -> str:
+        return (self._print(factors[0]) if len(factors) == 1
+                else self._number_product(sp.Mul(*factors, evaluate=False)))
 
     def _print_Float(self, expr):
         if self._settings["decimals"] is None:

@@ -18,6 +18,8 @@ from symderiv.nets.graph import dense_matrix
 from symderiv.nets.notation import LEARNING_RATE
 from symderiv.solution import LayerMatrices, Number, Step
 
+MATRIX_COLUMNS = 6   # widest W (and Wᵀ) printed; a wider layer keeps its scalar rows
+
 
 def layer_matrices(net, inputs: dict, loss: str, deltas: dict, gradients: dict, worked,
                    given: dict, after: dict, rate: Number | None, trained, prec: int
@@ -34,6 +36,8 @@ def layer_matrices(net, inputs: dict, loss: str, deltas: dict, gradients: dict, 
         if dense is None or not all(n in deltas for n in layer.neurons):
             continue
         names, biases = dense
+        if len(names) > MATRIX_COLUMNS or len(names[0]) > MATRIX_COLUMNS:
+            continue
         if not all(w in worked for row in names for w in row):
             continue
         before = net.inputs if number == 1 else net.layers[number - 2].neurons
