@@ -170,6 +170,8 @@ class BackpropSolution:
     step_values: tuple[dict[str, Number], ...] = ()
     # dense layers whose every weight is worked: the same backward pass as matrices
     matrices: dict[int, LayerMatrices] = field(default_factory=dict)
+    # cross-entropy against targets that are not one-hot: each example's target sum
+    ce_target_sums: tuple[Number, ...] | None = None
     kind: str = "backprop"
 
     def to_json(self) -> dict:
@@ -184,7 +186,10 @@ class BackpropSolution:
 
         out = {"id": self.id, "kind": self.kind,
                "preactivations": per_neuron("preactivations"),
-               "activations": per_neuron("activations")}
+               "activations": per_neuron("activations"),
+               # every parameter's value before training, given or drawn by init = { seed }
+               "initial": {k: _json_float(float(v))                      # extension
+                           for k, v in self.network.parameters().items()}}
         if self.loss is not None:
             out["loss"] = self.loss.value.json()
             out["loss_function"] = self.loss_name              # extension

@@ -31,7 +31,9 @@ HOSTILE = r"\input{/etc/passwd} 50% $x_1$ #1 & ~ ^_^ {}"
 _TYPESET = [(r"\allowbreak{}", ""), (r"\textbackslash{}", "\\"),
             (r"\textasciicircum{}", "^"),
             (r"\textasciitilde{}", "~"), (r"\{", "{"), (r"\}", "}"), (r"\$", "$"),
-            (r"\&", "&"), (r"\#", "#"), (r"\_", "_"), (r"\%", "%")]
+            (r"\&", "&"), (r"\#", "#"), (r"\_", "_"), (r"\%", "%"),
+            # a straight quote as an opening or closing one, as a typesetter sets it
+            (r"\textquotedblleft{}", '"'), (r"\textquotedblright{}", '"')]
 
 
 def typeset(tex: str) -> str:
@@ -224,7 +226,11 @@ _ENTITY = {"&amp;": "&", "&lt;": "<", "&gt;": ">"}
 
 def markdown_shows(text: str) -> str:
     """What a Markdown reader shows for escaped text, decoding left to right; fails on a
-    character that would be live markup (CommonMark: any ASCII punctuation may be escaped)."""
+    character that would be live markup (CommonMark: any ASCII punctuation may be escaped):
+    * _ [ ] $ < > ` # | ~ \\ & ^ anywhere; - + = or "1." "1)" where the line starts. ( ) !
+    : are markup only after ] or < (links, images, autolinks), never live here."""
+    lead = re.match(r"\s*(\d+[.)]|[-+=])", text)
+    assert not lead, f"live {lead[1]!r} at the start of {text!r}"
     out, i = [], 0
     while i < len(text):
         entity = next((e for e in _ENTITY if text.startswith(e, i)), None)
@@ -236,7 +242,7 @@ def markdown_shows(text: str) -> str:
             out.append(text[i + 1])
             i += 2
         else:
-            assert text[i] not in "*_[]()$<>`#|~\\&!=+-.", f"live {text[i]!r} at {i} in {text!r}"
+            assert text[i] not in "*_[]$<>`#|~\\&^", f"live {text[i]!r} at {i} in {text!r}"
             out.append(text[i])
             i += 1
     return "".join(out)

@@ -351,7 +351,8 @@ class _Builder:
         else:
             build = _activation_function(name)
             if build is None:
-                self.refuse(f"'{_short(name)}' is not a known function")
+                self.refuse(f"'{_short(name)}' is not a known function; known: "
+                            f"{', '.join(known_functions())}")
         args = [self.build(a) for a in node.args]
         try:
             result = build(*args)
@@ -400,6 +401,14 @@ class _Builder:
             if _node_count(expr) > MAX_DERIVATIVE_NODES or time.monotonic() > self.deadline:
                 self.refuse(f"the derivative '{self.segment(node)}' is too large")
         return expr
+
+
+def known_functions() -> list[str]:
+    """Every function name a formula may call: the elementary ones, then the activations."""
+    from symderiv.calculus.activations import names
+
+    return sorted(n for n in _FUNCTIONS if not n.startswith("_")) + ["diff"] + [
+        n for n in names() if n not in _FUNCTIONS and n != "softmax"]
 
 
 def _activation_function(name: str):

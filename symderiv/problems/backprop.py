@@ -93,7 +93,19 @@ def _solve(problem: BackpropProblem) -> BackpropSolution:
         step_gradients=tuple({p: Number.of(v) for p, v in g.items()} for g in run.gradients),
         step_values=tuple({p: Number.of(v) for p, v in after.items() if p in trained}
                           for after in run.parameters),
-        matrices=matrices)
+        matrices=matrices,
+        ce_target_sums=_ce_target_sums(loss_name, examples))
+
+
+def _ce_target_sums(loss_name, examples) -> tuple[Number, ...] | None:
+    """Cross-entropy against targets that are not one-hot (not all 0 or 1, or not summing
+    to 1): each example's sum, for the sheet to say how E is taken; else None."""
+    if loss_name != "ce":
+        return None
+    sums = [sp.Add(*targets.values()) for _, targets in examples]
+    one_hot = all(total == 1 and all(v in (0, 1) for v in targets.values())
+                  for total, (_, targets) in zip(sums, examples))
+    return None if one_hot else tuple(Number.of(total, given=True) for total in sums)
 
 
 def _within_budget(net, asked, examples: int) -> tuple[str, ...]:
