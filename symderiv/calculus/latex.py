@@ -10,9 +10,15 @@ from fractions import Fraction
 
 import mpmath
 import sympy as sp
-from sympy.printing.latex import LatexPrinter, _between_two_numbers_p
+from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 from sympy.simplify import fraction
+
+# Where two printed factors are both numbers, they take mul_symbol_latex_numbers (\cdot)
+# instead of a space: the last factor ends in a digit, the next begins with one (or a
+# \frac of digits). SymPy keeps the same test in a private name; ours is written here so
+# that nothing depends on SymPy's private API (pyproject allows sympy >= 1.12).
+_BETWEEN_NUMBERS = (re.compile(r"[0-9][} ]*$"), re.compile(r"(\d|\\frac{\d+}{\d+})"))
 
 # w1_2_3 (layer 1, neuron 2, input 3) and b1_2 / n1_2: the dense-layer names of the contract.
 _DENSE_NAME = re.compile(r"^([A-Za-z]+)(\d+)_(\d+)(?:_(\d+))?$")
@@ -266,8 +272,12 @@ class SymderivLatexPrinter(LatexPrinter):
         return self._sympy_mul(expr)
 
     def _sympy_mul(self, expr):
-        r"""SymPy's own ``_print_Mul`` (sympy 1.14), with one change: the factors are put in
-        :func:`_teacher_order` (σ(z)(1 - σ(z)), not (1 - σ(z)) σ(z)) before they print.
+        r"""SymPy's own ``_print_Mul`` (as of sympy 1.12-1.14), with one change: the factors
+        are put in :func:`_teacher_order` (σ(z)(1 - σ(z)), not (1 - σ(z)) σ(z)) before they
+        print. It uses only the printer's documented hooks and settings (``_print``,
+        ``_needs_mul_brackets``, ``mul_symbol_latex``, ``fold_short_frac``,
+        ``long_frac_ratio``) and :func:`sympy.simplify.fraction`; the one private name it
+        needed (the numbers-between test) is :data:`_BETWEEN_NUMBERS` here.
         Units and prefixes (sympy.physics) are not printed here and keep no special place."""
         separator = self._settings["mul_symbol_latex"]
         numbersep = self._settings["mul_symbol_latex_numbers"]
@@ -286,8 +296,8 @@ class SymderivLatexPrinter(LatexPrinter):
                 term_tex = self._print(term)
                 if self._needs_mul_brackets(term, first=(i == 0), last=(i == len(args) - 1)):
                     term_tex = r"\left(%s\right)" % term_tex
-                if (_between_two_numbers_p[0].search(last_term_tex)
-                        and _between_two_numbers_p[1].match(term_tex)):
+                if (_BETWEEN_NUMBERS[0].search(last_term_tex)
+                        and _BETWEEN_NUMBERS[1].match(term_tex)):
                     _tex += numbersep
                 elif _tex:
                     _tex += separator
