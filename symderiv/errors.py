@@ -13,6 +13,10 @@ class InputError(Exception):
         self.where = where
         self.what = what
 
+    def __reduce__(self):
+        # rebuilt from (where, what) when it crosses from a worker process
+        return InputError, (self.where, self.what)
+
     def within(self, outer: str) -> "InputError":
         """The same error, located inside ``outer`` (``outer: where: what``)."""
         return InputError(f"{outer}: {self.where}" if self.where else outer, self.what)

@@ -35,6 +35,7 @@ from symderiv.calculus.latex import latex
 from symderiv.nets.losses import LOSSES
 from symderiv.nets.network import Bias, Edge, Layer, Network
 from symderiv.nets.notation import LEARNING_RATE, default_net_input, default_target
+from symderiv.variants.spec import read_vary
 
 ACTIVATION_PARTS = ("tanh-vanishing", "dying-relu", "swish-gelu")
 LANGS = ("zh", "en")
@@ -96,6 +97,7 @@ class Problem:
     id: str
     statement: str | dict[str, str] | None
     source: str = ""                    # the spec's file name, for errors found solving it
+    vary: tuple = ()                    # [problem.vary]: symderiv.variants.spec.Vary entries
     kind: ClassVar[str] = ""
 
     def statement_in(self, lang: str, fallback: str) -> str | None:
@@ -382,6 +384,7 @@ class _SheetReader:
             raise self.error(t.at("kind"), f"unknown kind '{kind}'{_suggest(kind, KINDS)}; "
                              f"kinds: {_listing(KINDS)}")
         problem = KINDS[kind].read()(self, t, position, pid, statement)
+        problem = read_vary(self, t, problem)
         t.done()
         return dataclasses.replace(problem, source=self.source)
 

@@ -10,7 +10,7 @@ a :class:`Writer` in ``WRITERS``, added with :func:`register`.
 import json
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -20,12 +20,15 @@ from symderiv.resources import examples_dir
 FORMATS = ("tex", "pdf", "json", "md")   # what --format accepts
 DEFAULT_FORMATS = ("tex", "json", "pdf")  # each where its writer is there and usable
 BUILTIN_SHEET = "hw6.toml"
+QUESTION_FORMATS = ("tex", "pdf")      # what --questions-only writes
+QUESTIONS_SUFFIX = "-questions"        # its files: <stem>-questions.tex, so no key is replaced
 
 
 @dataclass(frozen=True)
 class Options:
     templates: Path | None
     output: Path = Path("output")   # where a failed TeX run leaves the .tex and its log
+    questions_only: bool = False    # the sheets without their solutions
 
 
 @dataclass(frozen=True)
@@ -62,13 +65,15 @@ def _markdown(sheet, options: Options) -> str:
 def _tex(sheet, options: Options) -> str:
     from symderiv.render.latex_sheet import render_sheet
 
-    return render_sheet(sheet, templates=options.templates)
+    return render_sheet(sheet, templates=options.templates,
+                        questions_only=options.questions_only)
 
 
 def _pdf(sheet, options: Options) -> bytes:
     from symderiv.render.latex_sheet import render_pdf
 
-    return render_pdf(sheet, options.output, templates=options.templates)
+    return render_pdf(sheet, options.output, templates=options.templates,
+                      questions_only=options.questions_only)
 
 
 def _tex_engine_found() -> bool:
@@ -105,15 +110,19 @@ def add_parser(sub) -> None:
                    "(default: tex,json, plus pdf where a TeX engine is found)")
     p.add_argument("--templates", metavar="DIR", type=Path,
                    help="a folder searched for templates before the built-in ones")
+    p.add_argument("--questions-only", action="store_true",
+                   help="the sheets without their solutions, as DIR/<stem>-questions.tex|pdf")
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
     formats = _formats(args.format)
+    if args.questions_only:
+        formats = _question_formats(formats, args.format is not None)
     out_dir = _output_dir(args.output)
     if args.templates is not None and not args.templates.is_dir():
         raise InputError("--templates", f"{args.templates}: not a folder")
-    options = Options(args.templates, out_dir)
+    options = Options(args.templates, out_dir, args.questions_only)
 
     from symderiv.problems import solve_sheet
     from symderiv.spec import load_sheet
@@ -121,6 +130,8 @@ def run(args) -> int:
     sheets = [load_sheet(p) for p in args.specs] if args.specs else [_builtin_sheet()]
     _check_stems(sheets, args.specs)
     solutions = [solve_sheet(sheet, args.lang) for sheet in sheets]
+    if args.questions_only:
+        solutions = [replace(s, name=f"{s.name}{QUESTIONS_SUFFIX}") for s in solutions]
     files = {out_dir / f"{s.name}.{WRITERS[f].extension}": WRITERS[f].render(s, options)
              for s in solutions for f in formats}
     for sheet, solution in zip(sheets, solutions):
@@ -276,6 +287,16 @@ def _formats(text: str | None) -> list[str]:
         if f not in chosen:
             chosen.append(f)
     return chosen
+
+
+def _question_formats(formats: list[str], asked: bool) -> list[str]:
+    """A sheet without solutions is a LaTeX page: tex and pdf (JSON and Markdown are the
+    answers themselves)."""
+    answers = [f for f in formats if f not in QUESTION_FORMATS]
+    if answers and asked:
+        raise InputError("--questions-only", f"writes {' and '.join(QUESTION_FORMATS)} only; "
+                         f"{', '.join(answers)} would hold the answers")
+    return [f for f in formats if f in QUESTION_FORMATS]
 
 
 def _output_dir(name: str) -> Path:

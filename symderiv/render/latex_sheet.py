@@ -30,26 +30,28 @@ class ProblemPage:
     layout: object = None
 
 
-def render_sheet(sheet, lang: str | None = None, templates: Path | None = None) -> str:
-    """The LaTeX source of ``sheet`` in ``lang`` (default: the sheet's own)."""
+def render_sheet(sheet, lang: str | None = None, templates: Path | None = None,
+                 questions_only: bool = False, entry: str = ENTRY_TEMPLATE, **context) -> str:
+    """The LaTeX source of ``sheet`` in ``lang`` (default: the sheet's own), through the
+    template ``entry``; ``questions_only`` leaves the solutions out."""
     lang = lang or sheet.lang
     env = make_environment(sheet.precision, templates)
     strings = language_strings(env, lang)
     env = make_environment(sheet.precision, templates, case_words(strings))
     pages = [ProblemPage(p, figures_of(p, sheet.precision), p.kind, layout_of(p))
              for p in sheet.problems]
-    return render_template(env, ENTRY_TEMPLATE, sheet=sheet, problems=pages, t=strings,
-                           lang=lang)
+    return render_template(env, entry, sheet=sheet, problems=pages, t=strings,
+                           lang=lang, questions_only=questions_only, **context)
 
 
 def render_pdf(sheet, output_dir: Path, lang: str | None = None,
-               templates: Path | None = None) -> bytes:
+               templates: Path | None = None, questions_only: bool = False) -> bytes:
     """The PDF of ``sheet``, compiled with XeLaTeX.
 
     When TeX fails, ``output_dir/<name>.tex`` is written (and the log beside it) for the
     user to inspect, and the InputError says where.
     """
-    tex = render_sheet(sheet, lang, templates)
+    tex = render_sheet(sheet, lang, templates, questions_only)
     tex_path = Path(output_dir) / f"{sheet.name}.tex"
     try:
         return compile_tex(tex, tex_path)
