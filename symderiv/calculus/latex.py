@@ -399,8 +399,12 @@ class SymderivLatexPrinter(LatexPrinter):
 def rounded_zeros(value) -> bool:
     """Does ``value`` keep its trailing zeros where it is printed? A computed (inexact)
     value does, at the sheet's precision (0.9610 says four places, 0.961 three); an exact
-    one, or an exact 0, is written as it is."""
-    return isinstance(value, sp.Float) and not value.is_zero
+    one, or a computed value that is exactly an integer (ReLU′ = 1, 0), is written as it is."""
+    if not isinstance(value, sp.Float) or value.is_zero:
+        return False
+    _, _, exponent, bits = value._mpf_     # mantissa · 2^exponent, exactly
+    # an integer below SCIENTIFIC_FROM (2^49 < 10^15); larger ones print as m × 10^e
+    return not (exponent >= 0 and bits + exponent <= 49)
 
 
 def _substituted_product(expr: sp.Mul) -> bool:

@@ -15,7 +15,7 @@ import sympy as sp
 from symderiv.calculus.latex import layer_matrix
 from symderiv.nets import backprop
 from symderiv.nets.graph import dense_matrix
-from symderiv.nets.notation import LEARNING_RATE
+from symderiv.nets.notation import LEARNING_RATE, dense_neuron
 from symderiv.solution import LayerMatrices, Number, Step
 
 MATRIX_COLUMNS = 6   # widest W (and Wᵀ) printed; a wider layer keeps its scalar rows
@@ -52,8 +52,11 @@ def layer_matrices(net, inputs: dict, loss: str, deltas: dict, gradients: dict, 
         a_before = _column([fp.a[n] for n in before])
         gradient = sp.ImmutableMatrix([[gradients[w] for w in row] for row in names])
         dW = layer_matrix("dW", number, *gradient.shape, loss=loss)
+        # the outputs of the layer before by the name its neurons have (n^{(1)}), x for inputs
+        outputs = "n" if number > 1 and dense_neuron(before[0]) else "a"
         steps.append(Step(dW, sp.MatMul(layer_matrix("delta", number, delta.rows, 1, loss=loss),
-                                        sp.Transpose(layer_matrix("a", number - 1, a_before.rows, 1)),
+                                        sp.Transpose(layer_matrix(outputs, number - 1,
+                                                                  a_before.rows, 1)),
                                         evaluate=False),
                           sp.MatMul(delta, a_before.T, evaluate=False), _matrix(gradient)))
         params = [w for row in names for w in row]

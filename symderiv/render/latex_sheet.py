@@ -11,7 +11,8 @@ from pathlib import Path
 from symderiv.errors import InputError
 from symderiv.files import write_atomic
 from symderiv.kinds import KINDS
-from symderiv.render.environment import case_words, language_strings, make_environment, render_template
+from symderiv.render.environment import (case_words, language_strings, make_environment,
+                                         render_template)
 from symderiv.render.figures import network_diagram, xor_plane
 from symderiv.render.layouts import layout_of
 from symderiv.render.pdf import compile_tex
