@@ -6,7 +6,7 @@ the values are the walk's. A factor that depends only on the example and the neu
 working out every gradient of a network costs one factor per parameter beyond those.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy as sp
 
@@ -23,7 +23,7 @@ class ChainFactor:
     formula: sp.Expr             # 2(o_1 − y_1), σ(z_1)(1 − σ(z_1)), h_1
     output_form: sp.Expr | None  # o_1(1 − o_1) where the activation has one
     substituted: sp.Expr         # (output_form or formula) with the numbers, unevaluated
-    value: sp.Float              # at prec digits
+    value: sp.Float              # at prec digits (∂z/∂w at an input: the given value)
 
     @property
     def float(self) -> float:
@@ -185,6 +185,8 @@ class ChainBuilder:
         source_value = p.a[source] if source is not None else 1
         last = self._factor(i, sp.Derivative(self.N.z(n), self.N.symbol(name)), dz_dp, None,
                             source_value)
+        if source in self.network.inputs:   # ∂z/∂w = x1 = −0.5: the given input, exactly
+            last = replace(last, value=sp.sympify(self.examples[i][0][source], strict=True))
         with self.arith.context():
             value = self.arith.result(p.delta[n] * source_value)
         return Chain((*head, last), i, n, value, cites)
