@@ -49,7 +49,7 @@ def one_run(lang: str) -> dict:
     step("import symderiv (solve, problems, LaTeX renderer)",
          lambda: [importlib.import_module(m) for m in (
              "symderiv.commands.solve", "symderiv.problems", "symderiv.render.latex_sheet")])
-    from symderiv.commands.solve import _builtin_sheet
+    from symderiv.api import load as _builtin_sheet   # load() is the built-in sheet
     from symderiv.problems import solve
     from symderiv.render.latex_sheet import render_sheet
     from symderiv.solution import SheetSolution

@@ -1,4 +1,5 @@
-"""How long each `symderiv` command takes from start to exit, and what it imports.
+"""How long each `symderiv` command (and `import symderiv`) takes from start to exit,
+and what it imports.
 
 Each command runs ``--runs`` times in a fresh interpreter (``python -m symderiv …``),
 in rounds with an empty one (``python -c pass``) and ``python -c "import sympy"`` for
@@ -26,6 +27,10 @@ def commands(out: str) -> list[tuple[str, list[str]]]:
     return [
         ("python -c pass", ["-c", "pass"]),
         ("python -c 'import sympy'", ["-c", "import sympy"]),
+        ("python -c 'import symderiv'", ["-c", "import symderiv"]),
+        ("import symderiv; sd.InputError", ["-c", "import symderiv as sd; sd.InputError"]),
+        ("import symderiv; sd.derive('tanh')",
+         ["-c", "import symderiv as sd; sd.derive('tanh')"]),
         ("symderiv --help", ["-m", "symderiv", "--help"]),
         ("symderiv solve --help", ["-m", "symderiv", "solve", "--help"]),
         ("symderiv verify x x", ["-m", "symderiv", "verify", "x", "x"]),

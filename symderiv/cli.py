@@ -70,14 +70,14 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()  # a closed pipe shows here, not at exit where it would print
         return code
     except InputError as e:
-        _report(f"{e.where}: {e.what}" if e.where else e.what)
+        _report(e)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         _discard_stdout()
         return EXIT_BROKEN_PIPE
     except tuple(_RESOURCE_FAILURES) as e:
         # A last resort: the spec and formula checks should refuse such input first.
-        _report(f"{command}: {_RESOURCE_FAILURES[_kind(e)]}")
+        _report(InputError(command, _RESOURCE_FAILURES[_kind(e)]))
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("symderiv: interrupted", file=sys.stderr)
@@ -88,9 +88,10 @@ def _kind(e: BaseException) -> type:
     return next(kind for kind in _RESOURCE_FAILURES if isinstance(e, kind))
 
 
-def _report(message: str) -> None:
+def _report(error: InputError) -> None:
+    """The error's one line (its message) on stderr."""
     try:
-        print(f"symderiv: error: {message}", file=sys.stderr)
+        print(error, file=sys.stderr)
     except BrokenPipeError:
         pass
 

@@ -1,17 +1,33 @@
 """The one error type users see: bad input, reported in one line with exit code 2."""
 
+PROGRAM = "symderiv"
 
-class InputError(Exception):
+
+class InputError(ValueError):
     """Bad input from the user (spec, formula, option, file).
 
     ``where`` names the place (a file and key path, an option, a formula); ``what`` says
-    what is wrong. The CLI prints ``symderiv: error: <where>: <what>`` and exits 2.
+    what is wrong. The message is the line the CLI prints before it exits 2:
+    ``symderiv: error: <where>: <what>``.
     """
 
     def __init__(self, where: str, what: str):
-        super().__init__(f"{where}: {what}")
         self.where = where
         self.what = what
+        super().__init__(self.line)
+
+    @property
+    def place(self) -> str:
+        """``<where>: <what>`` (``<what>`` alone where no place is known)."""
+        return f"{self.where}: {self.what}" if self.where else self.what
+
+    @property
+    def line(self) -> str:
+        return f"{PROGRAM}: error: {self.place}"
+
+    def __reduce__(self):
+        # Errors cross process boundaries (bounded child processes): rebuild from both parts.
+        return type(self), (self.where, self.what)
 
     def __reduce__(self):
         # rebuilt from (where, what) when it crosses from a worker process

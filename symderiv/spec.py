@@ -18,12 +18,13 @@ of the layer, then neuron k of the layer before), then b.
 import dataclasses
 import difflib
 import math
+import numbers
 import random
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Mapping
 
 import sympy as sp
 
@@ -178,6 +179,45 @@ def load_sheet_text(text: str, name: str) -> Sheet:
     return _SheetReader(name).sheet(data)
 
 
+def load_sheet_data(data, name: str = "sheet") -> Sheet:
+    """Read and validate a spec given as Python data in the TOML's shape (``{"sheet": {…},
+    "problem": [{…}, …]}``); ``name`` stands for the file name in errors and outputs.
+
+    Beside TOML's types, a tuple is an array, any integer or real (NumPy's too) a number,
+    and a number or formula may be a SymPy object, bounded like parsed text.
+    """
+    return _SheetReader(name).sheet(_plain(data, name, "", 0))
+
+
+MAX_DATA_DEPTH = 20       # tables and arrays nested in a spec given as Python data
+
+
+def _plain(value, name: str, path: str, depth: int):
+    """Python data as the TOML reader would give it: dicts, lists, str, int, float, bool;
+    SymPy objects stay for :meth:`_SheetReader.number` and the activation reader."""
+    if depth > MAX_DATA_DEPTH:
+        raise InputError(name, f"{path or 'the spec'}: nested more than {MAX_DATA_DEPTH} deep")
+    if isinstance(value, sp.Integer):
+        return int(value)   # a count too (precision, steps, seed), not only a number
+    if isinstance(value, (str, bool, int, float, sp.Basic)):
+        return value
+    if isinstance(value, Mapping):
+        out = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise InputError(name, f"{path or 'the spec'}: key {key!r} is not a string")
+            out[key] = _plain(item, name, f"{path}.{key}" if path else key, depth + 1)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [_plain(item, name, f"{path}[{i}]", depth + 1)
+                for i, item in enumerate(value, start=1)]
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    return value   # the reader names it in its error: "expected a number, got …"
+
+
 def _toml_message(e: tomllib.TOMLDecodeError) -> str:
     # tomllib says "Invalid value (at line 3, column 7)": lead with the place.
     m = re.match(r"^(.*) \(at line (\d+), column (\d+)\)$", str(e))
@@ -297,8 +337,9 @@ class _SheetReader:
 
     # -- numbers ---------------------------------------------------------------------------
     def number(self, value, path: str) -> sp.Expr:
-        """An exact, finite, real SymPy number from a TOML int, float or string."""
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        """An exact, finite, real SymPy number from a TOML int, float or string (or, from
+        Python code, a SymPy number: :func:`symderiv.calculus.expr.from_sympy` bounds it)."""
+        if isinstance(value, bool) or not isinstance(value, (int, float, str, sp.Basic)):
             raise self.error(path, f"expected a number, got {_type_name(value)}")
         if isinstance(value, float) and not math.isfinite(value):
             raise self.error(path, f"expected a finite number, got {value}")
@@ -333,7 +374,7 @@ class _SheetReader:
         return value
 
     def activation(self, value, path: str):
-        if not isinstance(value, (str, dict)):
+        if not isinstance(value, (str, dict, sp.Expr, sp.Lambda)):
             raise self.error(path, f"expected an activation name, table or formula, got "
                              f"{_type_name(value)}")
         try:
@@ -341,9 +382,11 @@ class _SheetReader:
         except InputError as e:
             raise self.relocate(e, path) from None
         for key, number in activation.params.items():
+            where = f"{path}.{key}" if isinstance(value, dict) and key in value else path
             if getattr(number, "is_number", False):
-                where = f"{path}.{key}" if isinstance(value, dict) and key in value else path
                 self.at_most(number, MAX_ACTIVATION_PARAMETER, where)
+            elif where != path:   # a SymPy symbol from Python code: a sheet computes numbers
+                raise self.error(where, f"expected a number, got {number}")
         return activation
 
     # -- the sheet -------------------------------------------------------------------------

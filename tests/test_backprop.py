@@ -279,6 +279,7 @@ def nested_loss(network: Network, examples, loss: str):
     return total, params
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("loss", list(LOSSES))
 def test_gradients_match_nested_sympy_diff(loss):
     rng = random.Random(f"nested-{loss}")

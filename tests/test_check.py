@@ -256,7 +256,7 @@ def test_planted_markdown_values_against_mpmath():
 
 # -- the seed ---------------------------------------------------------------------------------------
 
-SEED = Path("/work/shared/seed/000_0cfd6da7759735d3.txt")
+SEED = Path(__file__).resolve().parent / "data" / "seed.txt"
 
 
 def numbers_on(line: str) -> list[mpmath.mpf]:

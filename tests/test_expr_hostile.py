@@ -161,6 +161,7 @@ SUBPROCESS_CASES = [
 ]
 
 
+@pytest.mark.slow
 def test_hostile_formulas_through_real_processes(tmp_path):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
@@ -181,6 +182,7 @@ def test_hostile_formulas_through_real_processes(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_slow_steps_are_cut_off_by_the_build_time_budget():
     # Deciding max(Φ(10^k), 1) costs SymPy seconds of precision escalation; many of them
     # in one formula must not add up to minutes.

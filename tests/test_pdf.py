@@ -20,16 +20,15 @@ from symderiv.errors import InputError
 from symderiv.problems import solve_sheet
 from symderiv.render import pdf
 from symderiv.render.latex_sheet import render_sheet
-from symderiv.resources import examples_dir
 from symderiv.spec import load_sheet
 from test_layouts import DENSE_TWO_EXAMPLES
 
 HOSTILE = r"\input{/etc/passwd} 50% $x_1$ #1 & ~ ^^5cbye }{ \\"
 
 
-def hostile_spec(tmp_path):
+def hostile_spec(tmp_path, hw6_text):
     """hw6.toml with a hostile title, hostile statements (two paragraphs) and hostile ids."""
-    text = (examples_dir() / "hw6.toml").read_text(encoding="utf-8")
+    text = hw6_text
     text = re.sub(r'(?m)^title = .*$', lambda m: f"title = '{HOSTILE} T'", text)
     statement = re.compile(r"(?ms)^(zh|en) = (\"\"\"|''').*?\2")  # multi-line strings
     text = statement.sub(lambda m: f"{m[1]} = '''{HOSTILE} S\n\n{HOSTILE} S2'''", text)
@@ -47,9 +46,9 @@ def pdf_text(data: bytes, tmp_path) -> str:
 
 
 @pytest.fixture(scope="module", params=["zh", "en"])
-def compiled(request, tmp_path_factory):
+def compiled(request, tmp_path_factory, hw6_text):
     tmp = tmp_path_factory.mktemp(f"sheet-{request.param}")
-    sheet = solve_sheet(load_sheet(hostile_spec(tmp)), request.param)
+    sheet = solve_sheet(load_sheet(hostile_spec(tmp, hw6_text)), request.param)
     tex = render_sheet(sheet)
     run = pdf.run_latex(tex)
     assert run.pdf is not None, run.error
@@ -160,6 +159,7 @@ def test_no_shell_escape_and_no_reading_outside(tmp_path):
     assert "REFUSED" in pdf_text(run.pdf, tmp_path)
 
 
+@pytest.mark.slow
 def test_without_tex_pdf_is_an_error_that_says_how_to_install(tmp_path):
     bare = tmp_path / "bin"
     bare.mkdir()

@@ -24,7 +24,6 @@ from symderiv.calculus.activations import resolve
 from symderiv.calculus.expr import symbol
 from symderiv.calculus.functions import sigmoid, to_elementary
 from symderiv.calculus.latex import format_decimal, latex
-from symderiv.resources import examples_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 SHEETS = {"zh": ROOT / "output" / "hw6.tex", "en": ROOT / "output" / "en" / "hw6.tex"}
@@ -269,8 +268,8 @@ def test_equality_points_are_data_and_print_as_equations(sheets):
 
 # -- 6. and 7. the givens and the wording of problem 4 -----------------------------------------
 
-def test_targets_are_named_as_the_loss_names_them(sheets):
-    spec = tomllib.loads((examples_dir() / "hw6.toml").read_text(encoding="utf-8"))
+def test_targets_are_named_as_the_loss_names_them(sheets, hw6_text):
+    spec = tomllib.loads(hw6_text)
     problem = next(p for p in spec["problem"] if p["id"] == "4")
     targets = problem["data"]["targets"]
     names = [problem["notation"]["targets"][o] for o in targets]          # y1, y2

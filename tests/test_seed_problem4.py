@@ -10,8 +10,6 @@ import mpmath as mp
 import pytest
 
 from symderiv.problems import solve
-from symderiv.resources import examples_dir
-from symderiv.spec import load_sheet
 
 TOL = 1e-12
 DIGITS = 50
@@ -71,9 +69,8 @@ def hand_gradients(p):
 
 
 @pytest.fixture(scope="module")
-def solution():
-    sheet = load_sheet(examples_dir() / "hw6.toml")
-    return solve(next(p for p in sheet.problems if p.id == "4"))
+def solution(hw6_problem):
+    return solve(hw6_problem("4"))
 
 
 def parameters():

@@ -168,11 +168,10 @@ def test_markdown_escapes_user_text_and_tables_the_losses(in_tmp, tmp_path):
     assert "| 12 |" in md and "| 13 |" not in md       # the losses before each step and after
 
 
-def test_lang_switches_title_and_statements():
+def test_lang_switches_title_and_statements(hw6_sheet):
     from symderiv.problems import solve_sheet
-    from symderiv.spec import load_sheet
 
-    sheet = load_sheet(REPO / "examples" / "hw6.toml")
+    sheet = hw6_sheet
     first_two = dataclasses.replace(sheet, problems=sheet.problems[:2])  # 2 and 4 suffice
     english = solve_sheet(first_two, "en")
     assert english.lang == "en"

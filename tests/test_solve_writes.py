@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from symderiv.commands import solve
+from symderiv import files as solve   # write_all moved from commands/solve.py to files.py
 from symderiv.errors import InputError
 
 

@@ -8,8 +8,7 @@ import pytest
 import sympy as sp
 
 from symderiv.errors import InputError
-from symderiv.resources import examples_dir
-from symderiv.spec import (INIT_GRID, BackpropProblem, XorProblem, in_language, load_sheet,
+from symderiv.spec import (INIT_GRID, BackpropProblem, XorProblem, in_language,
                            load_sheet_text)
 
 
@@ -39,8 +38,8 @@ learning_rate = 0.25
 """
 
 
-def test_the_builtin_sheet_is_the_seeds_problems_2_and_4():
-    s = load_sheet(examples_dir() / "hw6.toml")
+def test_the_builtin_sheet_is_the_seeds_problems_2_and_4(hw6_sheet):
+    s = hw6_sheet
     assert s.name == "hw6" and s.source == "hw6.toml"
     assert s.lang == "zh" and s.precision == 4
     assert [p.id for p in s.problems][:2] == ["2", "4"]
@@ -252,14 +251,14 @@ def test_probability_losses_accept_their_outputs(loss, activation, targets):
     assert p.training.loss == loss
 
 
-def test_problems_know_their_file_and_names_may_differ_only_in_print():
+def test_problems_know_their_file_and_names_may_differ_only_in_print(hw6_sheet):
     # the file name travels with each problem, so that an error found while solving it
     # names the spec like a loading error does
     s = sheet(NAMED, "named.toml")
     assert [p.source for p in s.problems] == ["named.toml"]
     # the seed's own notation (z1, z2 for the net inputs, y1, y2 for the targets, loss e)
     # prints unlike every name of its network
-    hw6 = load_sheet(examples_dir() / "hw6.toml")
+    hw6 = hw6_sheet
     assert hw6.problems[1].notation.net_inputs == {"o1": "z1", "o2": "z2"}
     # names SymPy prints alike are caught however they are spelt: alpha1 and alpha_1
     with pytest.raises(InputError) as caught:

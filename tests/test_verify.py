@@ -250,7 +250,7 @@ def test_cli_equal_in_text(run_cli):
 
 def test_cli_names_each_proof_in_words(run_cli):
     from symderiv.calculus import verify
-    from symderiv.commands.verify import _PROOF_WORDS
+    from symderiv.results import _PROOF_WORDS
 
     methods = {"structural", "expand", "cancel"} | {method for method, *_ in verify._PROOFS}
     assert methods <= set(_PROOF_WORDS)

@@ -17,8 +17,7 @@ from symderiv.calculus.expr import symbol
 from symderiv.calculus.latex import latex
 from symderiv.problems import solve, solve_sheet
 from symderiv.problems.xor import collapse_linear, design_network
-from symderiv.resources import examples_dir
-from symderiv.spec import load_sheet, load_sheet_text
+from symderiv.spec import load_sheet_text
 
 XOR = {(0, 0): 0, (0, 1): 1, (1, 0): 1, (1, 1): 0}
 HAND = {"relu": lambda z: max(z, 0), "linear": lambda z: z, "identity": lambda z: z}
@@ -43,9 +42,8 @@ def solve_text(text: str):
 
 
 @pytest.fixture(scope="module")
-def seed_problem2():
-    sheet = load_sheet(examples_dir() / "hw6.toml")
-    return solve(next(p for p in sheet.problems if p.id == "2"))
+def seed_problem2(hw6_problem):
+    return solve(hw6_problem("2"))
 
 
 def test_the_seeds_network_solves_xor(seed_problem2):

@@ -15,9 +15,11 @@ import mpmath
 import sympy as sp
 
 from symderiv.errors import InputError
-from symderiv.calculus.expr import exact_number, parse_formula, symbol
-from symderiv.calculus.functions import Phi, relu, sigmoid, to_elementary
+from symderiv.calculus.expr import exact_number, from_sympy, parse_formula, symbol
+from symderiv.calculus.functions import to_elementary
 from symderiv.calculus.latex import TeX
+from symderiv.calculus.registry import (Activation, Parameter, bind_parameters,  # noqa: F401
+                                        formula_function, lookup, names)
 from symderiv.calculus.outputform import (OutputForm, derivative_agreement, output_form,
                                  teacher_derivative, teacher_form)
 from symderiv.calculus.verify import run_bounded
@@ -26,56 +28,6 @@ Z = symbol("z")
 OUTPUT = symbol("a")
 # Time bound on deriving the output form of a user's formula (inversion and proofs).
 FORMULA_SECONDS = 10.0
-
-# PyTorch's SELU constants (torch.nn.SELU), taken exactly from their decimal digits.
-SELU_ALPHA = sp.Rational("1.6732632423543772848170429916717")
-SELU_SCALE = sp.Rational("1.0507009873554804934193349852946")
-# The tanh approximation of GELU: 0.5·z·(1 + tanh(√(2/π)(z + 0.044715 z³))).
-GELU_TANH_CUBIC = sp.Rational("0.044715")
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """One parameter: its spec name, PyTorch's default, and the values it may take."""
-
-    name: str
-    default: sp.Expr
-    domain: str = "real"  # "real" | "positive" | "nonnegative"
-    symbolic: bool = True  # becomes a symbol (α, β) when a derivation asks for one
-    symbol_name: str = ""  # the symbol's name when it differs from the spec name (λ)
-
-    def symbol(self) -> sp.Symbol:
-        return symbol(self.symbol_name or self.name)
-
-    def admits(self, value: sp.Expr) -> bool:
-        """False when ``value`` is provably outside the domain (a symbol may be anything)."""
-        if value.is_real is False:
-            return False
-        if self.domain == "positive":
-            return value.is_positive is not False
-        if self.domain == "nonnegative":
-            return value.is_nonnegative is not False
-        return True
-
-
-@dataclass(frozen=True)
-class Activation:
-    """A registry entry. ``build(x, p)`` is the expression at x with parameters p;
-    ``value``/``slope`` are numerically stable float evaluators of f and f′."""
-
-    name: str
-    latex_name: TeX
-    build: Callable[[sp.Expr, Mapping[str, sp.Expr]], sp.Expr]
-    value: Callable[[float, Mapping[str, float]], float] | None
-    slope: Callable[[float, Mapping[str, float]], float] | None
-    parameters: tuple[Parameter, ...] = ()
-    elementwise: bool = True
-
-    def bind(self, params: Mapping[str, sp.Expr]) -> "BoundActivation":
-        return BoundActivation(
-            name=self.name, params=dict(params), latex_name=self.latex_name,
-            elementwise=self.elementwise, _entry=self)
-
 
 @dataclass(frozen=True)
 class BoundActivation:
@@ -201,145 +153,23 @@ class BoundActivation:
             return float(self._mp_functions[which](mpmath.mpf(x)))
 
 
-# -- numerically stable floats --------------------------------------------------------------
-def _sigmoid(x: float) -> float:
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-def _softplus(x: float) -> float:
-    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
-
-
-def _sech2(x: float) -> float:
-    """1 − tanh²x without the cancellation near |x| large: 4e^{−2|x|}/(1 + e^{−2|x|})²."""
-    e = math.exp(-2.0 * abs(x))
-    return 4.0 * e / (1.0 + e) ** 2
-
-
-def _Phi(x: float) -> float:
-    return 0.5 * math.erfc(-x / math.sqrt(2.0))
-
-
-def _phi(x: float) -> float:
-    return math.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
-
-
-_GELU_K = math.sqrt(2.0 / math.pi)
-_GELU_C = float(GELU_TANH_CUBIC)
-
-
-def _gelu_tanh(x, p):
-    # 0.5x(1 + tanh u) = x·σ(2u): no cancellation for x → −∞.
-    return x * _sigmoid(2.0 * _GELU_K * (x + _GELU_C * x**3))
-
-
-def _gelu_tanh_slope(x, p):
-    u = _GELU_K * (x + _GELU_C * x**3)
-    du = _GELU_K * (1.0 + 3.0 * _GELU_C * x * x)
-    return _sigmoid(2.0 * u) + 2.0 * x * du * _sigmoid(2.0 * u) * _sigmoid(-2.0 * u)
-
-
-def _mish(x, p):
-    return x * math.tanh(_softplus(x))
-
-
-def _mish_slope(x, p):
-    s = _softplus(x)
-    return math.tanh(s) + x * _sech2(s) * _sigmoid(x)
-
-
-def _swish(x, p):
-    return x * _sigmoid(p["beta"] * x)
-
-
-def _swish_slope(x, p):
-    b = p["beta"]
-    return _sigmoid(b * x) + b * x * _sigmoid(b * x) * _sigmoid(-b * x)
-
-
-def _elu(x, p, scale=1.0):
-    return scale * (x if x > 0 else p["alpha"] * math.expm1(x))
-
-
-def _elu_slope(x, p, scale=1.0):
-    return scale * (1.0 if x > 0 else p["alpha"] * math.exp(x))
-
-
-# -- the registry -----------------------------------------------------------------------------
-def _name(tex: str) -> TeX:
-    return TeX(tex)
-
-
-def _exp_piecewise(x, alpha, scale):
-    """ELU/SELU: scale·z for z > 0, scale·α(e^z − 1) otherwise."""
-    return sp.Piecewise((scale * x, x > 0), (scale * alpha * (sp.exp(x) - 1), True))
-
-
-_ENTRIES = (
-    Activation("linear", _name(r"\operatorname{id}"), lambda x, p: x,
-               lambda x, p: x, lambda x, p: 1.0),
-    Activation("relu", _name(r"\operatorname{ReLU}"), lambda x, p: relu(x),
-               lambda x, p: max(x, 0.0), lambda x, p: 1.0 if x > 0 else 0.0),
-    Activation("leaky_relu", _name(r"\operatorname{LeakyReLU}"),
-               lambda x, p: sp.Piecewise((x, x > 0), (p["alpha"] * x, True)),
-               lambda x, p: x if x > 0 else p["alpha"] * x,
-               lambda x, p: 1.0 if x > 0 else p["alpha"],
-               (Parameter("alpha", sp.Rational(1, 100), "nonnegative"),)),
-    Activation("sigmoid", _name(r"\sigma"), lambda x, p: sigmoid(x),
-               lambda x, p: _sigmoid(x), lambda x, p: _sigmoid(x) * _sigmoid(-x)),
-    Activation("tanh", _name(r"\tanh"), lambda x, p: sp.tanh(x),
-               lambda x, p: math.tanh(x), lambda x, p: _sech2(x)),
-    Activation("softplus", _name(r"\operatorname{softplus}"),
-               lambda x, p: sp.log(1 + sp.exp(p["beta"] * x)) / p["beta"],
-               lambda x, p: _softplus(p["beta"] * x) / p["beta"],
-               lambda x, p: _sigmoid(p["beta"] * x),
-               (Parameter("beta", sp.Integer(1), "positive", symbolic=False),)),
-    Activation("swish", _name(r"\operatorname{Swish}"), lambda x, p: x * sigmoid(p["beta"] * x),
-               _swish, _swish_slope, (Parameter("beta", sp.Integer(1)),)),
-    Activation("gelu", _name(r"\operatorname{GELU}"), lambda x, p: x * Phi(x),
-               lambda x, p: x * _Phi(x), lambda x, p: _Phi(x) + x * _phi(x)),
-    Activation("gelu_tanh", _name(r"\operatorname{GELU}_{\tanh}"),
-               lambda x, p: sp.S.Half * x * (1 + sp.tanh(
-                   sp.sqrt(2 / sp.pi) * (x + GELU_TANH_CUBIC * x**3))),
-               _gelu_tanh, _gelu_tanh_slope),
-    Activation("elu", _name(r"\operatorname{ELU}"),
-               lambda x, p: _exp_piecewise(x, p["alpha"], 1),
-               _elu, _elu_slope, (Parameter("alpha", sp.Integer(1), "positive"),)),
-    # PyTorch's SELU has fixed constants; as parameters they print as α and λ in derivations.
-    Activation("selu", _name(r"\operatorname{SELU}"),
-               lambda x, p: _exp_piecewise(x, p["alpha"], p["scale"]),
-               lambda x, p: _elu(x, p, p["scale"]), lambda x, p: _elu_slope(x, p, p["scale"]),
-               (Parameter("alpha", SELU_ALPHA, "positive"),
-                Parameter("scale", SELU_SCALE, "positive", symbol_name="lambda"))),
-    Activation("mish", _name(r"\operatorname{Mish}"),
-               lambda x, p: x * sp.tanh(sp.log(1 + sp.exp(x))), _mish, _mish_slope),
-    Activation("softmax", _name(r"\operatorname{softmax}"), lambda x, p: None,
-               None, None, elementwise=False),
-)
-_REGISTRY = {a.name: a for a in _ENTRIES}
-
-
-def lookup(name: str) -> Activation | None:
-    """The registry entry called ``name``, or None."""
-    return _REGISTRY.get(name)
-
-
-def names() -> list[str]:
-    """Every registry name, in the contract's order."""
-    return list(_REGISTRY)
+def bind(entry: Activation, params: Mapping[str, sp.Expr]) -> "BoundActivation":
+    """A registry entry with its parameters fixed."""
+    return BoundActivation(name=entry.name, params=dict(params), latex_name=entry.latex_name,
+                           elementwise=entry.elementwise, _entry=entry)
 
 
 def resolve(spec, where: str, symbolic_params: bool = False) -> BoundActivation:
     """A spec's activation: a name ("tanh"), a table ({"name": "leaky_relu", "alpha": 0.1})
-    or a formula in z ("z*sigmoid(1.5*z)"). Unspecified parameters take PyTorch's
-    defaults, or become symbols (α, β) with ``symbolic_params``. Bad input: InputError."""
+    or a formula in z ("z*sigmoid(1.5*z)"); from Python code also a SymPy expression in z
+    or a one-variable ``sp.Lambda``. Unspecified parameters take PyTorch's defaults, or
+    become symbols (α, β) with ``symbolic_params``. Bad input: InputError."""
+    if isinstance(spec, (sp.Expr, sp.Lambda)):
+        return _sympy_activation(spec, where)
     if isinstance(spec, str):
         entry = lookup(spec.strip())
         if entry is not None:
-            return entry.bind(_bind_params(entry, {}, where, symbolic_params))
+            return bind(entry, bind_parameters(entry, {}, where, symbolic_params))
         return _formula_activation(spec, where)
     if isinstance(spec, Mapping):
         name = spec.get("name")
@@ -348,47 +178,17 @@ def resolve(spec, where: str, symbolic_params: bool = False) -> BoundActivation:
         entry = lookup(name.strip())
         if entry is None:
             raise InputError(f"{where}.name", _unknown(name))
-        given = {k: v for k, v in spec.items() if k != "name"}
-        return entry.bind(_bind_params(entry, given, where, symbolic_params))
+        # Every value is SymPy before it is bound: a spec's number exact, a caller's SymPy
+        # value bounded like text; an unknown parameter is named as such whatever its value.
+        known = {p.name for p in entry.parameters}
+        given = {k: _parameter_value(v, f"{where}.{k}") if k in known else v
+                 for k, v in spec.items() if k != "name"}
+        return bind(entry, bind_parameters(entry, given, where, symbolic_params))
     raise InputError(where, "an activation is a name, a table with a name, or a formula in z")
 
 
-def formula_function(name: str) -> Callable[..., sp.Expr] | None:
-    """``swish(x)``, ``leaky_relu(x, 0.1)`` inside a formula: the input, then the
-    parameters in registry order. None for names that are not elementwise activations."""
-    entry = lookup(name)
-    if entry is None or not entry.elementwise:
-        return None
-
-    def call(x, *args):
-        if len(args) > len(entry.parameters):
-            raise InputError(name, f"takes at most {len(entry.parameters) + 1} argument(s)")
-        given = {p.name: v for p, v in zip(entry.parameters, args)}
-        return entry.bind(_bind_params(entry, given, name, False)).expr(x)
-
-    return call
-
-
-def _bind_params(entry: Activation, given: Mapping, where: str, symbolic: bool) -> dict:
-    known = {p.name: p for p in entry.parameters}
-    for key in given:
-        if key not in known:
-            takes = ", ".join(known) if known else "no parameters"
-            raise InputError(f"{where}.{key}", f"unknown parameter for {entry.name} (it takes {takes})")
-    out = {}
-    for p in entry.parameters:
-        if p.name in given:
-            value = given[p.name]
-            if not isinstance(value, sp.Expr):
-                value = exact_number(value, f"{where}.{p.name}")
-            if not p.admits(value):
-                raise InputError(f"{where}.{p.name}", f"must be {p.domain}, got {value}")
-            out[p.name] = value
-        elif symbolic and p.symbolic:
-            out[p.name] = p.symbol()
-        else:
-            out[p.name] = p.default
-    return out
+def _parameter_value(value, where: str) -> sp.Expr:
+    return from_sympy(value, where) if isinstance(value, sp.Basic) else exact_number(value, where)
 
 
 def _formula_activation(text: str, where: str) -> BoundActivation:
@@ -396,6 +196,25 @@ def _formula_activation(text: str, where: str) -> BoundActivation:
         raise InputError(where, _unknown(text))
     f = parse_formula(text, where, variables={"z"})
     return BoundActivation(name=text.strip(), params={}, latex_name=TeX("f"), _formula=f)
+
+
+def _sympy_activation(spec, where: str) -> BoundActivation:
+    """An expression in z (or in one other variable), or ``Lambda(x, body)``: its one
+    variable becomes z."""
+    if isinstance(spec, sp.Lambda):
+        if len(spec.variables) != 1:
+            raise InputError(where, f"an activation takes one variable; this Lambda takes "
+                                    f"{len(spec.variables)}")
+        variable = spec.variables[0].name
+        f = from_sympy(spec.expr, where, variables={variable}).xreplace({symbol(variable): Z})
+    else:
+        f = from_sympy(spec, where)
+        inputs = sorted(f.free_symbols - {Z}, key=str)
+        if len(inputs) > 1 or (inputs and Z in f.free_symbols):
+            raise InputError(where, f"'{inputs[-1]}' is not a variable here (an activation is "
+                                    "an expression in z, or in one other variable)")
+        f = f.xreplace({inputs[0]: Z}) if inputs else f   # the one variable is the input
+    return BoundActivation(name=sp.sstr(f), params={}, latex_name=TeX("f"), _formula=f)
 
 
 def _unknown(name: str) -> str:
@@ -437,6 +256,25 @@ def derive(text: str, wrt: str | None = None) -> Derivation:
             form = OutputForm(form.expr.xreplace({OUTPUT: output}), form.check, form.note)
         return _derivation(name, variable, f, df, output, form, points)
     f, variable = _parse_derive_formula(text, wrt)
+    return _derive_formula(name, f, variable)
+
+
+def derive_sympy(expr, wrt: str | None = None) -> Derivation:
+    """Derive a SymPy expression from Python code (bounded like a parsed formula), or a
+    one-variable ``Lambda`` (by its variable)."""
+    if isinstance(expr, sp.Lambda):
+        if len(expr.variables) != 1:
+            raise InputError("EXPR", f"expected a Lambda of one variable, got "
+                                     f"{len(expr.variables)}")
+        variable = expr.variables[0].name
+        if wrt is not None and wrt != variable:
+            raise InputError("--wrt", f"the Lambda's variable is {variable!r}, not {wrt!r}")
+        expr, wrt = expr.expr, variable
+    f = from_sympy(expr, "EXPR")
+    return _derive_formula(sp.sstr(f), f, _derive_variable(f, sp.sstr(f), wrt))
+
+
+def _derive_formula(name: str, f: sp.Expr, variable: sp.Symbol) -> Derivation:
     df = teacher_derivative(f, variable)
     output = _output_symbol(f)
     # A user's formula can make inversion, proofs or mpmath slow: all of that is bounded.
@@ -475,7 +313,7 @@ def _derive_softmax(entry: Activation) -> Derivation:
     """
     zs = [symbol(f"z{k}") for k in (1, 2, 3)]
     outs = [symbol(f"a{k}") for k in (1, 2, 3)]
-    bound = entry.bind({})
+    bound = bind(entry, {})
     f = sp.Matrix([bound.layer_expr(zs, j) for j in range(3)])
     jacobian = f.jacobian(zs)
     total, s = sp.Add(*[sp.exp(zk) for zk in zs]), sp.Dummy("S", positive=True)
@@ -515,17 +353,22 @@ def _parse_derive_formula(text: str, wrt: str | None) -> tuple[sp.Expr, sp.Symbo
     if name.isidentifier() and wrt is None and len(name) > 1:
         raise InputError("EXPR", _unknown(name))
     f = parse_formula(text, "EXPR")
+    return f, _derive_variable(f, name, wrt)
+
+
+def _derive_variable(f: sp.Expr, name: str, wrt: str | None) -> sp.Symbol:
+    """The variable to differentiate by: ``wrt``, else z, x, or the only one."""
     free = sorted(f.free_symbols, key=str)
     if wrt is not None:
         variable = _variable_symbol(wrt)
         if variable not in free:
             raise InputError("--wrt", f"{wrt!r} does not occur in {name!r}")
-        return f, variable
+        return variable
     for preferred in ("z", "x"):
         if symbol(preferred) in free:
-            return f, symbol(preferred)
+            return symbol(preferred)
     if len(free) == 1:
-        return f, free[0]
+        return free[0]
     if not free:
         raise InputError("EXPR", f"{name!r} has no variable to differentiate by")
     raise InputError("EXPR", f"several variables ({', '.join(map(str, free))}); name one with --wrt")

@@ -19,7 +19,8 @@ import sympy as sp
 from sympy import S
 
 from symderiv.errors import InputError
-from symderiv.calculus.functions import Phi, phi, relu, sigmoid
+from symderiv.calculus.functions import SPECIAL_FUNCTIONS, symbol  # noqa: F401 (symbol: re-exported)
+from symderiv.calculus.registry import formula_function, names
 
 MAX_LENGTH = 2000          # characters of formula text
 MAX_NODES = 1000           # syntax-tree nodes (operators, operands, calls)
@@ -43,11 +44,6 @@ _CONSTANTS = {"pi": S.Pi, "E": S.Exp1}
 # Names that would otherwise become symbols but mean something no formula should carry.
 _NON_FINITE = (S.ComplexInfinity, S.NaN, S.Infinity, S.NegativeInfinity)
 _NON_FINITE_NAMES = {"oo", "zoo", "nan", "inf", "infinity", "Infinity", "NaN"}
-
-
-def symbol(name: str) -> sp.Symbol:
-    """The one way symderiv makes a symbol: every variable is real (z, a, w5, h1, β)."""
-    return sp.Symbol(name, real=True)
 
 
 def _log(x, base=None):
@@ -78,11 +74,8 @@ _FUNCTIONS = {
     "cosh": (sp.cosh, 1, 1),
     "tanh": (sp.tanh, 1, 1),
     "erf": (sp.erf, 1, 1),
-    "sigmoid": (sigmoid, 1, 1),
-    "relu": (relu, 1, 1),
     "Heaviside": (_heaviside, 1, 2),
-    "Phi": (Phi, 1, 1),
-    "phi": (phi, 1, 1),
+    **{f.formula_name: (f, 1, 1) for f in SPECIAL_FUNCTIONS},
 }
 
 
@@ -113,8 +106,9 @@ def parse_formula(text: str, where: str = "formula", *,
 
 
 def exact_number(value, where: str) -> sp.Expr:
-    """A spec value as an exact real number: 3 → 3, 0.15 → 3/20, "sqrt(2)/2" → √2/2."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+    """A spec value as an exact real number: 3 → 3, 0.15 → 3/20, "sqrt(2)/2" → √2/2, and
+    from Python code a SymPy number (``sp.Rational(3, 20)``, ``sp.sqrt(2)/2``)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, sp.Basic)):
         raise InputError(where, f"expected a number, got {_describe_value(value)}")
     if isinstance(value, int):
         return _exact_int(value, where)
@@ -122,7 +116,7 @@ def exact_number(value, where: str) -> sp.Expr:
         if not math.isfinite(value):
             raise InputError(where, f"{value!r} is not a finite number")
         return _exact_decimal(repr(value), where)
-    expr = parse_formula(value, where)
+    expr = parse_formula(value, where) if isinstance(value, str) else from_sympy(value, where)
     if expr.free_symbols:
         names = ", ".join(sorted(s.name for s in expr.free_symbols))
         raise InputError(where, f"'{_short(value)}' is not a number (it contains {names})")
@@ -132,6 +126,100 @@ def exact_number(value, where: str) -> sp.Expr:
     if not approx.is_Number or not approx.is_finite:
         raise InputError(where, f"'{_short(value)}' is not a real finite number")
     return expr
+
+
+# -- SymPy objects from Python code ---------------------------------------------------------
+
+# What a SymPy expression from a caller may be built of: what the parser itself builds.
+_SYMPY_FUNCTIONS = (sp.exp, sp.log, sp.Abs, sp.Min, sp.Max, sp.sin, sp.cos, sp.tan, sp.sinh,
+                    sp.cosh, sp.tanh, sp.erf, sp.Heaviside, *SPECIAL_FUNCTIONS)
+_SYMPY_STRUCTURE = (sp.Add, sp.Mul, sp.Pow, sp.Piecewise, sp.core.relational.Relational,
+                    sp.logic.boolalg.BooleanAtom, sp.And, sp.Or, sp.Not)
+_SYMPY_PIECE = sp.functions.elementary.piecewise.ExprCondPair
+MAX_FLOAT_BITS = 3400      # a Float's precision (about MAX_NUMBER_DIGITS digits)
+
+
+def from_sympy(expr, where: str = "formula", *, variables: set[str] | None = None) -> sp.Expr:
+    """A SymPy expression from Python code, held to the bounds of :func:`parse_formula`.
+
+    It is a value from a trusted caller, not text, but it may still be huge or hold what
+    no formula may (i, ∞, an undefined function): its nodes, depth, numbers and numeric
+    powers are checked by walking it, before anything computes with it. Symbols become
+    symderiv's real symbols of the same name; a Float is the decimal it prints as
+    (``sp.Float(0.15)`` is 3/20, as 0.15 in a spec is); with ``variables``, only those
+    names may appear.
+    """
+    if not isinstance(expr, sp.Expr):
+        raise InputError(where, f"expected a SymPy expression, got {_describe_value(expr)}")
+    names = _walk_sympy(expr, where)
+    if variables is not None:
+        extra = sorted(names - set(variables))
+        if extra:
+            allowed = ", ".join(sorted(variables)) or "none"
+            raise InputError(where, f"'{extra[0]}' is not a variable here (allowed: {allowed})")
+    floats = {f: _exact_decimal(_float_text(f), where) for f in expr.atoms(sp.Float)}
+    renamed = {s: symbol(s.name) for s in expr.free_symbols}
+    result = expr.xreplace({**floats, **renamed})
+    if result.has(*_NON_FINITE):
+        raise InputError(where, f"'{_short(result)}' is not finite")
+    if result.has(S.ImaginaryUnit):
+        raise InputError(where, f"'{_short(result)}' is not real")
+    return result
+
+
+def _walk_sympy(expr: sp.Basic, where: str) -> set[str]:
+    """Every node checked (kind, count, depth, size), without recursion; the symbol names."""
+    names, count, stack = set(), 0, [(expr, 1)]
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise InputError(where, f"the expression is too large (more than {MAX_NODES} parts)")
+        if depth > MAX_DEPTH:
+            raise InputError(where, f"the expression is nested too deeply (more than "
+                                    f"{MAX_DEPTH} levels)")
+        _check_sympy_node(node, where)
+        if isinstance(node, sp.Symbol):
+            names.add(node.name)
+        stack.extend((arg, depth + 1) for arg in node.args)
+    return names
+
+
+def _check_sympy_node(node: sp.Basic, where: str) -> None:
+    if isinstance(node, sp.Symbol):
+        if not node.name.isidentifier() or node.name.startswith("_") \
+                or node.name in _NON_FINITE_NAMES:
+            raise InputError(where, f"'{_short(node.name)}' is not allowed as a symbol name")
+        return
+    if isinstance(node, (sp.Rational, sp.Float)) or node in _NON_FINITE:
+        if isinstance(node, sp.Rational) and _digits(node) > MAX_NUMBER_DIGITS:
+            raise InputError(where, f"a number in it has more than {MAX_NUMBER_DIGITS} digits")
+        if isinstance(node, sp.Float) and node._prec > MAX_FLOAT_BITS:
+            raise InputError(where, f"a Float in it has too many digits (at most "
+                                    f"{MAX_NUMBER_DIGITS})")
+        return  # the non-finite ones are refused by name once the walk is done
+    if isinstance(node, sp.NumberSymbol) or node is S.ImaginaryUnit:
+        return
+    if isinstance(node, sp.Pow) and node.exp.is_number:
+        size = abs(node.exp.evalf(15)) if not node.exp.is_Rational else abs(node.exp)
+        if not size.is_Number or size > MAX_EXPONENT:
+            raise InputError(where, f"an exponent in it ({_short(node.exp)}) is too large "
+                                    f"(at most {MAX_EXPONENT})")
+        return
+    if isinstance(node, _SYMPY_STRUCTURE + (_SYMPY_PIECE,)) or node.func in _SYMPY_FUNCTIONS:
+        return
+    if isinstance(node, sp.core.function.AppliedUndef):
+        raise InputError(where, f"'{_short(node.func.__name__)}' is not a known function")
+    # Named by its class alone: printing an arbitrary object could take as long as its size.
+    raise InputError(where, f"{_short(type(node).__name__)} is not allowed: "
+                            "a formula holds numbers, symbols, + − × ÷ and powers, and the "
+                            "functions a formula may name")
+
+
+def _float_text(f: sp.Float) -> str:
+    # str() of a Float is its digits at its precision: 0.15 → "0.150000000000000".
+    text = str(f)
+    return text if "e" in text or "." in text else text + ".0"
 
 
 # -- reading the text ------------------------------------------------------------------
@@ -251,7 +339,7 @@ class _Builder:
             self.refuse(f"name '{name}' is not allowed (names may not start with '_')")
         if name in _NON_FINITE_NAMES:
             self.refuse(f"'{name}' is not a finite number")
-        if name in _FUNCTIONS or name == "diff" or _activation_function(name) is not None:
+        if name in _FUNCTIONS or name == "diff" or formula_function(name) is not None:
             self.refuse(f"'{name}' is a function; write {name}(...)")
         if self.variables is not None:
             allowed = ", ".join(sorted(self.variables)) or "none"
@@ -349,7 +437,7 @@ class _Builder:
             build, fewest, most = _FUNCTIONS[name]
             self._check_arity(node, name, fewest, most)
         else:
-            build = _activation_function(name)
+            build = formula_function(name)
             if build is None:
                 self.refuse(f"'{_short(name)}' is not a known function; known: "
                             f"{', '.join(known_functions())}")
@@ -405,25 +493,8 @@ class _Builder:
 
 def known_functions() -> list[str]:
     """Every function name a formula may call: the elementary ones, then the activations."""
-    from symderiv.calculus.activations import names
-
     return sorted(n for n in _FUNCTIONS if not n.startswith("_")) + ["diff"] + [
         n for n in names() if n not in _FUNCTIONS and n != "softmax"]
-
-
-def _activation_function(name: str):
-    """The registry's builder for activation ``name`` (args -> SymPy), or None.
-
-    Looked up lazily: activations.py may import this module, and may not exist yet.
-    """
-    try:
-        from symderiv.calculus import activations
-    except ModuleNotFoundError as e:
-        if e.name in ("symderiv.calculus.activations",):
-            return None
-        raise
-    lookup = getattr(activations, "formula_function", None)
-    return lookup(name) if lookup is not None else None
 
 
 # -- numbers -----------------------------------------------------------------------------

@@ -79,17 +79,10 @@ class SymderivLatexPrinter(LatexPrinter):
                          "cases_words": ("for", "otherwise")}
 
     # -- functions coursework writes by name -------------------------------------------
-    def _print_sigmoid(self, expr, exp=None):
-        return self._named_function(r"\sigma", expr, exp)
-
-    def _print_relu(self, expr, exp=None):
-        return self._named_function(r"\operatorname{ReLU}", expr, exp)
-
-    def _print_Phi(self, expr, exp=None):
-        return self._named_function(r"\Phi", expr, exp)
-
-    def _print_phi(self, expr, exp=None):
-        return self._named_function(r"\varphi", expr, exp)
+    def _print_SpecialFunctionBase(self, expr, exp=None):
+        # σ, ReLU, Φ, φ: each class names its own TeX (symderiv.calculus.functions). SymPy's
+        # printer skips a Function subclass's bases unless their names end in "Base".
+        return self._named_function(expr.tex_name, expr, exp)
 
     def _named_function(self, name, expr, exp):
         args = ", ".join(self._print(a) for a in expr.args)
@@ -463,10 +456,6 @@ def _terminating_decimal(r: sp.Rational) -> str | None:
     if q != 1 or places > 12:
         return None
     return format_decimal(Fraction(int(r.p), int(r.q)), places)
-
-
-def _places(decimal: str) -> int:
-    return len(decimal.split(".")[1]) if "." in decimal else 0
 
 
 def format_decimal(value, places: int, keep_zeros: bool = False) -> str:

@@ -13,7 +13,7 @@ from fractions import Fraction
 import sympy as sp
 from mpmath import iv, mp
 
-from symderiv.calculus.functions import Phi, phi, relu, sigmoid
+from symderiv.calculus.functions import SPECIAL_FUNCTIONS, relu
 
 PREC = 113             # bits (quadruple precision): far beyond any printed digit
 MAX_MAGNITUDE = 1e200  # larger values are refused rather than carried along
@@ -171,18 +171,6 @@ def _monotone(function, x, increasing: bool = True):
         return iv.mpf([fa - slack, fb + slack])
 
 
-def _mp_sigmoid(t):
-    return 1 / (1 + mp.exp(-t)) if t >= 0 else mp.exp(t) / (1 + mp.exp(t))
-
-
-def _mp_Phi(t):
-    return mp.erfc(-t / mp.sqrt(2)) / 2
-
-
-def _mp_phi(t):
-    return mp.exp(-t * t / 2) / mp.sqrt(2 * mp.pi)
-
-
 def _guarded(function, bound: float = 1e6):
     def apply(t):
         if abs(t) > bound:
@@ -191,18 +179,21 @@ def _guarded(function, bound: float = 1e6):
     return apply
 
 
-def _phi_interval(ev, x):
-    x = ev.value(x)
-    lo, hi = lower(x), upper(x)
-    if lo >= 0:
-        return _monotone(_mp_phi, x, increasing=False)
-    if hi <= 0:
-        return _monotone(_mp_phi, x)
-    with mp.workprec(PREC + 40):
-        floor = min(_mp_phi(lo), _mp_phi(hi))
-        peak = _mp_phi(mp.mpf(0))
-        slack = mp.mpf(2) ** (-PREC)
-        return iv.mpf([floor - slack, peak + slack])
+def _peaked(function):
+    """f over [a, b] for an f increasing up to 0 and decreasing after (φ)."""
+    def apply(ev, x):
+        x = ev.value(x)
+        lo, hi = lower(x), upper(x)
+        if lo >= 0:
+            return _monotone(function, x, increasing=False)
+        if hi <= 0:
+            return _monotone(function, x)
+        with mp.workprec(PREC + 40):
+            floor = min(function(lo), function(hi))
+            peak = function(mp.mpf(0))
+            slack = mp.mpf(2) ** (-PREC)
+            return iv.mpf([floor - slack, peak + slack])
+    return apply
 
 
 def _relu(ev, x):
@@ -253,9 +244,9 @@ _FUNCTIONS = {
     sp.sinh: _by_endpoints(mp.sinh),
     sp.atan: _by_endpoints(mp.atan),
     sp.erf: _by_endpoints(mp.erf),
-    sigmoid: _by_endpoints(_mp_sigmoid),
-    Phi: _by_endpoints(_mp_Phi),
-    phi: _phi_interval,
+    # σ, Φ, φ by the shape their classes declare; ReLU exactly (no guard on its size)
+    **{f: (_by_endpoints(f.mp_value) if f.interval_shape == "increasing"
+           else _peaked(f.mp_value)) for f in SPECIAL_FUNCTIONS},
     relu: _relu,
     sp.Abs: _abs,
     sp.Max: _extreme(max),

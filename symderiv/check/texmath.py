@@ -26,7 +26,7 @@ import sympy as sp
 
 from symderiv.check.lexer import Token, lex
 from symderiv.calculus.expr import symbol
-from symderiv.calculus.functions import Phi, phi, relu, sigmoid
+from symderiv.calculus.functions import SPECIAL_FUNCTIONS, Phi, sigmoid
 
 MAX_TOKENS = 4000       # per chain element
 MAX_DEPTH = 90          # nesting of groups, fractions, powers (about 30 levels)
@@ -119,7 +119,8 @@ def _softplus(x):
 
 # Written by name (\text{..}, \operatorname{..}, \mathrm{..}); keys are lower case.
 NAMED_FUNCTIONS = {
-    "sigmoid": sigmoid, "logistic": sigmoid, "relu": relu, "tanh": sp.tanh, "sinh": sp.sinh,
+    **{name: f for f in SPECIAL_FUNCTIONS for name in f.read_names},
+    "tanh": sp.tanh, "sinh": sp.sinh,
     "cosh": sp.cosh, "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "exp": sp.exp, "ln": sp.log,
     "log": sp.log, "erf": sp.erf, "swish": _swish, "silu": _swish, "gelu": _gelu,
     "softplus": _softplus, "max": sp.Max, "min": sp.Min, "arctan": sp.atan,
@@ -130,7 +131,7 @@ _COMMAND_FUNCTIONS = {
     r"\cosh": sp.cosh, r"\sin": sp.sin, r"\cos": sp.cos, r"\tan": sp.tan, r"\max": sp.Max,
     r"\min": sp.Min, r"\arctan": sp.atan,
 }
-_PAREN_FUNCTIONS = {r"\sigma": sigmoid, r"\Phi": Phi, r"\phi": phi, r"\varphi": phi}
+_PAREN_FUNCTIONS = {command: f for f in SPECIAL_FUNCTIONS for command in f.read_commands}
 _MULTI_ARG = {sp.Max, sp.Min}
 _A, _H0 = sp.Dummy("a", real=True), sp.Dummy("h0", real=True)
 _HEAVISIDE = sp.Lambda((_A, _H0), sp.Heaviside(_A, _H0))

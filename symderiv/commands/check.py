@@ -5,13 +5,11 @@ input (a missing or unreadable file, a bad --given).
 """
 
 import json
-import re
 import sys
 
 from symderiv.errors import InputError
 
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_']*[+*]?$|^d[A-Za-z0-9_']+/d[A-Za-z0-9_']+$")
 
 
 def add_parser(sub) -> None:
@@ -33,13 +31,12 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    given = dict(parse_given(g) for g in args.given)
-    text = read_document(args.doc)
-    from symderiv.check.judge import check_text
+    from symderiv.api import check
 
-    report = check_text(text, given, filename=args.doc)
+    given = dict(parse_given(g) for g in args.given)
+    report = check(read_document(args.doc), given, filename=args.doc)
     if args.format == "json":
-        sys.stdout.write(json.dumps(report.data(), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
     else:
         sys.stdout.write(report.text())
     return report.exit_code
@@ -50,27 +47,9 @@ def parse_given(option: str):
     where = f"--given {option[:40]}"
     if "=" not in option:
         raise InputError(where, "expected NAME=VALUE")
-    name, value = option.split("=", 1)
-    name = normalize_name(name)
-    if not _NAME.match(name):
-        raise InputError(where, f"'{name}' is not a name")
-    from symderiv.calculus.expr import parse_formula
+    from symderiv.api import given_value
 
-    return name, parse_formula(value, where)
-
-
-def normalize_name(name: str) -> str:
-    """w_5 -> w5, w_{5}' -> w5', \\beta -> beta, β -> beta (the reader's naming)."""
-    from symderiv.check.texmath import lex, Context, read, Unreadable
-
-    name = name.strip()
-    if "/" in name:
-        return name.replace("_", "").replace("{", "").replace("}", "").replace("\\partial", "d")
-    try:
-        value = read(lex(name), Context())
-    except Unreadable:
-        return name
-    return getattr(value, "name", name)
+    return given_value(*option.split("=", 1), where)
 
 
 def read_document(path: str) -> str:

@@ -7,15 +7,13 @@ The files are then written all or none (:func:`write_all`). Each format is
 a :class:`Writer` in ``WRITERS``, added with :func:`register`.
 """
 
-import json
-import os
-import tempfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from symderiv.api import BUILTIN_SHEET
 from symderiv.errors import InputError
-from symderiv.resources import examples_dir
+from symderiv.files import write_all
 
 FORMATS = ("tex", "pdf", "json", "md")   # what --format accepts
 DEFAULT_FORMATS = ("tex", "json", "pdf")  # each where its writer is there and usable
@@ -52,27 +50,29 @@ def register(name: str, writer: Writer) -> None:
     WRITERS[name] = writer
 
 
-def _json(sheet, options: Options) -> str:
-    return json.dumps(sheet.to_json(), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+def _json(solutions, options: Options) -> str:
+    from symderiv.api import render
+
+    return render(solutions, "json")
 
 
-def _markdown(sheet, options: Options) -> str:
-    from symderiv.render.markdown import render_markdown
+def _markdown(solutions, options: Options) -> str:
+    from symderiv.api import render
 
-    return render_markdown(sheet, options.templates)
-
-
-def _tex(sheet, options: Options) -> str:
-    from symderiv.render.latex_sheet import render_sheet
-
-    return render_sheet(sheet, templates=options.templates,
-                        questions_only=options.questions_only)
+    return render(solutions, "md", templates=options.templates)
 
 
-def _pdf(sheet, options: Options) -> bytes:
+def _tex(solutions, options: Options) -> str:
+    from symderiv.api import render
+
+    return render(solutions, "tex", templates=options.templates,
+                  questions_only=options.questions_only)
+
+
+def _pdf(solutions, options: Options) -> bytes:
     from symderiv.render.latex_sheet import render_pdf
 
-    return render_pdf(sheet, options.output, templates=options.templates,
+    return render_pdf(solutions.sheet, options.output, templates=options.templates,
                       questions_only=options.questions_only)
 
 
@@ -124,18 +124,16 @@ def run(args) -> int:
         raise InputError("--templates", f"{args.templates}: not a folder")
     options = Options(args.templates, out_dir, args.questions_only)
 
-    from symderiv.problems import solve_sheet
-    from symderiv.spec import load_sheet
+    from symderiv.api import load, solve
 
-    sheets = [load_sheet(p) for p in args.specs] if args.specs else [_builtin_sheet()]
+    sheets = [load(p) for p in args.specs] if args.specs else [load()]
     _check_stems(sheets, args.specs)
-    solutions = [solve_sheet(sheet, args.lang) for sheet in sheets]
-    if args.questions_only:
-        solutions = [replace(s, name=f"{s.name}{QUESTIONS_SUFFIX}") for s in solutions]
-    files = {out_dir / f"{s.name}.{WRITERS[f].extension}": WRITERS[f].render(s, options)
+    solutions = [solve(sheet, args.lang) for sheet in sheets]
+    suffix = QUESTIONS_SUFFIX if args.questions_only else ""
+    files = {out_dir / f"{s.name}{suffix}.{WRITERS[f].extension}": WRITERS[f].render(s, options)
              for s in solutions for f in formats}
     for sheet, solution in zip(sheets, solutions):
-        self_check(sheet, solution, files.get(out_dir / f"{solution.name}.tex"), options)
+        self_check(sheet, solution, files.get(out_dir / f"{solution.name}{suffix}.tex"), options)
     write_all(files)
     for path in files:
         print(path)
@@ -149,7 +147,7 @@ def self_check(sheet, solution, tex: str | None, options: Options) -> None:
     Registry activations are covered by the test suite, and checking costs about a second.
     """
     if not any(getattr(layer.activation, "is_formula", False)
-               for p in solution.problems if hasattr(p, "network") and p.kind == "backprop"
+               for p in solution.sheet.problems if p.kind == "backprop"
                for layer in p.network.layers):
         return
     from symderiv.check.judge import check_text
@@ -161,116 +159,6 @@ def self_check(sheet, solution, tex: str | None, options: Options) -> None:
                                        f"{bad[0].line} ({bad[0].status}: {bad[0].text[:60]}); "
                                        f"a formula activation prints in a form symderiv cannot "
                                        f"state exactly; nothing written")
-
-
-def write_all(files: dict[Path, str | bytes]) -> None:
-    """Write every file or none: a failure leaves each target as it was.
-
-    Each target is checked first (not a folder, its folder writable), then every file is
-    written to a temporary file beside its target, and only then are they renamed into
-    place. Should a rename still fail, the targets already renamed get their old
-    contents back (kept as hard links, where the file system has them) or are removed,
-    and the folders this run made are removed again.
-    """
-    made = _make_folders({path.parent for path in files})
-    temps, backups, renamed = {}, {}, []
-    try:
-        for path in files:
-            _check_target(path)
-        for path, data in files.items():
-            temps[path] = _write_temporary(path, data)
-        for path, temp in temps.items():
-            if path.exists():
-                backups[path] = _hard_link_beside(path)
-            os.replace(temp, path)
-            renamed.append(path)
-    except OSError as e:
-        where = getattr(e, "filename", None) or next(iter(files))
-        _undo(temps, backups, renamed, made)
-        raise InputError(str(where), f"cannot write: {e.strerror or e}") from None
-    except BaseException:
-        _undo(temps, backups, renamed, made)
-        raise
-    for backup in backups.values():
-        if backup is not None:
-            _remove(backup)
-
-
-def _check_target(path: Path) -> None:
-    if path.is_dir():
-        raise InputError(str(path), "cannot write: it is a folder")
-    if not os.access(path.parent, os.W_OK | os.X_OK):
-        raise InputError(str(path), f"cannot write: {path.parent} is not writable")
-
-
-def _make_folders(folders) -> list[Path]:
-    """Create the missing ``folders`` (and parents); the ones made, deepest last."""
-    made = []
-    for folder in sorted(folders):
-        missing = [p for p in (folder, *folder.parents) if not p.exists()]
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            _remove_folders(made)
-            raise InputError(str(folder), f"cannot create the folder: {e.strerror or e}") \
-                from None
-        made.extend(reversed(missing))
-    return made
-
-
-def _write_temporary(path: Path, data: str | bytes) -> Path:
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        # mkstemp makes the file private (0600); an output file gets the usual mode.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data if isinstance(data, bytes) else data.encode("utf-8"))
-    except BaseException:
-        _remove(Path(temp))
-        raise
-    return Path(temp)
-
-
-def _hard_link_beside(path: Path) -> Path | None:
-    """A second name for ``path``'s current contents (None where links are not possible)."""
-    backup = path.with_name(f".{path.name}.{os.getpid()}.old")
-    try:
-        os.link(path, backup)
-    except OSError:
-        return None
-    return backup
-
-
-def _undo(temps, backups, renamed, made) -> None:
-    for path in renamed:
-        backup = backups.get(path)
-        if backup is not None:
-            os.replace(backup, path)
-        elif path not in backups:   # a new file: it was not there before
-            _remove(path)
-    for temp in temps.values():
-        _remove(temp)
-    for backup in backups.values():
-        if backup is not None:
-            _remove(backup)
-    _remove_folders(made)
-
-
-def _remove(path: Path) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-
-
-def _remove_folders(made: list[Path]) -> None:
-    for folder in reversed(made):
-        try:
-            folder.rmdir()
-        except OSError:
-            pass
 
 
 def _formats(text: str | None) -> list[str]:
@@ -304,13 +192,6 @@ def _output_dir(name: str) -> Path:
     if path.exists() and not path.is_dir():
         raise InputError("-o", f"{name}: exists and is not a folder")
     return path
-
-
-def _builtin_sheet():
-    from symderiv.spec import load_sheet_text
-
-    path = examples_dir() / BUILTIN_SHEET
-    return load_sheet_text(path.read_text(encoding="utf-8"), BUILTIN_SHEET)
 
 
 def _check_stems(sheets, specs) -> None:

@@ -24,44 +24,14 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from symderiv.calculus.expr import parse_formula
-    from symderiv.calculus.verify import decide
+    from symderiv.api import verify
 
-    lhs = parse_formula(args.lhs, where="LHS")
-    rhs = parse_formula(args.rhs, where="RHS")
-    verdict = decide(lhs, rhs, timeout=args.timeout)
+    verdict = verify(args.lhs, args.rhs, timeout=args.timeout)
     if args.format == "json":
-        print(json.dumps({"equal": verdict.equal, "method": verdict.method,
-                          "counterexample": verdict.counterexample}))
+        print(json.dumps(verdict.to_json()))
     else:
-        print(_sentence(verdict))
+        print(verdict.text())
     return EXIT_BY_ANSWER[verdict.equal]
-
-
-# How each proof of symderiv.calculus.verify reads in a sentence (JSON keeps the method's name).
-_PROOF_WORDS = {
-    "structural": "identical after rewriting",
-    "expand": "proved by expanding",
-    "cancel": "proved by cancelling",
-    "polynomial identity (zero at deg + 1 points)":
-        "proved as polynomials: the difference is 0 at more points than its degree",
-    "cases": "proved case by case between the kinks",
-    "rewrite(exp) + cancel": "proved by writing it in exponentials and cancelling",
-    "rewrite(Abs) + simplify": "proved by writing max and min with |.| and simplifying",
-    "simplify": "proved by simplifying",
-}
-
-
-def _sentence(verdict) -> str:
-    """The verdict as a person reads it."""
-    if verdict.equal:
-        return f"equal ({_PROOF_WORDS.get(verdict.method, f'proved by {verdict.method}')})"
-    if verdict.equal is None:
-        return verdict.method
-    found = verdict.counterexample
-    where = ", ".join(f"{name} = {value}" for name, value in found["point"].items())
-    values = f"LHS = {found['lhs']}, RHS = {found['rhs']}, LHS - RHS = {found['difference']}"
-    return f"NOT equal: at {where}, {values}" if where else f"NOT equal: {values}"
 
 
 def _seconds(text: str) -> float:

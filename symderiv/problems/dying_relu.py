@@ -54,10 +54,6 @@ class State:
     gradients: tuple[sp.Expr, ...]        # ∂e/∂Wᵢ
 
     @property
-    def loss_float(self) -> float:
-        return float(self.loss)
-
-    @property
     def dead(self) -> bool:
         """z < 0 on every training input: a ReLU neuron outputs 0 and passes no gradient."""
         return all(z < 0 for z in self.preactivations)

@@ -55,14 +55,6 @@ class DepthRow:
     saturated: sp.Expr   # (tanh'(z_sat))^L, exact
     healthy: sp.Expr
 
-    @property
-    def saturated_float(self) -> float:
-        return float(sp.N(self.saturated, 17))
-
-    @property
-    def healthy_float(self) -> float:
-        return float(sp.N(self.healthy, 17))
-
 
 @dataclass(frozen=True)
 class TanhVanishing:

@@ -95,23 +95,33 @@ def case_words(strings: dict) -> tuple[str, str] | None:
     return None if not words else (str(words["when"]), str(words["otherwise"]))
 
 
+# Jinja2's own delimiters collide with TeX's braces; LaTeX templates use nbconvert's.
+LATEX_DELIMITERS = {"block_start_string": "((*", "block_end_string": "*))",
+                    "variable_start_string": "(((", "variable_end_string": ")))",
+                    "comment_start_string": "((=", "comment_end_string": "=))"}
+
+
+def sandboxed(environment_class: type, templates: Path | None, finalize, **options):
+    """The one way symderiv makes a template environment (LaTeX or Markdown): sandboxed,
+    ``templates`` searched before the built-in folder, undefined values an error,
+    every printed value through ``finalize``."""
+    folders = [templates_dir()]
+    if templates is not None:
+        if not Path(templates).is_dir():
+            raise InputError("--templates", f"{templates}: not a folder")
+        folders.insert(0, templates)
+    return environment_class(
+        loader=jinja2.FileSystemLoader([str(f) for f in folders]), finalize=finalize,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined, autoescape=False, **options)
+
+
 @lru_cache(maxsize=8)
 def _environment(precision: int, templates: Path | None,
                  cases: tuple[str, str] | None = None) -> LatexEnvironment:
-    folders = [templates_dir()]
-    if templates is not None:
-        if not templates.is_dir():
-            raise InputError("--templates", f"{templates}: not a folder")
-        folders.insert(0, templates)
-    env = LatexEnvironment(
-        loader=jinja2.FileSystemLoader([str(f) for f in folders]),
-        block_start_string="((*", block_end_string="*))",
-        variable_start_string="(((", variable_end_string=")))",
-        comment_start_string="((=", comment_end_string="=))",
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined, finalize=_finalize, autoescape=False,
-        extensions=["jinja2.ext.do"],  # ((* do list.append(x) *)) to collect a row's parts
-    )
+    env = sandboxed(LatexEnvironment, templates, _finalize, **LATEX_DELIMITERS,
+                    # ((* do list.append(x) *)) to collect a row's parts
+                    extensions=["jinja2.ext.do"])
 
     def math(expr, rounded=False, **settings) -> TeX:
         # order="none": terms in the order they were built (w5 - eta*g, not -eta*g + w5),

@@ -18,6 +18,7 @@ from symderiv.render.layouts import layout_of
 from symderiv.render.pdf import compile_tex
 
 ENTRY_TEMPLATE = "latex/sheet.tex.j2"
+PROBLEMS_TEMPLATE = "latex/problems.tex.j2"
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,12 @@ def render_sheet(sheet, lang: str | None = None, templates: Path | None = None,
              for p in sheet.problems]
     return render_template(env, entry, sheet=sheet, problems=pages, t=strings,
                            lang=lang, questions_only=questions_only, **context)
+
+
+def render_problems(sheet, lang: str | None = None, templates: Path | None = None) -> str:
+    """The LaTeX of ``sheet``'s problems alone, as the sheet prints them (no preamble,
+    no title): what a notebook shows for a solution."""
+    return render_sheet(sheet, lang, templates, entry=PROBLEMS_TEMPLATE)
 
 
 def render_pdf(sheet, output_dir: Path, lang: str | None = None,

@@ -29,17 +29,16 @@ from pathlib import Path
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from symderiv.errors import InputError
 from symderiv.calculus.expr import symbol
 from symderiv.calculus.latex import TeX, format_given, format_significant, latex
 from symderiv.render.environment import (fill_fields, language_strings, number_text,
-                                          render_template)
+                                          render_template, sandboxed)
 from symderiv.render.escape import escape_markdown, markdown_paragraphs
 from symderiv.render.layouts import layout_of
-from symderiv.resources import templates_dir
 from symderiv.solution import Number
 
 ENTRY_TEMPLATE = "md/sheet.md.j2"
+PROBLEMS_TEMPLATE = "md/problems.md.j2"
 SIGNIFICANT = 4   # digits of a value shown to significant digits (tiny gradients, losses)
 
 
@@ -71,14 +70,7 @@ def _finalize(value):
 
 
 def _environment(precision: int, templates: Path | None) -> jinja2.Environment:
-    folders = [str(templates_dir())]
-    if templates is not None:
-        if not Path(templates).is_dir():
-            raise InputError("--templates", f"{templates}: not a folder")
-        folders.insert(0, str(templates))
-    env = MarkdownEnvironment(loader=jinja2.FileSystemLoader(folders), finalize=_finalize,
-                              undefined=jinja2.StrictUndefined, autoescape=False,
-                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env = sandboxed(MarkdownEnvironment, templates, _finalize)
 
     def math(expr) -> TeX:
         return latex(expr, decimals=precision, order="none")
@@ -115,12 +107,21 @@ def _exact(value):
 
 def render_markdown(sheet, templates: Path | None = None) -> str:
     """The Markdown of ``sheet`` (a :class:`symderiv.solution.SheetSolution`)."""
+    return _render(ENTRY_TEMPLATE, sheet, templates)
+
+
+def render_problems(sheet, templates: Path | None = None) -> str:
+    """The Markdown of ``sheet``'s problems alone (no title): what a notebook shows."""
+    return _render(PROBLEMS_TEMPLATE, sheet, templates)
+
+
+def _render(template: str, sheet, templates: Path | None) -> str:
     env = _environment(sheet.precision, templates)
     strings = language_strings(env, sheet.lang, folder="md")
     kinds = {p.kind: _template_for(env, p.kind) for p in sheet.problems}
     layouts = [layout_of(p) for p in sheet.problems]
-    return render_template(env, ENTRY_TEMPLATE, sheet=sheet, t=strings, templates=kinds,
-                           layouts=layouts)
+    return render_template(env, template, sheet=sheet, problems=sheet.problems, t=strings,
+                           templates=kinds, layouts=layouts)
 
 
 def _template_for(env: jinja2.Environment, kind: str) -> str:
