@@ -68,14 +68,15 @@ def test_a_sheet_that_fails_its_own_check_is_refused_and_nothing_is_written(
     # a formula activation whose sheet would state a wrong equation: here injected into the
     # rendered .tex (as a printer slip would), so the self-check has something to find
     from symderiv import cli
+    from symderiv.commands import solve as command
     from test_bad_specs import BASE
 
     spec = tmp_path / "formula.toml"
     spec.write_text(BASE.replace('{ neurons = ["o1", "o2"], activation = "sigmoid" }',
                                  '{ neurons = ["o1", "o2"], activation = "z*sigmoid(z)" }'))
-    writer = solve.WRITERS["tex"]
+    writer = command.WRITERS["tex"]
     slip = "\n\\[ o_{1} = 0.25 + 0.5 = 0.9 \\]\n\\end{document}\n"
-    monkeypatch.setitem(solve.WRITERS, "tex", solve.Writer(
+    monkeypatch.setitem(command.WRITERS, "tex", command.Writer(
         "tex", lambda s, o: writer.render(s, o).replace("\\end{document}\n", slip)))
     out = tmp_path / "out"
     assert cli.main(["solve", str(spec), "-o", str(out), "--format", "tex,json"]) == 2
@@ -84,6 +85,6 @@ def test_a_sheet_that_fails_its_own_check_is_refused_and_nothing_is_written(
                                                "fails its own check at line")
     assert not out.exists()
     # without the slip, the same spec is written (and passes)
-    monkeypatch.setitem(solve.WRITERS, "tex", writer)
+    monkeypatch.setitem(command.WRITERS, "tex", writer)
     assert cli.main(["solve", str(spec), "-o", str(out), "--format", "tex,json"]) == 0
     assert sorted(p.name for p in out.iterdir()) == ["formula.json", "formula.tex"]
