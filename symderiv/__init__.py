@@ -38,9 +38,10 @@ def __dir__():
 
 
 class _CallAndPackage:
-    """``sd.render`` and ``sd.check`` are calls, and ``symderiv.render`` and
-    ``symderiv.check`` are subpackages: called, this is the call; its other attributes
-    are the subpackage's, so ``import symderiv.check.judge as judge`` still works."""
+    """``sd.render``, ``sd.check`` and ``sd.export`` are calls, and ``symderiv.render``,
+    ``symderiv.check`` and ``symderiv.export`` are subpackages: called, this is the call;
+    its other attributes are the subpackage's, so ``import symderiv.check.judge as judge``
+    still works."""
 
     def __init__(self, name: str):
         self._package = f"symderiv.{name}"
@@ -57,7 +58,7 @@ class _CallAndPackage:
 
 
 class _SharedName:
-    """The module attribute ``render``/``check``: always the call. The import system sets
+    """The module attribute ``render``/``check``/``export``: always the call. The import system sets
     the attribute to the subpackage when it loads one; that write is set aside (the
     subpackage stays in ``sys.modules`` and behind the call's attributes)."""
 
@@ -79,6 +80,7 @@ class _SharedName:
 class _Library(types.ModuleType):
     render = _SharedName()
     check = _SharedName()
+    export = _SharedName()
 
 
 sys.modules[__name__].__class__ = _Library

@@ -291,10 +291,6 @@ def export(target, to: str, problem: str | None = None) -> str:
     name, formula or SymPy expression (f, f′ and f′ in the output), or a sheet with
     ``problem`` naming one of its problems (its loss and asked gradients in closed form);
     ``to`` is ``latex``, ``mathml``, ``python``, ``numpy``, ``torch``, ``c`` or ``json``."""
-    try:
-        from symderiv.export import export as export_text
-    except ModuleNotFoundError as e:
-        if e.name != "symderiv.export":
-            raise
-        raise NotImplementedError("export is not part of this build of symderiv yet") from None
+    from symderiv.export import export as export_text
+
     return export_text(target, to, problem)

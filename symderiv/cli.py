@@ -54,9 +54,9 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"symderiv {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    from symderiv.commands import check, derive, solve, vary, verify
+    from symderiv.commands import check, derive, export, solve, vary, verify
 
-    for module in (solve, derive, verify, check, vary):
+    for module in (solve, derive, verify, check, vary, export):
         module.add_parser(sub)
     return parser
 

@@ -54,8 +54,11 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("xor", reader="symderiv.spec:read_xor",
          solver="symderiv.problems.xor:solve",
          figures="symderiv.render.latex_sheet:xor_figures"),
-    Kind("activations", reader="symderiv.spec:read_activations",
+    Kind("activations", reader="symderiv.problems.activation_tasks:read",
          solver="symderiv.problems.activations:solve",
          figures="symderiv.render.activations_figures:activation_figures",
          layout="symderiv.render.activations_layout:activations_layout"),
+    Kind("boolean", reader="symderiv.problems.boolean:read",
+         solver="symderiv.problems.boolean:solve",
+         figures="symderiv.render.boolean_figures:boolean_figures"),
 )}

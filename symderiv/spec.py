@@ -138,6 +138,8 @@ class ActivationsProblem(Problem):
     parts: tuple[str, ...] = ACTIVATION_PARTS
     range: tuple[sp.Expr, sp.Expr] = (sp.Integer(-4), sp.Integer(4))
     beta: sp.Expr | None = None         # None: a symbolic β
+    functions: tuple = ()               # FunctionSpec each (symderiv.problems.activation_tasks)
+    tasks: tuple[str, ...] = ()
     kind: ClassVar[str] = "activations"
 
 
@@ -656,8 +658,11 @@ class _SheetReader:
                           prove_linear_impossible=prove)
 
     # -- kind = "activations" (problem 5; solved by symderiv.problems.activations) -----------
-    def activations(self, t: _Table, position, pid, statement) -> ActivationsProblem:
-        raw = t.get("parts", "array", list(ACTIVATION_PARTS))
+    def activations(self, t: _Table, position, pid, statement,
+                    parts_optional: bool = False) -> ActivationsProblem:
+        """The seed's parts (all three by default; none by default when ``functions``
+        are given, ``parts_optional``), range and beta."""
+        raw = t.get("parts", "array", [] if parts_optional else list(ACTIVATION_PARTS))
         parts = []
         for i, part in enumerate(raw, start=1):
             where = f"{t.at('parts')}[{i}]"
@@ -669,7 +674,7 @@ class _SheetReader:
             if part in parts:
                 raise self.error(where, f"'{part}' is listed twice")
             parts.append(part)
-        if not parts:
+        if not parts and not parts_optional:
             raise self.error(t.at("parts"), "no parts")
         span = t.get("range", "array", None)
         bounds = ActivationsProblem.range
@@ -1021,6 +1026,3 @@ def read_backprop(reader: _SheetReader, t: _Table, position: int, pid: str, stat
 def read_xor(reader: _SheetReader, t: _Table, position: int, pid: str, statement):
     return reader.xor(t, position, pid, statement)
 
-
-def read_activations(reader: _SheetReader, t: _Table, position: int, pid: str, statement):
-    return reader.activations(t, position, pid, statement)

@@ -5,7 +5,8 @@ here or in their module; ``pytest -m "not slow"`` leaves them out while developi
 
 TeX tests (marker ``tex``) skip on a machine without latexmk/xelatex, except where
 SYMDERIV_REQUIRE_TEX=1 (CI sets it): there a missing engine fails them.
-Torch tests (marker ``torch``) likewise fail instead of skipping when CI=true.
+Torch tests (marker ``torch``) and C tests (marker ``gcc``) likewise fail instead of
+skipping when CI=true.
 """
 
 import os
@@ -49,6 +50,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="no TeX engine (latexmk + xelatex)"))
         if "torch" in item.keywords and not torch_available() and not require_torch:
             item.add_marker(pytest.mark.skip(reason="no PyTorch (pip install torch==2.13.0)"))
+        if "gcc" in item.keywords and not shutil.which("gcc") and not require_torch:
+            item.add_marker(pytest.mark.skip(reason="no gcc (apt-get install gcc)"))
 
 
 @pytest.fixture(scope="session")

@@ -94,3 +94,15 @@ def test_render_and_bad_input(outputs):
     assert outputs["bad-input"][0].startswith(
         "symderiv: error: sheet: problem[1].network.layers[1].activation: ")
     assert outputs["export"][0].strip()
+
+
+def test_exported_code_runs_with_the_spec_as_defaults(outputs, mlp_oracle):
+    loss, gradient = mlp_oracle
+    values = ast.literal_eval(outputs["export-run"][0])
+    args = (SEED_WEIGHTS, SEED_BIASES, SEED_INPUTS, SEED_TARGETS)
+    moved = ({**SEED_WEIGHTS, ("h1", "o1"): "0.4"}, *args[1:])
+    with mpmath.workdps(50):
+        assert values["loss"] == pytest.approx(float(loss(*args)), rel=1e-14)
+        assert values["dE/dw5"] == pytest.approx(float(gradient(("h1", "o1"), *args)), rel=1e-12)
+        assert values["dE/dw5 at w5 = 0.4"] == pytest.approx(
+            float(gradient(("h1", "o1"), *moved)), rel=1e-12)

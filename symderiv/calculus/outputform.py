@@ -172,7 +172,11 @@ def _fold_sigmoids(e: sp.Expr) -> sp.Expr:
     """Bottom up: 1/(1+e^u) → σ(−u), then e^u·σ(−u) → σ(u) (both identities of σ)."""
     if e.is_Atom or not e.args:
         return e
-    e = e.func(*[_fold_sigmoids(arg) for arg in e.args])
+    return fold_sigmoid(e.func(*[_fold_sigmoids(arg) for arg in e.args]))
+
+
+def fold_sigmoid(e: sp.Expr) -> sp.Expr:
+    """One node whose arguments are folded already: 1/(1+e^u) → σ(−u), e^u·σ(−u) → σ(u)."""
     if e.is_Pow and e.exp == -1 and e.base.is_Add and len(e.base.args) == 2 and 1 in e.base.args:
         (other,) = [t for t in e.base.args if t != 1]
         if isinstance(other, sp.exp):

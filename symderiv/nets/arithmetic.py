@@ -5,12 +5,16 @@
   shows comes from here.
 - :class:`Float64`: Python floats through the activations' numeric functions, for bulk
   work; the tests hold it to the high-precision values.
+- :class:`Symbolic`: SymPy formulas of the parameters, inputs and targets, for export:
+  each neuron's values are named once and defined from those before them, never
+  re-derived, so the loss and gradients come out at a size linear in the edges.
 
 Both raise :class:`NotReal` where an activation has no finite real value (1/z at 0,
 sqrt(z) below 0, exp(exp(exp(z))) far beyond any number a sheet could show).
 """
 
 import math
+import sys
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
@@ -28,6 +32,7 @@ Z = symbol("z")  # the argument of every activation rule
 # exponent, or the reduction modulo π, needs that many digits); every value a sheet may hold
 # is within double range (< 1.8e308), so such an argument only arises inside a formula.
 ARGUMENT_LIMIT = mpmath.mpf(10) ** 400
+DOUBLE_MAX = sys.float_info.max
 
 
 class NotReal(ArithmeticError):
@@ -38,7 +43,22 @@ class NotReal(ArithmeticError):
         self.reason = reason
 
 
-class HighPrecision:
+class _Numbers:
+    """What the two numeric arithmetics share: values must stay finite, within double range."""
+
+    def in_range(self, x) -> bool:
+        return self.finite(x) and abs(x) <= DOUBLE_MAX
+
+    def softmax_shift(self, zs):
+        """Subtracted from every z before exp: the largest, so float64 cannot overflow."""
+        return max(zs)
+
+    def kept(self, value):
+        """A value the walk goes on with (a net input, a δ): itself."""
+        return value
+
+
+class HighPrecision(_Numbers):
     """mpmath at ``prec`` + GUARD digits; activations from their SymPy rules.
 
     A net input known exactly (rational inputs and parameters, rational activations such
@@ -97,7 +117,7 @@ class HighPrecision:
         return sp.Float(x, self.prec)
 
 
-class Float64:
+class Float64(_Numbers):
     """Python floats; activations through BoundActivation.numeric / numeric_derivative."""
 
     exact = False
@@ -127,6 +147,60 @@ class Float64:
 
     def result(self, x) -> float:
         return float(x)
+
+
+class Symbolic:
+    """SymPy formulas: parameters, inputs and targets are given as symbols. Every value the
+    walk keeps (a net input, an activation, its slope, a δ) is named by a new symbol
+    ``_v<i>`` whose definition, in the symbols before it, goes to ``definitions``; so no
+    formula nests another, and SymPy never walks (or asks assumptions of) a deep tree."""
+
+    exact = False
+    prec = None
+
+    def __init__(self):
+        self.definitions: list[tuple[sp.Symbol, sp.Expr]] = []
+
+    def context(self):
+        return _NoContext()
+
+    def number(self, value) -> sp.Expr:
+        return sp.sympify(value, strict=True)
+
+    def exp(self, x):
+        return sp.exp(x)
+
+    def finite(self, x) -> bool:
+        return True
+
+    def in_range(self, x) -> bool:
+        return True
+
+    def softmax_shift(self, zs):
+        return sp.Max(*zs)  # the same shift, so that code printed from these cannot overflow
+
+    def kept(self, value):
+        value = sp.sympify(value, strict=True)
+        if value.is_Atom:
+            return value
+        name = sp.Symbol(f"_v{len(self.definitions)}", real=True)
+        self.definitions.append((name, value))
+        return name
+
+    def activate(self, activation, z, exact_z):
+        f = activation.expr(z)
+        a = self.kept(f)
+        # f' written in the output where it holds f itself (σ' = a(1 − a), tanh' = 1 − a²)
+        return a, self.kept(activation.derivative(z).xreplace({f: a})), None
+
+    def loss(self, name, outputs, targets, logits):
+        os_, ys = _loss_symbols(len(outputs))
+        expr, derivatives = _loss_rules(name, len(outputs), logits)
+        at = dict(zip([*os_, *ys], [*outputs, *targets]))
+        return expr.xreplace(at), [d.xreplace(at) for d in derivatives]
+
+    def result(self, x) -> sp.Expr:
+        return x
 
 
 class _NoContext:

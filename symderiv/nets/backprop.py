@@ -17,7 +17,6 @@ formula = numbers = value) are built only for the parameters asked for
 """
 
 import re
-import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Mapping
@@ -25,7 +24,7 @@ from typing import Mapping
 import mpmath
 import sympy as sp
 
-from symderiv.nets.arithmetic import Float64, HighPrecision, NotReal
+from symderiv.nets.arithmetic import DOUBLE_MAX, Float64, HighPrecision, NotReal, Symbolic
 from symderiv.nets.chains import Chain, ChainBuilder, ChainFactor
 from symderiv.nets.graph import Graph, is_softmax
 from symderiv.nets.losses import LOSSES, example_weight
@@ -33,10 +32,10 @@ from symderiv.nets.network import Network
 from symderiv.nets.notation import Notation
 
 __all__ = ["Chain", "ChainFactor", "ForwardPass", "Gradient", "Notation", "TrainingRun",
-           "WalkError", "cited_neurons", "deltas", "deltas_referred", "forward", "gradients", "gradients_float",
+           "WalkError", "cited_neurons", "closed_form", "deltas", "deltas_referred", "forward",
+           "gradients", "gradients_float",
            "net_input_expr", "total_loss", "train"]
 
-DOUBLE_MAX = sys.float_info.max
 
 
 class WalkError(ValueError):
@@ -123,10 +122,10 @@ class _Checker:
     def __call__(self, value, what: str, name: str = "", layer: int | None = None):
         """``value``, if finite and within double range; else a WalkError saying that
         ``what`` (with ``{}`` filled by ``name``: formatted only then) is not."""
-        if not (self.arith.finite(value) and abs(value) <= DOUBLE_MAX):
+        if not self.arith.in_range(value):
             raise WalkError(f"{what.format(name)} is {_shown(value)}{self._in()}, beyond the "
                             f"range of a double (about ±{DOUBLE_MAX:.3g})", layer)
-        return value
+        return self.arith.kept(value)
 
     def _in(self) -> str:
         return "" if self.example is None else f" in example {self.example + 1}"
@@ -140,8 +139,7 @@ class _Checker:
             raise WalkError(f"not real and finite at z = {_shown(z)} for neuron {n}"
                             f"{self._in()}: {e.reason}", layer=layer) from None
         f, df = result[0], result[1]
-        if not (self.arith.finite(f) and self.arith.finite(df)
-                and abs(f) <= DOUBLE_MAX and abs(df) <= DOUBLE_MAX):
+        if not (self.arith.in_range(f) and self.arith.in_range(df)):
             at = f"(at z = {_shown(z)})"
             self(f, "the output of {} " + at, n, layer)
             self(df, "the derivative of {}'s activation " + at, n, layer)
@@ -209,7 +207,7 @@ def _exact_net_input(graph: Graph, n: str, exact: dict) -> Fraction | None:
 
 
 def _softmax(arith, zs):
-    top = max(zs)  # shifting by the largest keeps float64 from overflowing
+    top = arith.softmax_shift(zs)
     exps = [arith.exp(v - top) for v in zs]
     total = sum(exps)
     return [v / total for v in exps]
@@ -372,6 +370,16 @@ def gradients_float(network: Network, examples, loss: str) -> dict[str, float]:
     """∂E/∂p for every parameter in float64 (the fast route; same walk, same rules)."""
     _, _, grads, _ = _walk(network, examples, loss, Float64())
     return grads
+
+
+def closed_form(network: Network, examples, loss: str, parameters: Mapping[str, sp.Expr]):
+    """(definitions, loss, {parameter: ∂E/∂p}) as formulas: ``parameters`` and the examples'
+    values are symbols (or numbers). The same walk in :class:`Symbolic` arithmetic: each
+    neuron's values are named (``definitions``, in order, each in the names before it), so
+    the size stays linear in the edges."""
+    arith = Symbolic()
+    _, total, grads, _ = _walk(network, examples, loss, arith, dict(parameters))
+    return arith.definitions, total, grads
 
 
 def deltas(network: Network, examples, loss: str, prec: int = 50,

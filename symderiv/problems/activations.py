@@ -13,7 +13,7 @@ import sympy as sp
 from symderiv.calculus.expr import symbol
 from symderiv.nets.network import Edge, Layer, Network
 from symderiv.calculus.outputform import form_text
-from symderiv.problems import dying_relu, swish_gelu, tanh_vanishing
+from symderiv.problems import activation_tasks, dying_relu, swish_gelu, tanh_vanishing
 
 NEURON = "n"   # the single neuron's name in the diagrams (its label is drawn as z | a)
 
@@ -28,6 +28,8 @@ class ActivationsSolution:
     dying_relu: dying_relu.DyingRelu | None
     swish_gelu: swish_gelu.SwishGelu | None
     neurons: dict[str, Network]          # part → the single neuron it draws
+    reports: tuple = ()                  # activation_tasks.FunctionReport per spec function
+    tasks: tuple[str, ...] = ()
     kind: str = "activations"
 
     @property
@@ -63,6 +65,9 @@ class ActivationsSolution:
                           "derivative_in_output": form_text(act.derivative_in_output(a)),
                           "verified": self.verified(name)}
                    for name, act in self.functions.items()}}
+        out["functions"].update({r.key: r.to_json() for r in self.reports})
+        if self.reports:
+            out["tasks"] = list(self.tasks)
         if self.vanishing:
             out["vanishing"] = _vanishing_json(self.vanishing)
         if self.dying_relu:
@@ -90,7 +95,9 @@ def solve(problem) -> ActivationsSolution:
         neurons["dying-relu"] = single_neuron(dying.inputs, dying.weights,
                                               dying.relu.activation)
     return ActivationsSolution(problem.id, problem.statement, parts, tuple(problem.range),
-                               vanishing, dying, smooth, neurons)
+                               vanishing, dying, smooth, neurons,
+                               activation_tasks.solve_functions(problem),
+                               getattr(problem, "tasks", ()))
 
 
 def training_data(problem):

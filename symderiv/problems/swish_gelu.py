@@ -10,7 +10,6 @@ decreases) is computed: limits by SymPy, roots by mpmath at high precision.
 """
 
 from dataclasses import dataclass
-from functools import cache
 
 import mpmath
 import sympy as sp
@@ -18,6 +17,7 @@ from sympy.series.gruntz import gruntz
 
 from symderiv.calculus.activations import resolve
 from symderiv.calculus.expr import symbol
+from symderiv.calculus.extrema import roots
 from symderiv.calculus.functions import to_elementary
 from symderiv.calculus.verify import decide
 
@@ -232,34 +232,25 @@ def _slope_limit_left_for_positive_beta(swish, x) -> sp.Expr | None:
 
 
 def _minimum(name, beta, act, x, slope_limit_left=None) -> Minimum:
-    """``slope_limit_left``: lim f′ at −∞ where already known (for every β at once)."""
+    """``slope_limit_left``: lim f′ at −∞ where already known (for every β at once).
+    The root of f′ is found by the general root finder of ``functions``/``tasks``
+    (symderiv.calculus.extrema), on this part's grid."""
     slope = to_elementary(act.derivative(x))
     f = sp.lambdify(x, to_elementary(act.expr(x)), "mpmath")
-    df = sp.lambdify(x, slope, "mpmath")
     d2f = sp.lambdify(x, sp.diff(slope, x), "mpmath")
+    lo, hi, n = SCAN
+    found = roots(slope, x, closed_form=False, window=(lo, hi),
+                  density=(n - 1) // (hi - lo))
+    if not found:
+        raise ValueError(f"{name}: f' does not change sign on the scan grid")
     with mpmath.workdps(DIGITS):
-        grid = _scan_grid()
-        n = len(grid)
-        signs = [mpmath.sign(df(g)) for g in grid]
-        changes = [(grid[k], grid[k + 1]) for k in range(n - 1)
-                   if signs[k] < 0 < signs[k + 1] or signs[k] > 0 > signs[k + 1]]
-        if not changes:
-            raise ValueError(f"{name}: f' does not change sign on the scan grid")
-        root = mpmath.findroot(df, changes[0], solver="anderson")
+        root = found[0].mp
         # Gruntz's algorithm directly: the one sympy.limit falls back on, without the
         # series heuristics it tries first (seconds here, against milliseconds).
         if slope_limit_left is None:
             slope_limit_left = gruntz(slope, x, -sp.oo)
         return Minimum(name, beta, _float(root), _float(f(root)), _float(d2f(root)),
-                       len(changes), slope_limit_left)
-
-
-@cache
-def _scan_grid() -> tuple[mpmath.mpf, ...]:
-    """The SCAN grid at DIGITS digits (the same for every function scanned)."""
-    with mpmath.workdps(DIGITS):
-        lo, hi, n = SCAN
-        return tuple(mpmath.mpf(lo) + (hi - lo) * mpmath.mpf(k) / (n - 1) for k in range(n))
+                       len(found), slope_limit_left)
 
 
 def _float(value: mpmath.mpf) -> sp.Float:

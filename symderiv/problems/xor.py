@@ -22,17 +22,17 @@ import math
 
 import sympy as sp
 
-from symderiv.calculus.activations import resolve
 from symderiv.nets.backprop import Notation, WalkError, net_input_expr
 from symderiv.calculus.expr import symbol
 from symderiv.calculus.latex import latex
-from symderiv.nets.network import Bias, Edge, Layer, Network
+from symderiv.nets.network import Network
+from symderiv.problems import boolean
 from symderiv.problems.backprop import input_error
 from symderiv.solution import (EqualityCertificate, LinearCollapse, LinearProof, NeuronSteps,
                                Number, SeparationCertificate, XorRow, XorSolution, worked)
 from symderiv.spec import XorProblem
 
-THRESHOLD = sp.Rational(1, 2)
+THRESHOLD = boolean.THRESHOLD
 TRUTH_TABLE = ((0, 0, 0), (0, 1, 1), (1, 0, 1), (1, 1, 0))  # x1, x2, x1 XOR x2
 # y = ω1 x1 + ω2 x2 + b, in the first of these names that no name of the network prints
 # like (an input may be called b, a weight omega1)
@@ -59,10 +59,16 @@ def solve(problem: XorProblem) -> XorSolution:
 
 def evaluate_row(network: Network, x1: int, x2: int, target: int) -> XorRow:
     """One input pair through the network, exactly: z and a per neuron as worked steps."""
+    row = boolean.evaluate(network, (x1, x2), target)
+    return XorRow(x1, x2, row.neurons, row.hidden, row.y, target, row.predicted)
+
+
+def forward(network: Network, inputs: tuple[int, ...]) -> list[NeuronSteps]:
+    """The inputs through the network, exactly: z and a per neuron as worked steps."""
     notation = Notation()
     known = {symbol(k): v for k, v in network.parameters().items()}
-    known.update({symbol(network.inputs[0]): sp.Integer(x1),
-                  symbol(network.inputs[1]): sp.Integer(x2)})
+    known.update({symbol(name): sp.Integer(x) for name, x in zip(network.inputs, inputs)})
+    shown = ", ".join(map(str, inputs))
     steps = []
     for layer in network.layers:
         for n in layer.neurons:
@@ -72,16 +78,13 @@ def evaluate_row(network: Network, x1: int, x2: int, target: int) -> XorRow:
             a_value = layer.activation.expr(z_value)
             known[symbol(n)] = a_value
             a_number = _real(a_value, f"not real and finite at z = {z_value} for neuron {n} "
-                                      f"(inputs {x1}, {x2})", network.layer_of(n))
+                                      f"(inputs {shown})", network.layer_of(n))
             with sp.evaluate(False):
                 z_sub = z_expr.xreplace(known)
                 a_sub = a_expr.xreplace({notation.z(n): z_value})
             steps.append(NeuronSteps(n, worked(notation.z(n), z_expr, z_sub, Number.of(z_value)),
                                      worked(symbol(n), a_expr, a_sub, a_number)))
-    outputs = set(network.outputs)
-    hidden = {s.neuron: s.a.value for s in steps if s.neuron not in outputs}
-    y = steps[-1].a.value
-    return XorRow(x1, x2, tuple(steps), hidden, y, target, _classify(y.exact))
+    return steps
 
 
 def _real(value: sp.Expr, message: str, layer: int) -> Number:
@@ -95,52 +98,16 @@ def _real(value: sp.Expr, message: str, layer: int) -> Number:
     return number
 
 
-def _classify(y: sp.Expr) -> int | None:
-    """1 above the threshold, 0 below, None exactly at it (or if the sign is undecidable)."""
-    sign = _sign(y - THRESHOLD)
-    return None if sign in (0, None) else int(sign > 0)
-
-
-def _sign(value: sp.Expr) -> int | None:
-    value = sp.nsimplify(value) if value.is_Float else value
-    if value == 0:
-        return 0
-    if value.is_positive:
-        return 1
-    if value.is_negative:
-        return -1
-    approx = value.evalf(60)
-    if approx.is_Number and abs(approx) > sp.Float(10) ** -50:
-        return 1 if approx > 0 else -1
-    return None
+_sign = boolean.sign
 
 
 # -- design mode ---------------------------------------------------------------------------------
 
 def design_network(hidden: int, activation=None) -> Network:
-    """A ReLU network with ``hidden`` hidden neurons that computes XOR (see the module doc)."""
-    activation = activation or resolve("relu", "design")
-    c1, c2 = symbol("c1"), symbol("c2")
-
-    def f(s):  # the output c1·ReLU(s) + c2·ReLU(s − 1) at s = x1 + x2
-        return c1 * max(s, 0) + c2 * max(s - 1, 0)
-
-    (c1_value, c2_value), = sp.linsolve([sp.Eq(f(1), 1), sp.Eq(f(2), 0)], [c1, c2])
-    out_weights = [c1_value, c2_value] + [sp.Integer(0)] * (hidden - 2)
-    inputs = ("x1", "x2")
-    names = tuple(f"h{j}" for j in range(1, hidden + 1))
-    weights, biases = {}, {}
-    for j, n in enumerate(names, start=1):
-        used = j <= 2  # the two neurons of the construction; the rest are padding
-        for k, x in enumerate(inputs, start=1):
-            name = f"w1_{j}_{k}"
-            weights[name] = Edge(name, x, n, sp.Integer(1 if used else 0))
-        biases[f"b1_{j}"] = Bias(f"b1_{j}", (n,), sp.Integer(-(j - 1) if used else 0))
-    for j, (n, v) in enumerate(zip(names, out_weights), start=1):
-        weights[f"w2_1_{j}"] = Edge(f"w2_1_{j}", n, "y", v)
-    biases["b2_1"] = Bias("b2_1", ("y",), sp.Integer(0))
-    layers = (Layer(names, activation), Layer(("y",), resolve("linear", "design")))
-    return Network(inputs, layers, weights, biases)
+    """A ReLU network with ``hidden`` hidden neurons that computes XOR: the Boolean kind's
+    symmetric construction for the XOR table (see :mod:`symderiv.problems.boolean`)."""
+    table = tuple(((x1, x2), y) for x1, x2, y in TRUTH_TABLE)
+    return boolean.design(table, hidden, activation)[0]
 
 
 # -- the proof for linear activations --------------------------------------------------------------
