@@ -129,7 +129,8 @@ def test_every_sheet_passes_its_own_check(solved, name, fmt):
     report = check_text(text, latex=fmt == "tex")
     bad = [i.data() for i in report.items if i.status in ("WRONG", "rounding")]
     assert not bad
-    assert report.checked > 10   # the chains were read, not skipped
+    if 'kind = "backprop"' in SPECS[name]:
+        assert report.checked > 10   # the forward pass and the chains were read, not skipped
 
 
 # -- formula activations: whatever a formula prints, the sheet still checks ------------------
