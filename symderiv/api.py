@@ -238,23 +238,26 @@ def formula(value, where: str = "formula") -> sp.Expr:
 
 # -- check -------------------------------------------------------------------------------------
 
-def check(text: str, given: Mapping[str, object] | None = None, *, filename: str = ""
-          ) -> CheckReport:
+def check(text: str, given: Mapping[str, object] | None = None, *, spec=None,
+          problem: str | None = None, filename: str = "") -> CheckReport:
     """Check every equation chain ``a = b = c`` of a worked solution (Markdown, LaTeX or
     plain text with ``$…$`` math), each ``=`` judged on its own (contract §2).
 
     ``given`` gives names the document uses without a value (``{"w5": 0.3, "a":
     "tanh(z)"}``; names as the report writes them, or in LaTeX: ``w_5``, ``\\beta``).
-    ``filename`` (its extension) tells LaTeX from Markdown where the text does not.
+    ``spec`` (a sheet from ``load``, or a spec's path) grades every quantity the document
+    states against its backprop problem (``problem``: its id, where there are several), as
+    ``symderiv check --spec`` does. ``filename`` (its extension) tells LaTeX from Markdown
+    where the text does not.
     """
-    from symderiv.check.judge import check_text
+    from symderiv.check.grade import check as grade
     from symderiv.results import CheckReport
 
     if not isinstance(text, str):
         raise InputError("DOC", f"expected the document's text, got {type(text).__name__}")
     values = dict(given_value(name, value, f"given[{name!r}]")
                   for name, value in (given or {}).items())
-    return CheckReport(check_text(text, values, filename=filename))
+    return CheckReport(grade(text, values, spec=spec, problem=problem, filename=filename))
 
 
 def given_value(name: str, value, where: str) -> tuple[str, sp.Expr]:

@@ -81,7 +81,7 @@ def test_e_is_euler_only_when_raised():
 
 
 @pytest.mark.parametrize("tex", [
-    r"10^{10^{10}}", r"2^{2^{2^{2^{2}}}}", r"(10^{999})^{999}", r"\int_0^1 x\,dx",
+    r"10^{10^{10}}", r"2^{2^{2^{2^{2}}}}", r"(10^{999})^{999}",
     r"\mynewmacro{x}", r"\frac{d^2 y}{dx^2}", "x!", r"\begin{cases} 1 \end{cases}",
     "(" * 300 + "1" + ")" * 300, r"\frac{1}{0}", "1" * 60, r"\frac{d}{dx} x \sigma(x)",
 ])
@@ -297,10 +297,13 @@ def test_the_seed_line_by_line_against_a_hand_check():
     # The XOR table (problem 2) is checked against ReLU of the bmatrix definition.
     xor_lines = [n for n, line in enumerate(lines, 1) if "经计算可知" in line]
     assert all(status.get(n) == "ok" for n in xor_lines)
-    # Swish's derivative is proved; GELU's (with P(X ≤ x) and an integral) is skipped.
+    # Swish's derivative is proved; so is GELU's, with P(X ≤ x) read as Φ(x) and the
+    # integral of φ carried out.
     swish = next(n for n, line in enumerate(lines, 1) if r"\frac{d}{dx}(\text{Swish}(x))" in line)
     gelu = next(n for n, line in enumerate(lines, 1) if r"\frac{d}{dx}(\text{GELU}(x))" in line)
-    assert status[swish] == "ok" and status[gelu] == "skipped"
+    assert status[swish] == "ok" and status[gelu] == "ok"
+    gelu_link = [link for item in report.items if item.line == gelu for link in item.links]
+    assert [link.status for link in gelu_link] == ["ok", "ok"]
 
 
 def test_a_solution_written_with_words_and_stars_has_no_false_alarms():

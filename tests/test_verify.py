@@ -398,3 +398,28 @@ def test_a_disguised_zero_constant_is_still_equal():
     # sin²(1) + cos²(1) − 1 is a constant that is 0: never a "constant difference"
     verdict = decide(sp.sin(x) ** 2 + sp.cos(x) ** 2 + sp.sin(1) ** 2 + sp.cos(1) ** 2, 2)
     assert verdict.equal is not False
+
+
+# -- issue 13: the cheap-algebra stage is bounded, and decide is total -------------------------
+
+def _hangs(*args):
+    time.sleep(60)
+
+
+def test_the_cheap_algebra_stage_is_killed_at_its_bound(monkeypatch):
+    import symderiv.calculus.verify as verify
+    xs = sp.symbols("x0:12", real=True)
+    big = sp.Add(*(x ** 3 * sp.exp(x) for x in xs))  # large enough to run in a child
+    monkeypatch.setattr(verify, "_cheap_algebra", _hangs)  # an unlucky cancel, made certain
+    start = time.monotonic()
+    assert verify._cheap_algebra_bounded(big, big, time.monotonic() + 0.5) == (None, None)
+    assert time.monotonic() - start < 5
+
+
+@pytest.mark.parametrize("rhs", [sp.zoo, sp.Integer(1), sp.nan])
+def test_decide_is_total_on_relu_quotients(rhs):
+    from symderiv.calculus.functions import relu
+    from symderiv.calculus.verify import decide
+    x, y = sp.symbols("x y", real=True)
+    verdict = decide(relu(x) / relu(y), rhs, timeout=2)
+    assert verdict.equal in (False, None)

@@ -58,7 +58,17 @@ class Verdict:
 
 
 def decide(lhs: sp.Expr, rhs: sp.Expr, timeout: float = 5.0) -> Verdict:
-    """Decide whether ``lhs`` and ``rhs`` are equal for all real values of their variables."""
+    """Decide whether ``lhs`` and ``rhs`` are equal for all real values of their variables.
+
+    Total: whatever SymPy raises on the way (a relu(…)/relu(…) meeting zoo) is "undecided"."""
+    lhs, rhs = _as_expr(lhs), _as_expr(rhs)  # text is refused (TypeError), never read
+    try:
+        return _decide(lhs, rhs, timeout)
+    except (TypeError, ValueError, ArithmeticError, AttributeError, RecursionError) as e:
+        return Verdict(None, f"undecided: SymPy could not evaluate this ({type(e).__name__})")
+
+
+def _decide(lhs: sp.Expr, rhs: sp.Expr, timeout: float) -> Verdict:
     start = time.monotonic()
     lhs, rhs = _real_variables(_as_expr(lhs), _as_expr(rhs))
     if lhs == rhs:
@@ -70,7 +80,7 @@ def decide(lhs: sp.Expr, rhs: sp.Expr, timeout: float = 5.0) -> Verdict:
     # σ, ReLU, Φ, φ kept as opaque functions: far cheaper to expand, and as sound
     opaque = _rationalized(lhs - rhs)
 
-    method, constant = _cheap_algebra(opaque, difference)
+    method, constant = _cheap_algebra_bounded(opaque, difference, start + 0.3 * timeout)
     if method:
         return Verdict(True, method)
 
@@ -131,6 +141,8 @@ def run_bounded(function, args: tuple, seconds: float):
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: compute, send, and leave without running the parent's exit hooks
+        global _IN_BOUNDED_CHILD
+        _IN_BOUNDED_CHILD = True
         os.close(read_end)
         try:
             payload = pickle.dumps(("ok", function(*args)), protocol=pickle.HIGHEST_PROTOCOL)
@@ -193,6 +205,9 @@ def _real_variables(lhs: sp.Expr, rhs: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
 
 # expand() of a difference whose expanded form has more terms than this is not "cheap".
 _MAX_EXPANDED_TERMS = 2000
+_INLINE_OPS = 40           # cheap algebra on forms this small runs in-process (milliseconds)
+_MIN_CHILD_SECONDS = 0.2
+_IN_BOUNDED_CHILD = False  # set in run_bounded's child, whose parent already bounds it
 
 
 def _cheap_algebra(opaque: sp.Expr, difference: sp.Expr) -> tuple[str | None, sp.Expr | None]:
@@ -211,6 +226,16 @@ def _cheap_algebra(opaque: sp.Expr, difference: sp.Expr) -> tuple[str | None, sp
             except Exception:  # noqa: BLE001 - a SymPy failure proves nothing; later stages try
                 continue
     return None, constant
+
+
+def _cheap_algebra_bounded(opaque: sp.Expr, difference: sp.Expr, deadline: float):
+    """_cheap_algebra, in a child killed at ``deadline`` unless the forms are small (an
+    unlucky cancel can run for minutes, like simplify)."""
+    if _IN_BOUNDED_CHILD or sp.count_ops(opaque) + sp.count_ops(difference) <= _INLINE_OPS:
+        return _cheap_algebra(opaque, difference)  # (a bounded child is killed as a whole)
+    outcome = run_bounded(_cheap_algebra, (opaque, difference),
+                          max(deadline - time.monotonic(), _MIN_CHILD_SECONDS))
+    return outcome if outcome is not None else (None, None)
 
 
 def _cancelled(form: sp.Expr) -> sp.Expr:

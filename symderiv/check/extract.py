@@ -22,8 +22,11 @@ MAX_SEGMENT = 20000  # characters in one piece of math; longer pieces are skippe
 _ROW_ENVS = {"aligned", "align", "gather", "gathered", "split", "eqnarray", "multline",
              "flalign", "alignat", "alignedat"}
 _DISPLAY_ENVS = _ROW_ENVS | {"equation", "math", "displaymath"}
+# \\[0.8em] is a row break with spacing, never a display opener: \[ and \( count only when
+# the backslash is not itself escaped.
 _OPENERS = re.compile(
-    r"\\\$|\$\$|\$|\\\[|\\\(|\\begin\{(" + "|".join(sorted(_DISPLAY_ENVS)) + r")(\*?)\}")
+    r"\\\$|\$\$|\$|(?<!\\)\\\[|(?<!\\)\\\(|\\begin\{("
+    + "|".join(sorted(_DISPLAY_ENVS)) + r")(\*?)\}")
 _SEPARATORS = {",", ";", r"\quad", r"\qquad", r"\Rightarrow", r"\implies", r"\Longrightarrow",
                r"\iff", r"\therefore", r"\because", r"\Leftrightarrow"}
 _RELATIONS = {"=": "=", r"\approx": "≈", r"\simeq": "≈", r"\doteq": "≈", r"\equiv": "="}
@@ -32,6 +35,7 @@ _OPEN = {"(", "[", "{", r"\left"}
 _CLOSE = {")", "]", "}", r"\right"}
 _CONTINUES = {"=", r"\approx", r"\simeq", "+", "-", r"\times", r"\cdot"}
 _DROPPED = {r"\quad", r"\qquad"}
+_UPDATES = {r"\leftarrow", r"\gets", r"\longleftarrow"}
 
 
 @dataclass
@@ -51,6 +55,10 @@ class Statement:
     relations: list[str] = field(default_factory=list)
     skip: str | None = None  # why the whole statement is not checked (an inequality, …)
     section: int = 0         # which problem of the document it belongs to
+    problem: str = ""        # the number of that problem ("" before the first)
+    part: int = 0            # which part (between headings)
+    update: bool = False     # w \\leftarrow w - η g: the head is the parameter's new value
+    conditional: bool = False  # inside "if z < 0 then …": a hypothetical, not a fact
 
     @property
     def last_line(self) -> int:
@@ -74,7 +82,10 @@ def statements(text: str, latex: bool = False) -> list[Statement]:
     """Every statement with at least one relation (=, ≈, or an inequality), in order."""
     clean = _blank_non_math(text, latex)
     lines = _Lines(text)
-    sections = _section_starts(clean)
+    numbered = problem_starts(clean)
+    sections = [start for start, _ in numbered]
+    labels = [""] + [label for _, label in numbered]
+    headings = [m.start() for m in _HEADING.finditer(clean)]
     found: list[Statement] = []
     for start, end, rows_env in _segments(clean):
         content = clean[start:end]
@@ -87,9 +98,13 @@ def statements(text: str, latex: bool = False) -> list[Statement]:
             continue
         tokens = lex(content, base=start)
         contradiction = _CONTRADICTION.search(_after(clean, end))
+        conditional = _is_conditional(clean, start, end, content)
         for row in _logical_rows(tokens, rows_env):
             for statement in _statements_of_row(row, text, lines):
                 statement.section = section
+                statement.problem = labels[section]
+                statement.part = bisect.bisect_right(headings, start)
+                statement.conditional = conditional
                 if contradiction and not statement.skip:
                     statement.skip = "the text around it calls it a contradiction"
                 found.append(statement)
@@ -105,15 +120,48 @@ _PROBLEM = re.compile(r"^[ \t]*(?:#{1,6}[ \t]*|\\(?:chapter|section)\*?\{[ \t]*|
                       r"(?:第\s*(\d+)\s*题|(?:Problem|Exercise|Question)\s*(\d+)\b|(\d+)\s*、)",
                       re.M | re.I)
 _CONTRADICTION = re.compile(r"矛盾|不成立|不可能|contradict|absurd|impossible", re.I)
+# A heading (a LaTeX \section, a Markdown #) starts a new part. Names from earlier parts
+# keep their values, but a chain that starts with one defines it anew (a new problem that
+# reuses L) instead of claiming the old formula's value.
+_HEADING = re.compile(r"^[ \t]*(?:\\(?:sub)*section\*?\{|#{1,6}[ \t])", re.M)
+# "If z_1 < 0, then ReLU'(z_1) = 0", "当 z 较大时 … ≈ 0": a statement under a condition on a
+# size or a sign is hypothetical. A bare "if" is not enough: "若 (o_1, o_2) = (0.12, 0.95)"
+# gives data.
+_IF = re.compile(r"\b(?:if|when|whenever|suppose|assume|assuming|once)\b|若|如果|假设|假如|当",
+                 re.I)
+_SIZE = re.compile(r"<|>|\\le|\\ge|\\lt|\\gt|≤|≥|\b(?:large|small|big|tiny|negative|"
+                   r"positive|saturat\w*|close to|near|approach\w*)\b|较大|较小|很大|很小|过大|"
+                   r"过小|负|正数|接近|趋于|饱和", re.I)
+_SENTENCE_END = re.compile(r"[。！？；;!?]|\.(?=\s)|\n[ \t]*\n")
+
+
+def _is_conditional(text: str, start: int, end: int, math: str = "") -> bool:
+    """Whether the sentence around a piece of math puts it under a condition on a size."""
+    line_start = max(text.rfind("\n", 0, start) + 1, start - 200)
+    before = text[line_start:start]
+    ends = list(_SENTENCE_END.finditer(before))
+    before = before[ends[-1].end():] if ends else before
+    if not _IF.search(before):
+        return False
+    after = text[end:end + 200].split("\n", 1)[0]
+    m = _SENTENCE_END.search(after)
+    after = after[:m.start()] if m else after
+    condition = before + " " + (math if len(math) < 40 else "") + " " + after
+    return bool(_SIZE.search(condition))
 
 
 def _section_starts(text: str) -> list[int]:
+    return [start for start, _ in problem_starts(text)]
+
+
+def problem_starts(text: str) -> list[tuple[int, str]]:
+    """(offset, number) where each numbered problem starts."""
     starts, last = [], -1
     for m in _PROBLEM.finditer(text):
-        number = int(next(g for g in m.groups() if g is not None)[:9])
-        if number > last:
-            starts.append(m.start())
-            last = number
+        label = next(g for g in m.groups() if g is not None)[:9]
+        if int(label) > last:
+            starts.append((m.start(), str(int(label))))
+            last = int(label)
     return starts
 
 
@@ -142,6 +190,8 @@ def _blank_non_math(text: str, latex: bool) -> str:
     else:
         pieces += _spans(text, re.compile(r"^ {0,3}(```|~~~)", re.M), lambda m: "\n" + m.group(1))
         for m in re.finditer(r"`[^`\n]+`", text):
+            pieces.append(m.span())
+        for m in re.finditer(r"^[ \t]*>(?:[ \t]*>)*", text, re.M):  # blockquote markers
             pieces.append(m.span())
     if not pieces:
         return text
@@ -180,7 +230,7 @@ def _segments(text: str):
             if close < 0:
                 pos = m.end()
                 continue
-            yield m.end(), close, False
+            yield m.end(), close, True  # \\ inside $$ breaks rows, as MathJax draws it
             pos = close + 2
         elif opener == "$":
             close = _inline_close(text, m.end())
@@ -195,7 +245,7 @@ def _segments(text: str):
             if close < 0:
                 pos = m.end()
                 continue
-            yield m.end(), close, False
+            yield m.end(), close, opener == "\\["
             pos = close + 2
         else:
             env = m.group(1) + m.group(2)
@@ -361,6 +411,7 @@ def _chain(tokens: list[Token], text: str, lines: _Lines) -> Statement | None:
     parts: list[list[Token]] = [[]]
     relations: list[str] = []
     other = False
+    statement_update = False
     depth = 0
     i = 0
     while i < len(tokens):
@@ -370,6 +421,12 @@ def _chain(tokens: list[Token], text: str, lines: _Lines) -> Statement | None:
             if t.text == ":" and i + 1 < len(tokens) and tokens[i + 1].text == "=":
                 i += 1
                 t = tokens[i]
+            if t.text in _UPDATES and not relations and parts[0]:
+                statement_update = True
+                relations.append("=")
+                parts.append([])
+                i += 1
+                continue
             if t.text in _RELATIONS or is_inequality(t):
                 relations.append(_RELATIONS.get(t.text, t.text))
                 parts.append([])
@@ -383,7 +440,8 @@ def _chain(tokens: list[Token], text: str, lines: _Lines) -> Statement | None:
     if not relations:
         return None
     first, last = tokens[0], tokens[-1]
-    statement = Statement(lines.of(first.start), _collapse(text[first.start:last.end]))
+    statement = Statement(lines.of(first.start), _collapse(text[first.start:last.end]),
+                          update=statement_update)
     if other:
         statement.skip = "not an equation (∈, →, ∼ …)"
         return statement
@@ -394,8 +452,10 @@ def _chain(tokens: list[Token], text: str, lines: _Lines) -> Statement | None:
         else:
             statement.elements.append(Element([], "", statement.line))
     statement.relations = relations
+    shown = [r"\leftarrow" if statement_update and k == 0 else _SHOWN.get(r, r)
+             for k, r in enumerate(relations)]
     statement.text = statement.elements[0].text + "".join(
-        f" {_SHOWN.get(r, r)} {e.text}" for r, e in zip(relations, statement.elements[1:]))
+        f" {r} {e.text}" for r, e in zip(shown, statement.elements[1:]))
     if any(not e.tokens for e in statement.elements):
         if sum(1 for e in statement.elements if e.tokens) < 2:
             return None

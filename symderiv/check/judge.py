@@ -31,15 +31,15 @@ import sympy as sp
 
 from symderiv.check import intervals as ivl
 from symderiv.check.extract import Statement, is_latex, statements
-from symderiv.check.report import (DEFINES, OK, ROUNDING, SEVERITY, SKIPPED, WRONG, Binding,
-                                   Item, Link, Report, shorten)
+from symderiv.check.report import (CONDITIONAL, DEFINES, OK, ROUNDING, SEVERITY, SKIPPED, WRONG,
+                                   Binding, Item, Link, Report, shorten)
 from symderiv.check.scope import MAX_FORMULA_DEPTH, Missing, Scope
-from symderiv.check.texmath import (FunctionHead, Printed, Tup, Unreadable, derivative_parts,
+from symderiv.check.texmath import (FunctionHead, Matrix, Printed, Tup, Unreadable, derivative_parts,
                                     exact, names_in, printed_in, read, read_head)
 from symderiv.calculus.expr import symbol
 
 MAX_CHAINS = 4000          # chains judged per document; the rest are skipped
-TIME_BUDGET = 30.0         # seconds for one document; afterwards chains are skipped
+TIME_BUDGET = 25.0         # seconds for one document; afterwards chains are skipped (a check ends within 30 s)
 IDENTITY_BUDGET = 15.0     # seconds of identity proofs per document
 IDENTITY_TIMEOUT = 3.0     # seconds per identity
 CHILD_SLACK = 1.5          # beyond it, for the child that proves it to start and answer
@@ -112,6 +112,7 @@ class Checker:
                 for name, value in self.given.items():
                     self.give(name, value, record=False)
             self.scope.clock += 1
+            self.scope.part = statement.part
             try:
                 self.statement(statement)
             except RecursionError:
@@ -130,7 +131,15 @@ class Checker:
         if st.skip:
             self._skip(st, st.skip)
             return
+        if st.conditional:
+            self.report.items.append(Item(st.line, st.text, CONDITIONAL, st.line, st.last_line,
+                                          reason="under a condition (if …, when …): a "
+                                                 "hypothetical, not judged as a fact"))
+            return
         sides = [self.read_side(k, e, head=(k == 0)) for k, e in enumerate(st.elements)]
+        if st.update and sides[0].problem is None and _is_name(sides[0].value) \
+                and not sides[0].value.name.endswith(("+", "'", "new")):
+            sides[0].value = symbol(sides[0].value.name + "+")  # w ← …: w's new value
         head = sides[0].value if sides[0].problem is None else None
         if isinstance(head, FunctionHead):
             if self.function_definition(st, sides, head):
@@ -140,6 +149,9 @@ class Checker:
                 sides[0].problem = "cannot read this"
         if isinstance(head, Tup) and all(_is_name(h) for h in head):
             self.tuple_chain(st, sides)
+            return
+        if _is_name(head) and len(sides) == 2 and isinstance(sides[1].value, Matrix):
+            self.matrix_given(st, head, sides[1].value)
             return
         links = self.chain(st, sides)
         self.finish(st, sides, links)
@@ -170,8 +182,20 @@ class Checker:
                         c.problem = "cannot match the components of this vector"
                 component.append(c)
             parts.append(component)
-            links.extend(self.chain(st, component))
+            for link in self.chain(st, component):
+                link.component = k
+                links.append(link)
         self.finish(st, parts[0], links, components=parts)
+
+    def matrix_given(self, st: Statement, name, matrix) -> None:
+        """``W = [[0.1, 0.2], [0.3, 0.4]]`` (a bmatrix of numbers): W_{jk} are given, the
+        names ``w_{jk}`` and ``w_{j,k}`` read as (W11, W1_1_1 for W^{(1)})."""
+        for j, row in enumerate(matrix, 1):
+            for k, entry in enumerate(row, 1):
+                if names_in(entry):
+                    continue
+                entry_name = f"{name.name}{j}_{k}" if name.name.endswith("_") else f"{name.name}{j}{k}"
+                self._give(st, symbol(entry_name), _Side(1, st.text, st.line, entry))
 
     # -- functions ------------------------------------------------------------------------------
     def function_definition(self, st, sides, head: FunctionHead) -> bool:
@@ -236,6 +260,8 @@ class Checker:
 
     def claimable(self, name):
         """The formula that ``name = number`` is checked against, if one can be evaluated now."""
+        if self.scope.from_earlier_part(name):
+            return None
         if name in self.scope.formulas:
             formula = self.scope.formulas[name] if self.scope.current(name) else None
         else:
@@ -246,7 +272,7 @@ class Checker:
         """Whether ``name = number`` repeats the value ``name`` has (to within a slip in
         the last digit) rather than giving it a new one (x_1 = 0, then x_1 = 1)."""
         if name not in self.scope.values or name in self.scope.given_names \
-                or side.problem is not None:
+                or side.problem is not None or self.scope.from_earlier_part(name):
             return False
         try:
             return ivl.meet(self.scope.values[name], self.scope.numeric(side.value, widen=True))
@@ -283,6 +309,8 @@ class Checker:
                     self.scope.exactness[p] = False
                 elif kind in ("given", "exact") or in_formula:
                     self.scope.exactness[p] = True
+                elif self.scope.rounds_a_value(p):
+                    self.scope.exactness[p] = False
                 else:
                     self.scope.exactness[p] = p.decimals < precision
 
@@ -293,17 +321,79 @@ class Checker:
             if side.problem:
                 out.reason = side.problem
                 return out
+        if isinstance(left.value, Tup) and isinstance(right.value, Tup) \
+                and len(left.value) == len(right.value):
+            return self.vector_link(out, left, right, relation)
+        for side in (left, right):
             if isinstance(side.value, (Tup, FunctionHead)) or side.value is None:
                 out.reason = "cannot compare a vector or a definition here"
                 return out
         try:
             self._judge(out, left, right)
+            if out.status in (WRONG, ROUNDING):
+                out = self.with_recomputed(out, left, right)
         except (ivl.Unevaluable, Unreadable) as e:
             out.status, out.reason = SKIPPED, f"cannot evaluate: {e}"
         except RecursionError:
             out.status, out.reason = SKIPPED, "nested too deeply"
         except Exception as e:  # noqa: BLE001 - SymPy's and mpmath's failures vary
             out.status, out.reason = SKIPPED, f"cannot evaluate ({type(e).__name__})"
+        return out
+
+    def with_recomputed(self, out: Link, left: _Side, right: _Side) -> Link:
+        """A link through a name whose line was WRONG also holds with the name's right value
+        (the document corrected itself): then it is ok."""
+        names = set().union(*(names_in(side.value) for side in (left, right)))
+        carried = {n: self.scope.wrong_lines[n][1] for n in names if n in self.scope.wrong_lines}
+        if not carried:
+            return out
+        saved = {n: self.scope.values[n] for n in carried}
+        best = out
+        for k in range(max(len(v) for v in carried.values())):
+            retry = Link(out.index, out.line, out.left, out.right, SKIPPED, relation=out.relation)
+            try:
+                self.scope.values.update({n: v[min(k, len(v) - 1)] for n, v in carried.items()})
+                self._judge(retry, left, right)
+            finally:
+                self.scope.values.update(saved)
+            if SEVERITY.get(retry.status, 9) < SEVERITY[best.status]:
+                best = retry
+        return best
+
+    def computed_values(self, sides: list[_Side]) -> list:
+        """The right value of a WRONG chain: computed from the names it is written in
+        (w_5 h_1 + …, where the numbers put in may be the slip), else from its numbers."""
+        named, numbers, tainted = [], [], []
+        for side in sides[1:]:
+            if side.problem is None and not side.bare and isinstance(side.value, sp.Basic):
+                try:
+                    value = self.scope.numeric(side.value)
+                except (Missing, ivl.Unevaluable, Unreadable, ValueError, TypeError,
+                        ArithmeticError, RecursionError):
+                    continue
+                names = names_in(side.value)
+                carried = names & set(self.scope.wrong_lines)
+                (tainted if carried else named if names else numbers).append(value)
+        found = named or numbers or tainted
+        return [ivl.narrowest(found)] if found else []
+
+    def vector_link(self, out: Link, left: _Side, right: _Side, relation: str) -> Link:
+        """[σ(2.0), σ(2.4)] ≈ [0.8808, 0.9084]: every entry judged; the worst one counts."""
+        entries = []
+        for k, (lv, rv) in enumerate(zip(left.value, right.value)):
+            one = [_Side(side.index, side.text, side.line, value) for side, value
+                   in ((left, lv), (right, rv))]
+            self.classify_numbers(one)
+            entries.append((k, self.link(out.line, one[0], one[1], relation)))
+        judged = [(k, e) for k, e in entries if e.status in SEVERITY]
+        if not judged:
+            out.reason = next((e.reason for _, e in entries if e.reason), "no entry could be judged")
+            return out
+        k, worst = max(judged, key=lambda pair: SEVERITY[pair[1].status])
+        for key in ("status", "expected", "printed", "difference", "method", "counterexample"):
+            setattr(out, key, getattr(worst, key))
+        if worst.status != OK:
+            out.reason = f"entry {k + 1} of {len(entries)}"
         return out
 
     def _judge(self, out: Link, left: _Side, right: _Side) -> None:
@@ -317,6 +407,14 @@ class Checker:
             except Missing as m:
                 values.append(None)
                 missing |= m.names
+        for k, side in enumerate((left, right)):
+            # ∂E/∂w_5 (E's formula differentiated) = 0.74 × 0.19 × 0.59: at the document's values.
+            other = (left, right)[1 - k]
+            if values[k] is None and side.written is not None and not names_in(other.value):
+                try:
+                    values[k] = self.scope.numeric(side.value)
+                except Missing:
+                    pass
         if values[0] is not None and values[1] is not None:
             self._compare(out, left, right, *values)
             return
@@ -372,7 +470,7 @@ class Checker:
             for p in printed_in(printed_side.value):
                 value = p.value if printed_side.value == p else -p.value
                 exactly = self.scope.exact_value(other.value) == value
-                self.scope.note_number(p.value, "exact" if exactly else "rounded")
+                self.scope.note_number(p.value, "exact" if exactly else "rounded", p.decimals)
                 self.scope.result_decimals[p.decimals] += 1
 
     def _identity(self, out: Link, lhs, rhs, variables: frozenset, written: list) -> None:
@@ -390,6 +488,10 @@ class Checker:
         from symderiv.calculus.verify import decide
 
         lhs, rhs = self._expand_to_match(exact(lhs), exact(rhs))
+        # An integral the document wrote (∫ φ(t) dt) in closed form where SymPy finds one;
+        # this runs in the child that is killed at the identity's time bound.
+        lhs, rhs = (side.replace(lambda e: isinstance(e, sp.Integral),
+                                 lambda e: e.doit(conds="none")) for side in (lhs, rhs))
         # What the link itself names, and what it differentiates by (x in d/dx, z in ∂a/∂z).
         named = set().union(*(names_in(w) for w in written)) | variables
         named |= {symbol(parts[1]) for n in set(named) if (parts := derivative_parts(n))}
@@ -416,9 +518,10 @@ class Checker:
         if verdict.equal is False:
             only_l = sorted(s.name for s in names_in(lhs) - names_in(rhs))
             only_r = sorted(s.name for s in names_in(rhs) - names_in(lhs))
+            plain = next((n for n in only_r + only_l if "/" not in n), (only_r + only_l)[0])
             return {"reason": "the sides are in different names (" + ", ".join(only_l or ["-"])
                               + " vs " + ", ".join(only_r or ["-"]) + "); their relation is "
-                              "not stated in the math"}
+                              f"not stated in the math: state it with --given '{plain}=…'"}
         return {"reason": f"identity undecided ({verdict.method})"}
 
     def _expand_to_match(self, lhs, rhs):
@@ -466,8 +569,12 @@ class Checker:
     # -- after a chain ----------------------------------------------------------------------------
     def finish(self, st: Statement, sides: list[_Side], links: list[Link],
                components: list | None = None) -> None:
-        for part in components or [sides]:
-            self.bind_head(st, part)
+        inherited = self.inherited(components or [sides])
+        for k, part in enumerate(components or [sides]):
+            mine = links if components is None else [link for link in links
+                                                      if getattr(link, "component", k) == k]
+            self.bind_head(st, part, wrong=any(link.status == WRONG for link in mine),
+                           slip=any(link.status == ROUNDING for link in mine))
             for side in part:
                 if side.problem is None and isinstance(side.value, sp.Basic) and names_in(side.value):
                     for p in printed_in(side.value):
@@ -483,6 +590,7 @@ class Checker:
             worst, status = None, SKIPPED
         line = worst.line if worst is not None and status in (ROUNDING, WRONG) else st.line
         item = Item(line, st.text, status, st.line, st.last_line, links)
+        item.inherits = inherited or None
         if status in (ROUNDING, WRONG):
             item.expected, item.difference = worst.expected, worst.difference
         elif status == OK:
@@ -500,7 +608,7 @@ class Checker:
         self.report.items.append(item)
 
     def best_value(self, sides: list[_Side], printed: bool = True):
-        computed, shown = [], []
+        computed, shown, carried = [], [], []
         for side in sides[1:]:
             if side.problem is not None or isinstance(side.value, (Tup, FunctionHead)) \
                     or side.value is None:
@@ -510,7 +618,11 @@ class Checker:
             except (Missing, ivl.Unevaluable, Unreadable, ValueError, TypeError,
                     ArithmeticError, RecursionError):
                 continue
+            if not side.bare and names_in(side.value) & set(self.scope.wrong_lines):
+                carried.append(value)  # through a WRONG line's value: a last resort
+                continue
             (shown if side.bare else computed).append(value)
+        computed = computed or carried
         if computed:
             return ivl.narrowest(computed)
         return shown[-1] if shown and printed else None
@@ -535,7 +647,22 @@ class Checker:
         return (f"each link holds, but the chain's full-precision value {mpmath.nstr(full, 10)} "
                 f"would print as {would}, not {last.text} (rounding carried through the chain)")
 
-    def bind_head(self, st: Statement, sides: list[_Side]) -> None:
+    def inherited(self, parts: list) -> str | None:
+        """Which earlier WRONG lines this chain's names carry (checked with the printed value)."""
+        names = set()
+        for part in parts:
+            for side in part[1:] if len(part) > 1 else part:
+                if side.problem is None and isinstance(side.value, (sp.Basic, Tup)):
+                    names |= names_in(side.value)
+        tainted = sorted((self.scope.wrong_lines[n][0], n.name) for n in names
+                         if n in self.scope.wrong_lines)
+        if not tainted:
+            return None
+        return "uses " + ", ".join(f"{name} from line {line}" for line, name in tainted) + \
+            ", which was WRONG: checked with the value printed there"
+
+    def bind_head(self, st: Statement, sides: list[_Side], wrong: bool = False,
+                  slip: bool = False) -> None:
         head = sides[0]
         if head.problem is not None or not _is_name(head.value) or len(sides) < 2 \
                 or st.relations[0] not in EQUALITIES:
@@ -560,6 +687,22 @@ class Checker:
             return
         approximate = st.relations[-1] == "≈"
         value = self.best_value(sides, printed=not approximate) if sides[-1].bare else None
+        self.scope.wrong_lines.pop(name, None)
+        if wrong and sides[-1].bare:
+            # One slip is one flag: later lines are judged with what the document printed
+            # (or, where it went on with the right value, with that).
+            value = self.scope.numeric(sides[-1].value)
+            self.scope.wrong_lines[name] = (st.line, self.computed_values(sides) or [value])
+            self.scope.bind_value(name, value)
+            self.report.bindings.append(Binding(st.line, name.name, "printed",
+                                                value=float(ivl.midpoint(value))))
+            return
+        if value is not None and sides[-1].bare and not approximate and not slip:
+            # A result printed from rounded operands (0.0386 for 0.038650…) is the value the
+            # document goes on with: later lines may use either.
+            shown = self.scope.numeric(sides[-1].value)
+            if not ivl.meet(value, shown):
+                value = ivl.hull(value, shown)
         if value is not None:
             exacts = (self.scope.exact_value(side.value) for side in sides[1:]
                       if side.problem is None and not side.bare)

@@ -34,6 +34,8 @@ _SKIPPED = {
 }
 # 0.7401, 12, and the 1.5e-3 some hand-typed solutions use (not 2e^{x}: e needs digits).
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?:[eE][-+]?\d{1,3}(?!\d))?")
+# 101\,770 and 101{,}770: thousands set apart by a thin space or a braced comma.
+_THOUSANDS = re.compile(r"\d{1,3}(?:(?:\\,|\{,\})\d{3})+(?![\d.])|\d{1,3}(?:(?:\\,|\{,\})\d{3})+\.\d+")
 _COMMAND = re.compile(r"\\(?:[A-Za-z]+|.)", re.S)
 
 
@@ -58,6 +60,12 @@ def lex(text: str, base: int = 0) -> list[Token]:
             i = m.end()
             continue
         if c.isdigit():
+            m = _THOUSANDS.match(text, i)
+            if m is not None:
+                digits = m.group(0).replace("\\,", "").replace("{,}", "")
+                tokens.append(Token("num", digits, base + i, base + m.end()))
+                i = m.end()
+                continue
             m = _NUMBER.match(text, i)
             tokens.append(Token("num", m.group(0), base + i, base + m.end()))
             i = m.end()

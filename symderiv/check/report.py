@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import mpmath
 
 OK, ROUNDING, WRONG, SKIPPED, DEFINES = "ok", "rounding", "WRONG", "skipped", "defines"
+CONDITIONAL = "conditional"  # a hypothetical (if z < 0 then …): read, not judged
+DATA_DIFFER = "data differ"  # --spec: the document's data are not the problem's
 SEVERITY = {OK: 1, ROUNDING: 2, WRONG: 3}
 TEXT_WIDTH = 72
 
@@ -60,10 +62,16 @@ class Item:
     difference: float | None = None
     note: str | None = None
     reason: str | None = None
+    inherits: str | None = None   # an earlier WRONG value this chain carries
+    matched: list | None = None   # --spec: the problem's quantities this chain states
 
     def data(self) -> dict:
         out = {"line": self.line, "text": self.text, "status": self.status,
                "expected": self.expected}
+        if self.inherits:
+            out["inherits"] = self.inherits
+        if self.matched:
+            out["matched"] = self.matched
         if self.uncertainty:
             out["uncertainty"] = self.uncertainty
         if self.difference is not None:
@@ -101,6 +109,7 @@ class Binding:
 class Report:
     items: list[Item] = field(default_factory=list)
     bindings: list[Binding] = field(default_factory=list)
+    graded: dict | None = None  # --spec: the problem graded against, and what was matched
 
     def count(self, status: str) -> int:
         return sum(1 for item in self.items if item.status == status)
@@ -120,20 +129,26 @@ class Report:
         return counts
 
     def data(self) -> dict:
-        return {"checked": self.checked, "wrong": self.count(WRONG),
-                "rounding": self.count(ROUNDING), "skipped": self.count(SKIPPED),
-                "items": [item.data() for item in self.items],
-                "links": self.link_counts(),
-                "bindings": [b.data() for b in self.bindings]}
+        out = {"checked": self.checked, "wrong": self.count(WRONG),
+               "rounding": self.count(ROUNDING), "skipped": self.count(SKIPPED),
+               "conditional": self.count(CONDITIONAL),
+               "items": [item.data() for item in self.items],
+               "links": self.link_counts(),
+               "bindings": [b.data() for b in self.bindings]}
+        if self.graded is not None:
+            out["spec"] = self.graded
+        return out
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.count(WRONG) else 0
+        return 1 if self.count(WRONG) or self.count(DATA_DIFFER) else 0
 
     def summary(self) -> str:
         links = self.link_counts()
+        extra = "".join(f", {status} {self.count(status)}" for status in (CONDITIONAL, DATA_DIFFER)
+                        if self.count(status))
         return (f"checked {self.checked}, wrong {self.count(WRONG)}, rounding "
-                f"{self.count(ROUNDING)}, skipped {self.count(SKIPPED)} "
+                f"{self.count(ROUNDING)}, skipped {self.count(SKIPPED)}{extra} "
                 f"(links: {links[OK]} ok, {links[ROUNDING]} rounding, {links[WRONG]} WRONG, "
                 f"{links[SKIPPED]} skipped)")
 
@@ -164,8 +179,9 @@ def _item_lines(item: Item) -> list[str]:
     head = f"line {item.line:>4}  {item.status:<8}  {shorten(item.text)}"
     out = [head]
     pad = " " * 17
-    if item.status in (ROUNDING, WRONG):
-        worst = [link for link in item.links if link.status == item.status][0]
+    own = [link for link in item.links if link.status == item.status and link.relation != "spec"]
+    if item.status in (ROUNDING, WRONG) and own:
+        worst = own[0]
         out.append(f"{pad}at  {shorten(worst.left, 40)} {worst.relation} {shorten(worst.right, 40)}")
         if worst.counterexample:
             out.append(f"{pad}not an identity: the left side is {worst.expected}; "
@@ -173,6 +189,11 @@ def _item_lines(item: Item) -> list[str]:
         elif worst.expected is not None:
             out.append(f"{pad}recomputed {number(worst.expected)}, printed "
                        f"{number(worst.printed)}, difference {number(worst.difference, 3)}")
+    if item.status in (ROUNDING, WRONG):
+        for link in item.links:  # --spec: each stated value the problem disagrees with
+            if link.relation == "spec" and link.status in (ROUNDING, WRONG):
+                out.append(f"{pad}{link.status}: {link.left}: the problem's {link.right} is "
+                           f"{number(link.expected)}, printed {number(link.printed)}")
     elif item.status == OK and isinstance(item.expected, float):
         spread = f" ± {number(item.uncertainty, 2)}" if item.uncertainty else ""
         out.append(f"{pad}value {number(item.expected)}{spread}")
@@ -185,6 +206,12 @@ def _item_lines(item: Item) -> list[str]:
         for link in skipped:
             out.append(f"{pad}skipped  {shorten(link.left, 28)} {link.relation} "
                        f"{shorten(link.right, 28)}: {link.reason}")
+    if item.status in (CONDITIONAL, DATA_DIFFER) and item.reason:
+        out.append(f"{pad}{item.reason}")
+    if item.matched:
+        out.append(f"{pad}matched: " + "; ".join(item.matched))
+    if item.inherits:
+        out.append(f"{pad}inherits: {item.inherits}")
     if item.note:
         out.append(f"{pad}note: {item.note}")
     return out

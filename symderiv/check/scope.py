@@ -8,6 +8,7 @@ derivative of X's formula when it has Y in it. Derivatives are carried out after
 in the formulas of the names that depend on the variable.
 """
 
+import bisect
 from collections import Counter
 from fractions import Fraction
 
@@ -29,6 +30,16 @@ class Missing(Exception):
         self.names = names
 
 
+class _Named:
+    """``name in`` it: the scope has given the name a value or a formula."""
+
+    def __init__(self, scope: "Scope"):
+        self.scope = scope
+
+    def __contains__(self, name) -> bool:
+        return name in self.scope.values or name in self.scope.formulas
+
+
 class Scope:
     """What one problem of the document has said so far: values, formulas, functions.
 
@@ -44,20 +55,32 @@ class Scope:
         self.exactness: dict = exactness if exactness is not None else {}  # Printed -> exact?
         self.exact_values: dict = {}  # symbol -> Rational, for names known exactly
         self.result_decimals: Counter = result_decimals if result_decimals is not None else Counter()
-        self.context = Context(self.functions)
+        self.context = Context(self.functions, names=_Named(self))
         self.identity_seconds = 0.0
         self.clock = 0              # statements read so far
         self.value_time: dict = {}  # symbol -> when its value was set
         self.given_names: set = set()  # names whose value was given, not computed
         self.formula_time: dict = {}
+        self.computed: list = []    # (midpoint, half width, order, symbol) of computed values, sorted
+        self.computed_value: dict = {}  # symbol -> the value its entry in ``computed`` holds
+        self.part = 0               # the heading the statement being read is under
+        self.bound_part: dict = {}  # symbol -> the part it was last bound in
+        self.rounded_decimals: dict = {}  # value -> most decimals it was printed with, rounded
+        self.wrong_lines: dict = {}  # symbol -> line of the WRONG chain its value comes from
+        self.fallback: dict = {}  # symbol -> interval from a spec, for names the document leaves open
 
     def next_scope(self) -> "Scope":
         fresh = Scope(self.numbers, self.exactness, self.result_decimals)
+        fresh.rounded_decimals = self.rounded_decimals
+        fresh.fallback = self.fallback
         fresh.identity_seconds, fresh.clock = self.identity_seconds, self.clock
+        fresh.part = self.part
         return fresh
 
     # -- printed numbers ------------------------------------------------------------------
-    def note_number(self, value, kind: str) -> None:
+    def note_number(self, value, kind: str, decimals: int | None = None) -> None:
+        if kind == "rounded" and decimals is not None:
+            self.rounded_decimals[value] = max(decimals, self.rounded_decimals.get(value, decimals))
         if self.numbers.get(value) == "rounded" and kind != "rounded":
             return
         if kind == "given" and value in self.numbers:
@@ -67,7 +90,26 @@ class Scope:
     def printed_interval(self, p: Printed, widen: bool):
         if self.exactness.get(p, False):
             return ivl.exact(p.value)
-        return ivl.printed(p.value, p.decimals, Fraction(3, 2) if widen else Fraction(1, 2))
+        # 0.0 after the same result printed 0.0000 stands for that result, not for ±0.05.
+        decimals = max(p.decimals, self.rounded_decimals.get(p.value, p.decimals))
+        return ivl.printed(p.value, decimals, Fraction(3, 2) if widen else Fraction(1, 2))
+
+    def rounds_a_value(self, p: Printed) -> bool:
+        """Whether ``p`` is a value the document computed, rounded or cut to fewer digits
+        (0.59326999 for h_1 = 0.593269992…): it then stands for that value, not exactly for
+        itself."""
+        if p.decimals < 3:
+            return False
+        unit, shown = 10.0 ** -p.decimals, float(p.value)
+        k = bisect.bisect_left(self.computed, (shown - unit,))
+        while k < len(self.computed) and self.computed[k][0] <= shown + unit:
+            middle, half, _, name = self.computed[k]
+            k += 1
+            if self.values.get(name) is not self.computed_value.get(name) or half >= unit:
+                continue  # since rebound, or too rough to tell
+            if abs(middle - shown) > half * 1.001 + 1e-300:
+                return True
+        return False
 
     # -- names ------------------------------------------------------------------------------
     def derivable(self, s: sp.Symbol):
@@ -76,6 +118,10 @@ class Scope:
         if parts is None:
             return None
         x, y = symbol(parts[0]), symbol(parts[1])
+        if "_" in parts[1]:
+            # ∂E/∂z^{(2)}_{1}: the label may be an example's, and E that example's loss E_n
+            # (multi-example sheets print ∂E_n/∂z as ∂E/∂z until issue 14); read as a name only.
+            return None
         if x in self.formulas and y in self.closure(x):
             return sp.Derivative(self.formulas[x], y)
         return None
@@ -110,6 +156,8 @@ class Scope:
         derivative = self.derivable(s)
         if derivative is not None:
             return self.numeric(derivative, visiting | {s})
+        if s in self.fallback and s not in self.formulas:
+            return self.fallback[s]
         raise Missing({s.name})
 
     # -- evaluation ------------------------------------------------------------------------------
@@ -184,8 +232,17 @@ class Scope:
         return self.derivable(s)
 
     # -- bindings ------------------------------------------------------------------------------
+    def from_earlier_part(self, s) -> bool:
+        """Whether ``s`` was last bound before the current heading."""
+        return s in self.bound_part and self.bound_part[s] < self.part
+
     def bind_value(self, s, value, exact_value=None, given: bool = False) -> None:
         self.values[s] = value
+        self.bound_part[s] = self.part
+        if not given:
+            entry = (float(ivl.midpoint(value)), float(ivl.width(value)) / 2, len(self.computed), s)
+            bisect.insort(self.computed, entry)
+            self.computed_value[s] = value
         self.value_time[s] = self.clock
         (self.given_names.add if given else self.given_names.discard)(s)
         if exact_value is not None:
@@ -218,4 +275,5 @@ class Scope:
             return False
         self.formulas[s] = formula
         self.formula_time[s] = self.clock
+        self.bound_part[s] = self.part
         return True

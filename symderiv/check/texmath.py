@@ -26,7 +26,7 @@ import sympy as sp
 
 from symderiv.check.lexer import Token, lex
 from symderiv.calculus.expr import symbol
-from symderiv.calculus.functions import SPECIAL_FUNCTIONS, Phi, sigmoid
+from symderiv.calculus.functions import SPECIAL_FUNCTIONS, Phi, phi, sigmoid
 
 MAX_TOKENS = 4000       # per chain element
 MAX_DEPTH = 90          # nesting of groups, fractions, powers (about 30 levels)
@@ -60,6 +60,11 @@ class Tup(tuple):
     """A tuple or column vector: ``(i_1, i_2)``, ``\\begin{bmatrix} h_1 \\\\ h_2 \\end{bmatrix}``."""
 
 
+class Matrix(Tup):
+    """A matrix, row by row: ``W = \\begin{bmatrix} 0.1 & 0.2 \\\\ 0.3 & 0.4 \\end{bmatrix}``
+    gives W_{11}, W_{12}, … their values (nothing else is done with a matrix)."""
+
+
 @dataclass(frozen=True)
 class FunctionHead:
     """``f(x)`` or ``\\text{swish}(x)`` at the head of a chain: perhaps a definition."""
@@ -84,6 +89,10 @@ _ACCENTS = {r"\hat": "hat", r"\widehat": "hat", r"\bar": "bar", r"\overline": "b
 _FONTS = {r"\mathrm", r"\mathit", r"\mathbf", r"\boldsymbol", r"\bm", r"\mathsf", r"\text",
           r"\textrm", r"\textit", r"\operatorname", r"\mathcal", r"\mathnormal"}
 _DENSE_LAYER = re.compile(r"^\((\d+)\)$")
+_TWO_LETTER_NAMES = {"lr"}
+_E = symbol("e")
+_NORMS = {r"\|": r"\|", r"\lVert": r"\rVert", r"\Vert": r"\Vert"}
+_BELOW = {"<", r"\lt", r"\le", r"\leq", r"\leqslant"}
 # ^{[2]}: the example of a quantity on a sheet with several (x_1^{[2]}); ^{(1)[2]} both
 _EXAMPLE = re.compile(r"^(?:\((\d+)\))?\[(\d+)\]$")
 
@@ -148,10 +157,15 @@ def function_key(name: str) -> str:
 
 
 class Context:
-    """What the reader needs from the document so far: functions the document defined."""
+    """What the reader needs from the document so far: functions the document defined, and
+    whether it has used ``e`` as a name (an error e = y - ŷ, whose e^2 is a square)."""
 
-    def __init__(self, functions: dict | None = None):
+    def __init__(self, functions: dict | None = None, names=None):
         self.functions = functions if functions is not None else {}
+        self.names = names if names is not None else ()
+
+    def e_is_a_name(self) -> bool:
+        return _E in self.names
 
     def function(self, name: str):
         key = function_key(name)
@@ -412,6 +426,25 @@ class _Parser:
         if name == r"\boxed":
             self.take()
             return self.group()
+        if name in (r"\underbrace", r"\overbrace"):  # the braced part; its label is text
+            self.take()
+            value = self.group()
+            if self.at("_") or self.at("^"):
+                self.take()
+                self.raw_group()
+            return value
+        if name in _NORMS:
+            return self.norm()
+        if name == r"\int":
+            self.take()
+            return self.integral()
+        if name == r"\nabla" and self.at("_", 1):  # \nabla_{w_5} E is ∂E/∂w_5
+            self.i += 2
+            variable = _lone_name(self.raw_group(), self.context)
+            t = self.peek()
+            if variable is None or t is None or not (t.kind == "letter" or _greek(t.text)):
+                raise Unreadable(r"cannot read this \nabla")
+            return symbol(derivative_name(self.name().name, variable))
         if name == r"\begin":
             return self.environment()
         if name in _COMMAND_FUNCTIONS:
@@ -466,10 +499,11 @@ class _Parser:
         numerator = self.raw_group()
         denominator = self.raw_group()
         top, bottom = _d_marker_length(numerator), _d_marker_length(denominator)
-        # d^2y/dx^2 is not read. A derivative by a name with a superscript (∂E/∂z^{(2)}_{1},
-        # ∂E_2/∂z_{1}^{[2]}) is: multi-example sheets write one example's term as ∂E_n/∂z.
-        if top and bottom and numerator[top:top + 1] and numerator[top].text == "^":
-            raise Unreadable("higher derivatives are not read")
+        # d^2y/dx^2 is not read; ∂E/∂z^{(2)}_{1} is (a label in parentheses, not a power).
+        if top and bottom and (numerator[top:top + 1] and numerator[top].text == "^"
+                               or _powered(denominator)):
+            raise Unreadable("higher derivatives (or derivatives by a superscripted name) "
+                             "are not read")
         variable = _differential(denominator)
         if variable is not None:
             marker = _d_marker_length(numerator)
@@ -514,11 +548,81 @@ class _Parser:
             raise Unreadable("a root's index must be a whole number from 2")
         return sp.root(radicand, index)
 
+    def norm(self):
+        """\\|x\\| (also \\lVert, \\Vert): the length of a vector, |x| of a number."""
+        opening = self.take().text
+        closing = _NORMS[opening]
+        start, depth = self.i, 0
+        while True:
+            t = self.peek()
+            if t is None:
+                raise Unreadable(f"{opening} is not closed")
+            if t.text == closing and depth == 0 and self.i > start:
+                break
+            depth += 1 if t.text in ("(", "[", "{") else -1 if t.text in (")", "]", "}") else 0
+            self.i += 1
+        inner = self.sub_parse(self.tokens[start:self.i])
+        self.take()
+        return _norm(inner)
+
+    def integral(self):
+        """\\int_a^b f(t)\\,dt: a definite integral (evaluated numerically, mpmath's quad)."""
+        lower = upper = None
+        while self.at("_") or self.at("^"):
+            which = self.take().text
+            bound = self.bound()
+            lower, upper = (bound, upper) if which == "_" else (lower, bound)
+        if lower is None or upper is None:
+            raise Unreadable("an integral without both bounds")
+        start, depth = self.i, 0
+        while True:
+            t = self.peek()
+            if t is None:
+                raise Unreadable("an integral without its d(variable)")
+            if depth == 0 and self.differential_at(0):
+                break
+            depth += 1 if t.text in ("(", "[", "{", r"\left") else \
+                -1 if t.text in (")", "]", "}", r"\right") else 0
+            self.i += 1
+        integrand = _scalar(self.sub_parse(self.tokens[start:self.i]))
+        self.i += self.differential_at(0)
+        t = symbol(self.tokens[self.i - 1].text)
+        if _is_normal_density(integrand, t):  # ∫ φ(t) dt = Φ(b) − Φ(a), Φ(−∞) = 0
+            return (Phi(upper) if upper != sp.oo else 1) - (Phi(lower) if lower != -sp.oo else 0)
+        return sp.Integral(integrand, (t, lower, upper))
+
+    def differential_at(self, k: int) -> int:
+        """Tokens in a d(variable) (dt, \\mathrm{d}t) k tokens ahead, else 0."""
+        t = self.peek(k)
+        if t is None:
+            return 0
+        width = 1 if t.kind == "letter" and t.text == "d" else 0
+        if t.text in (r"\mathrm", r"\text") and self.at("{", k + 1) and self.peek(k + 2) is not None \
+                and self.peek(k + 2).text == "d" and self.at("}", k + 3):
+            width = 4
+        after = self.peek(k + width)
+        if not width or after is None or after.kind != "letter":
+            return 0
+        following = self.peek(k + width + 1)
+        if following is not None and following.kind in ("letter", "num") and following.start == after.end:
+            return 0  # dtx is not d(t)
+        return width + 1
+
+    def bound(self):
+        tokens = self.raw_group()
+        texts = [t.text for t in tokens]
+        if texts in ([r"\infty"], ["+", r"\infty"]):
+            return sp.oo
+        if texts == ["-", r"\infty"]:
+            return -sp.oo
+        return _scalar(self.sub_parse(tokens))
+
     def left_right(self):
         self.take()  # \left
         opening = self.take().text
         pairs = {"(": ")", "[": "]", r"\{": r"\}", "|": "|", r"\lvert": r"\rvert",
-                 r"\lbrack": r"\rbrack", r"\langle": r"\rangle"}
+                 r"\lbrack": r"\rbrack", r"\langle": r"\rangle", r"\|": r"\|",
+                 r"\lVert": r"\rVert", r"\Vert": r"\Vert"}
         if opening not in pairs or opening == r"\langle":
             raise Unreadable(rf"cannot read \left{opening}")
         value = self.tuple_or_expr()
@@ -530,6 +634,8 @@ class _Parser:
             raise Unreadable(rf"\left{opening} closed by \right{closing}")
         if opening in ("|", r"\lvert"):
             return sp.Abs(_scalar(value))
+        if opening in _NORMS:
+            return _norm(value)
         return value
 
     def environment(self):
@@ -562,7 +668,9 @@ class _Parser:
             return Tup(_scalar(self.sub_parse(c)) for c in rows[0])
         if shape == {1}:
             return Tup(_scalar(self.sub_parse(r[0])) for r in rows)
-        raise Unreadable("only vectors (one row or one column) are read")
+        if len(shape) == 1:
+            return Matrix(Tup(_scalar(self.sub_parse(c)) for c in r) for r in rows)
+        raise Unreadable("a matrix with rows of different lengths")
 
     def font(self):
         """\\text{..}, \\mathrm{..}, \\operatorname{..}: a function's name, a name, or e."""
@@ -595,10 +703,13 @@ class _Parser:
     # names and calls
     def name_or_call(self):
         t = self.peek()
-        if t.kind == "letter" and t.text == "e" and self.at("^", 1):
+        if t.kind == "letter" and t.text == "e" and self.at("^", 1) \
+                and not (self.context.e_is_a_name() and self.squared_follows(1)):
             self.take()
             self.take()
             return _power(sp.E, _scalar(self.script()))
+        if t.kind == "letter" and t.text == "P" and self.normal_cdf_follows():
+            return self.normal_cdf()
         run = self.word()
         function = self.context.function(run) if len(run) >= 2 else None
         if function is not None and self.function_follows(len(run)):  # sigmoid(z) typed plainly
@@ -616,6 +727,26 @@ class _Parser:
             return self.call(function, base)
         return name
 
+    def squared_follows(self, k: int) -> bool:
+        """Whether ^2 or ^{2} (a whole-number power) starts k tokens ahead."""
+        t, nxt = self.peek(k + 1), self.peek(k + 2)
+        if t is not None and t.kind == "num":
+            return True
+        return t is not None and t.text == "{" and nxt is not None and nxt.kind == "num" \
+            and nxt.text.isdigit() and self.at("}", k + 3)
+
+    def normal_cdf_follows(self) -> bool:
+        """P(X \\le x): the probability a standard normal X is below x (the document says
+        X is standard normal; P of anything else is not read)."""
+        return self.at("(", 1) and self.peek(2) is not None and self.peek(2).text == "X" \
+            and self.peek(3) is not None and self.peek(3).text in _BELOW
+
+    def normal_cdf(self):
+        self.i += 4
+        bound = _scalar(self.expr())
+        self.expect(")")
+        return Phi(bound)
+
     def word(self, k: int = 0) -> str:
         """The run of adjacent letters starting k tokens ahead ("net" in net_{h1})."""
         j = self.i + k
@@ -627,15 +758,17 @@ class _Parser:
         return "".join(run)
 
     def name(self) -> sp.Symbol:
-        # Three or more adjacent letters are a word (net_{h1}, out, target), not a product.
+        # Three or more adjacent letters are a word (net_{h1}, out, target), not a product;
+        # so are the two-letter names people use for one thing (lr).
         run = self.word()
         t = self.take()
         accent = ""
         if t.kind == "letter":
             base = t.text
-            if len(run) >= 3:
+            if len(run) >= 3 or run in _TWO_LETTER_NAMES:
                 self.i += len(run) - 1
                 base = run
+            base += self.digit_suffix()
         elif t.text in _ACCENTS:
             accent = _ACCENTS[t.text]
             inner = self.raw_group()
@@ -649,12 +782,41 @@ class _Parser:
             raise Unreadable(f"cannot read {t.text} as a name")
         return self.name_suffixes(base, accent)
 
+    def digit_suffix(self) -> str:
+        """h2, i1, E_y2: digits written right after a letter number it (h2 is h_2, not 2h)."""
+        t, before = self.peek(), self.tokens[self.i - 1]
+        if t is not None and t.kind == "num" and t.text.isdigit() and t.start == before.end:
+            self.take()
+            return t.text
+        return ""
+
+    def bracket_index(self) -> str:
+        """x[0], h[1]: an index in brackets right after a name, as a subscript."""
+        t, nxt, close = self.peek(), self.peek(1), self.peek(2)
+        if t is not None and t.text == "[" and t.start == self.tokens[self.i - 1].end \
+                and nxt is not None and nxt.kind == "num" and nxt.text.isdigit() \
+                and close is not None and close.text == "]":
+            self.i += 3
+            return nxt.text
+        return ""
+
     def name_suffixes(self, base: str, accent: str) -> sp.Symbol:
         sub, layer, primes, mark = "", "", "", ""
         while True:
             if self.at("_") and not sub:
                 self.take()
+                braced = self.at("{")
                 sub = self.subscript_text()
+                if not braced:
+                    sub += self.digit_suffix()
+            elif self.at("{") and self.at("_", 1) and not sub:  # \delta{_2}
+                group = self.raw_group()
+                inner = _Parser(group[1:], self.context)
+                sub = inner.subscript_text()
+                if inner.peek() is not None:
+                    raise Unreadable("cannot read this subscript")
+            elif not sub and (index := self.bracket_index()):
+                sub = index
             elif self.at("'"):
                 self.take()
                 primes += "'"
@@ -677,6 +839,8 @@ class _Parser:
         if layer:
             parts = sub.split("_") if "_" in sub else (list(sub) if sub.isdigit() else [sub])
             return symbol(f"{base}{layer}_{'_'.join(p for p in parts if p)}{primes}{mark}")
+        if "_" in sub and all(len(p) == 1 for p in sub.split("_")):
+            sub = sub.replace("_", "")  # w_{1,1} is w_{11}
         return symbol(f"{base}{sub}{primes}{mark}{accent}")
 
     def superscript_tag(self):
@@ -811,6 +975,36 @@ def _scalar(value):
     if isinstance(value, FunctionHead):
         raise Unreadable("a function definition inside an expression")
     return value
+
+
+def _is_normal_density(integrand, t) -> bool:
+    """Whether the integrand is the standard normal density in t (written out, or φ(t))."""
+    density = sp.exp(-t**2 / 2) / sp.sqrt(2 * sp.pi)
+    try:
+        return sp.cancel(exact(integrand).rewrite(sp.exp) / density) == 1 or exact(integrand) == phi(t)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return False
+
+
+def _powered(tokens: list[Token]) -> bool:
+    """Whether a ^ in these tokens is a power (dx^2), not a label: a layer in parentheses
+    (z^{(2)}), an example in brackets (z^{[2]}), or both (z^{(1)[2]})."""
+    for k, t in enumerate(tokens):
+        if t.text == "^":
+            group = [u.text for u in tokens[k + 1:k + 12]]
+            if not group or group[0] != "{" or "}" not in group:
+                return True
+            label = "".join(group[1:group.index("}")])
+            # a layer (2), an example [2] or both (1)[2] (issue 14's multi-example sheets)
+            if not (_DENSE_LAYER.match(label) or _EXAMPLE.match(label)):
+                return True
+    return False
+
+
+def _norm(value):
+    if isinstance(value, Tup):
+        return sp.sqrt(sp.Add(*(_scalar(v) ** 2 for v in value)))
+    return sp.Abs(_scalar(value))
 
 
 def _nonzero(value):
@@ -1023,7 +1217,7 @@ def exact(expr):
     return expr.xreplace(printed) if printed else expr
 
 
-__all__ = ["Unreadable", "Printed", "Tup", "FunctionHead", "Token", "Context", "lex", "read",
+__all__ = ["Unreadable", "Printed", "Tup", "Matrix", "FunctionHead", "Token", "Context", "lex", "read",
            "read_head", "derivative_name", "derivative_parts", "is_inequality",
            "is_other_relation", "printed_in",
            "names_in", "exact"]

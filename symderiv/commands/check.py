@@ -26,6 +26,12 @@ def add_parser(sub) -> None:
                    help="a value (or formula) for a name the document uses without a value, "
                         "e.g. --given w5=0.3, --given 'y1=0.12', --given 'a=tanh(z)'; names "
                         "as the report writes them (h_1 is h1, \\hat{o}_1 is o1hat)")
+    p.add_argument("--spec", metavar="SPEC",
+                   help="grade the document against this problem spec (TOML): the problem is "
+                        "solved and every quantity the document states is compared with it")
+    p.add_argument("--problem", metavar="ID",
+                   help="with --spec: the problem to grade against (needed when the spec has "
+                        "several backprop problems)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=run)
 
@@ -34,7 +40,15 @@ def run(args) -> int:
     from symderiv.api import check
 
     given = dict(parse_given(g) for g in args.given)
-    report = check(read_document(args.doc), given, filename=args.doc)
+    if args.problem is not None and args.spec is None:
+        raise InputError("--problem", "needs --spec SPEC")
+    sheet = None
+    if args.spec is not None:
+        from symderiv.spec import load_sheet
+
+        sheet = load_sheet(args.spec)  # a bad spec is reported before the document is read
+    report = check(read_document(args.doc), given, spec=sheet, problem=args.problem,
+                   filename=args.doc)
     if args.format == "json":
         sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
     else:
