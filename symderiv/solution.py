@@ -111,6 +111,9 @@ class ChainSteps:
     neuron: str
     factors: tuple[Step, ...]          # ∂e/∂o1, ∂o1/∂z1, ∂z1/∂w5
     product: Step                      # lhs = Π symbols = Π values = value
+    # the first factor is the neuron's δ, worked in the backward pass: the sheet shows the
+    # product only, citing δ by name
+    cites_delta: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,17 @@ class GradientSteps:
     parameter: str
     chains: tuple[ChainSteps, ...]
     total: Step
+
+
+@dataclass(frozen=True)
+class LayerMatrices:
+    """A dense layer's backward pass and update in matrix form: Steps whose numbers are
+    matrices (``value.exact`` an ImmutableMatrix; no float)."""
+
+    number: int                        # the layer, from 1
+    parameters: tuple[str, ...]        # the parameters its matrices hold (W, then b)
+    backward: tuple[Step, ...]         # δ^{(l)} (hidden), ∂E/∂W^{(l)}, ∂E/∂b^{(l)}
+    update: tuple[Step, ...]           # W'^{(l)} = W − η ∂E/∂W, b' likewise
 
 
 @dataclass(frozen=True)
@@ -154,6 +168,13 @@ class BackpropSolution:
     # contract §5.5: optimiser steps, weight decay, input gradients
     # (symderiv.problems.training.TrainingSteps)
     training: object = None
+    # with steps > 1: per step, each trained parameter's gradient during it and value after
+    step_gradients: tuple[dict[str, Number], ...] = ()
+    step_values: tuple[dict[str, Number], ...] = ()
+    # dense layers whose every weight is worked: the same backward pass as matrices
+    matrices: dict[int, LayerMatrices] = field(default_factory=dict)
+    # cross-entropy against targets that are not one-hot: each example's target sum
+    ce_target_sums: tuple[Number, ...] | None = None
     kind: str = "backprop"
 
     def to_json(self) -> dict:
@@ -168,7 +189,10 @@ class BackpropSolution:
 
         out = {"id": self.id, "kind": self.kind,
                "preactivations": per_neuron("preactivations"),
-               "activations": per_neuron("activations")}
+               "activations": per_neuron("activations"),
+               # every parameter's value before training, given or drawn by init = { seed }
+               "initial": {k: _json_float(float(v))                      # extension
+                           for k, v in self.network.parameters().items()}}
         if self.loss is not None:
             out["loss"] = self.loss.value.json()
             out["loss_function"] = self.loss_name              # extension
@@ -180,6 +204,9 @@ class BackpropSolution:
                 out["chains_not_shown"] = list(self.listed)      # extension
             if self.steps > 1:
                 out["losses"] = [v.json() for v in self.losses]
+                out["steps"] = [{"gradients": {k: v.json() for k, v in g.items()},   # extension
+                                 "updated": {k: v.json() for k, v in a.items()}}
+                                for g, a in zip(self.step_gradients, self.step_values)]
             if self.training is not None:
                 out["gradients"].update({k: v.json() for k, v in self.training.inputs.items()})
                 if self.training.objective is not None:   # the loss with weight decay

@@ -266,8 +266,13 @@ def _suggest(word: str, options) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _listing(options) -> str:
-    return ", ".join(options)
+def _listing(options, most: int | None = None) -> str:
+    """The valid choices, as an error message lists them (the first ``most``, then how
+    many more)."""
+    options = list(options)
+    if most is None or len(options) <= most:
+        return ", ".join(options)
+    return ", ".join(options[:most]) + f", … ({len(options) - most} more)"
 
 
 class _Table:
@@ -605,7 +610,8 @@ class _SheetReader:
             if not isinstance(n, str):
                 raise self.error(f"{path}[{i}]", f"expected a parameter name, got {_type_name(n)}")
             if n not in names:
-                raise self.error(f"{path}[{i}]", f"unknown parameter '{n}'{_suggest(n, names)}")
+                raise self.error(f"{path}[{i}]", f"unknown parameter '{n}'{_suggest(n, names)}; "
+                                                 f"parameters: {_listing(names, 12)}")
             if n in chosen:
                 raise self.error(f"{path}[{i}]", f"'{n}' is listed twice")
             chosen.append(n)

@@ -47,21 +47,22 @@ def sheets():
 # -- 2. negative numbers substituted into a form ------------------------------------------
 
 SUBSTITUTED = [
-    # (form, as the sheet prints it at 4 places, in the order it was built)
+    # (form, as the sheet prints it at 4 places, in the order it was built; computed
+    # values, Floats, keep their trailing zeros: 0.9500 says four places)
     (unevaluated(sp.Add, 1, minus(F("-0.1974"))), r"1 - \left(-0.1974\right)"),
     (unevaluated(sp.Mul, 2, unevaluated(sp.Add, F("0.7729"), minus(F("0.95")))),
-     r"2 \left(0.7729 - 0.95\right)"),
+     r"2 \left(0.7729 - 0.9500\right)"),
     (unevaluated(sp.Add, F("0.5"), minus(unevaluated(sp.Mul, F("0.1"), F("-0.0369")))),
-     r"0.5 - 0.1 \cdot \left(-0.0369\right)"),
+     r"0.5000 - 0.1000 \cdot \left(-0.0369\right)"),
     (unevaluated(sp.Add, F("0.5"), unevaluated(sp.Mul, F("0.1"), F("-0.0369"))),
-     r"0.5 + 0.1 \cdot \left(-0.0369\right)"),
+     r"0.5000 + 0.1000 \cdot \left(-0.0369\right)"),
     (unevaluated(sp.Pow, F("-0.1974"), 2), r"{\left(-0.1974\right)}^{2}"),
     (unevaluated(sp.Pow, unevaluated(sp.Add, F("0.7401"), minus(F("-0.12"))), 2),
-     r"\left(0.7401 - \left(-0.12\right)\right)^{2}"),
+     r"\left(0.7401 - \left(-0.1200\right)\right)^{2}"),
     (unevaluated(sp.Mul, F("0.7401"), unevaluated(sp.Add, 1, minus(F("-0.2")))),
-     r"0.7401 \left(1 - \left(-0.2\right)\right)"),
+     r"0.7401 \left(1 - \left(-0.2000\right)\right)"),
     (unevaluated(sp.Add, 1, minus(unevaluated(sp.Add, F("0.2"), F("0.3")))),
-     r"1 - \left(0.2 + 0.3\right)"),
+     r"1 - \left(0.2000 + 0.3000\right)"),
     (unevaluated(sp.Add, 1, F("-0.1974")), r"1 - 0.1974"),   # a sum: the sign is the minus
 ]
 

@@ -31,7 +31,9 @@ HOSTILE = r"\input{/etc/passwd} 50% $x_1$ #1 & ~ ^_^ {}"
 _TYPESET = [(r"\allowbreak{}", ""), (r"\textbackslash{}", "\\"),
             (r"\textasciicircum{}", "^"),
             (r"\textasciitilde{}", "~"), (r"\{", "{"), (r"\}", "}"), (r"\$", "$"),
-            (r"\&", "&"), (r"\#", "#"), (r"\_", "_"), (r"\%", "%")]
+            (r"\&", "&"), (r"\#", "#"), (r"\_", "_"), (r"\%", "%"),
+            # a straight quote as an opening or closing one, as a typesetter sets it
+            (r"\textquotedblleft{}", '"'), (r"\textquotedblright{}", '"')]
 
 
 def typeset(tex: str) -> str:
@@ -224,7 +226,11 @@ _ENTITY = {"&amp;": "&", "&lt;": "<", "&gt;": ">"}
 
 def markdown_shows(text: str) -> str:
     """What a Markdown reader shows for escaped text, decoding left to right; fails on a
-    character that would be live markup (CommonMark: any ASCII punctuation may be escaped)."""
+    character that would be live markup (CommonMark: any ASCII punctuation may be escaped):
+    * _ [ ] $ < > ` # | ~ \\ & ^ anywhere; - + = or "1." "1)" where the line starts. ( ) !
+    : are markup only after ] or < (links, images, autolinks), never live here."""
+    lead = re.match(r"\s*(\d+[.)]|[-+=])", text)
+    assert not lead, f"live {lead[1]!r} at the start of {text!r}"
     out, i = [], 0
     while i < len(text):
         entity = next((e for e in _ENTITY if text.startswith(e, i)), None)
@@ -236,7 +242,7 @@ def markdown_shows(text: str) -> str:
             out.append(text[i + 1])
             i += 2
         else:
-            assert text[i] not in "*_[]()$<>`#|~\\&!=+-.", f"live {text[i]!r} at {i} in {text!r}"
+            assert text[i] not in "*_[]$<>`#|~\\&^", f"live {text[i]!r} at {i} in {text!r}"
             out.append(text[i])
             i += 1
     return "".join(out)
@@ -314,6 +320,24 @@ def test_single_neuron_diagram_names_symbolic_weights_once():
     assert [c.label for c in d.activations] == [r"\tanh"]
 
 
+def test_a_dense_layer_is_drawn_as_one_matrix_named_over_its_edges():
+    # edge labels of a dense layer would stack on one another: none, the matrix name over
+    # the bundle, the values in W^{(l)} under the diagram; a wide layer packs its neurons
+    d = figures.network_diagram(dense_network((3, 12, 3)))
+    assert all(a.label is None for a in d.arrows)
+    assert [b.label for b in d.bundles] == ["W^{(1)}", "W^{(2)}"]
+    assert [m.weights.label for m in d.matrices] == ["W^{(1)}", "W^{(2)}"]
+    hidden = [n.y for n in d.nodes if n.label.startswith("n^{(1)}")]
+    assert len(hidden) == 12 and max(hidden) - min(hidden) <= figures.COLUMN_HEIGHT + 1e-9
+    # a named-edge network keeps its labels (the seed's figure)
+    from symderiv.spec import load_sheet_text
+    from test_bad_specs import BASE
+
+    seed = load_sheet_text(BASE, "seed.toml").problems[0].network
+    named = figures.network_diagram(seed)
+    assert all(a.label is not None for a in named.arrows) and not named.bundles
+
+
 def label_centres(d):
     where = {n.id: (n.x, n.y) for n in d.nodes}
     for a in d.arrows:
@@ -337,7 +361,7 @@ def test_diagrams_up_to_4_layers_of_6_keep_labels_apart_and_fit_the_page(sizes):
     # every layer is either labelled on its edges or shown as a matrix: no weight is lost
     labelled = sum(1 for a in d.arrows if a.label is not None)
     in_matrices = sum(sizes[i] * sizes[i + 1] for i in range(len(sizes) - 1)
-                      if any(m.weights.label == f"W_{{{i + 1}}}" for m in d.matrices))
+                      if any(m.weights.label == f"W^{{({i + 1})}}" for m in d.matrices))
     assert labelled + in_matrices == len(d.arrows)
 
 
@@ -448,7 +472,11 @@ def test_a_bigger_backprop_sheet_lays_out_every_part(tmp_path):
     assert tex.count(r"\begin{align*}") == tex.count(r"\end{align*}") > 10
     # both examples' givens, one row each, and each chain of the two-path gradients
     assert r"1 & 1 & 0.5 & -1 & 1 & 0 \\" in tex and r"2 & 0 & -0.5 & 2 & 0 & 1 \\" in tex
-    assert tex.count(r"&\Rightarrow\quad") == 2 + 6 + 2
+    # u11 and v23 cite their neuron's δ (worked once, per example): one row each, the sum
+    # over the examples written out; c's six paths (3 neurons × 2 examples) a row each
+    assert tex.count(r"&\Rightarrow\quad") == 6
+    assert (r"\frac{\partial E}{\partial u_{11}} &= \frac{\frac{\partial E_{1}}{\partial z_{h1}^{[1]}} "
+            r"x_{1}^{[1]} + \frac{\partial E_{2}}{\partial z_{h1}^{[2]}} x_{1}^{[2]}}{2}") in tex
     # the loss table: every value recomputed independently, at 4 places with zeros kept
     from decimal import ROUND_HALF_UP, Decimal
 

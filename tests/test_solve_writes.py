@@ -61,3 +61,30 @@ def test_every_file_is_written_with_the_usual_mode(tmp_path):
         assert path.read_bytes() == (data if isinstance(data, bytes) else data.encode())
         assert path.stat().st_mode & 0o777 == 0o666 & ~umask
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["x.pdf", "x.tex"]
+
+
+def test_a_sheet_that_fails_its_own_check_is_refused_and_nothing_is_written(
+        tmp_path, monkeypatch, capsys):
+    # a formula activation whose sheet would state a wrong equation: here injected into the
+    # rendered .tex (as a printer slip would), so the self-check has something to find
+    from symderiv import cli
+    from symderiv.commands import solve as command
+    from test_bad_specs import BASE
+
+    spec = tmp_path / "formula.toml"
+    spec.write_text(BASE.replace('{ neurons = ["o1", "o2"], activation = "sigmoid" }',
+                                 '{ neurons = ["o1", "o2"], activation = "z*sigmoid(z)" }'))
+    writer = command.WRITERS["tex"]
+    slip = "\n\\[ o_{1} = 0.25 + 0.5 = 0.9 \\]\n\\end{document}\n"
+    monkeypatch.setitem(command.WRITERS, "tex", command.Writer(
+        "tex", lambda s, o: writer.render(s, o).replace("\\end{document}\n", slip)))
+    out = tmp_path / "out"
+    assert cli.main(["solve", str(spec), "-o", str(out), "--format", "tex,json"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"symderiv: error: {spec.name}: the worked sheet "
+                                               "fails its own check at line")
+    assert not out.exists()
+    # without the slip, the same spec is written (and passes)
+    monkeypatch.setitem(command.WRITERS, "tex", writer)
+    assert cli.main(["solve", str(spec), "-o", str(out), "--format", "tex,json"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["formula.json", "formula.tex"]

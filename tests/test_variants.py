@@ -256,7 +256,8 @@ def test_every_key_passes_check(twenty):
     for v in twenty.variants:
         report = check_text(v.outputs.key, latex=True)
         assert report.count("WRONG") == 0 and report.count("rounding") == 0, v.number
-        assert report.checked >= 20
+        # the forward pass, the loss, each δ (worked once) and the gradients citing it
+        assert report.checked >= 15
 
 
 def test_questions_leave_the_solutions_out_and_keys_keep_them(twenty):

@@ -40,6 +40,11 @@ class BoundActivation:
     _entry: Activation | None = field(default=None, repr=False, compare=False)
     _formula: sp.Expr | None = field(default=None, repr=False, compare=False)
 
+    @property
+    def is_formula(self) -> bool:
+        """A user's formula in z, not a registry entry."""
+        return self._formula is not None
+
     # -- symbolic ----------------------------------------------------------------------
     def expr(self, x: sp.Expr) -> sp.Expr:
         """f(x)."""

@@ -21,7 +21,7 @@ from sympy import S
 
 from symderiv.errors import InputError
 from symderiv.calculus.functions import SPECIAL_FUNCTIONS, symbol  # noqa: F401 (symbol: re-exported)
-from symderiv.calculus.registry import formula_function
+from symderiv.calculus.registry import formula_function, names
 
 MAX_LENGTH = 2000          # characters of formula text
 MAX_NODES = 1000           # syntax-tree nodes (operators, operands, calls)
@@ -508,7 +508,8 @@ class _Builder:
         else:
             build = formula_function(name)
             if build is None:
-                self.refuse(f"'{_short(name)}' is not a known function")
+                self.refuse(f"'{_short(name)}' is not a known function; known: "
+                            f"{', '.join(known_functions())}")
         args = [self.build(a) for a in node.args]
         try:
             result = build(*args)
@@ -565,6 +566,10 @@ def function_of(name: str):
     if name in _FUNCTIONS:
         return _FUNCTIONS[name][0]
     return formula_function(name)
+def known_functions() -> list[str]:
+    """Every function name a formula may call: the elementary ones, then the activations."""
+    return sorted(n for n in _FUNCTIONS if not n.startswith("_")) + ["diff"] + [
+        n for n in names() if n not in _FUNCTIONS and n != "softmax"]
 
 
 # -- numbers -----------------------------------------------------------------------------

@@ -10,9 +10,15 @@ from fractions import Fraction
 
 import mpmath
 import sympy as sp
-from sympy.printing.latex import LatexPrinter, _between_two_numbers_p
+from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 from sympy.simplify import fraction
+
+# Where two printed factors are both numbers, they take mul_symbol_latex_numbers (\cdot)
+# instead of a space: the last factor ends in a digit, the next begins with one (or a
+# \frac of digits). SymPy keeps the same test in a private name; ours is written here so
+# that nothing depends on SymPy's private API (pyproject allows sympy >= 1.12).
+_BETWEEN_NUMBERS = (re.compile(r"[0-9][} ]*$"), re.compile(r"(\d|\\frac{\d+}{\d+})"))
 
 # w1_2_3 (layer 1, neuron 2, input 3) and b1_2 / n1_2: the dense-layer names of the contract.
 _DENSE_NAME = re.compile(r"^([A-Za-z]+)(\d+)_(\d+)(?:_(\d+))?$")
@@ -26,8 +32,8 @@ class TeX(str):
 
 class ExampleSymbol(sp.Symbol):
     """A quantity of one training example among several: h1 of example 2 is
-    ``ExampleSymbol(h1, 2)``, printed h_{1}^{(2)} (a dense n^{(1)}_{2} as n^{(1)}_{2,2}, its
-    layer already holding the superscript), so that each example's values have names of
+    ``ExampleSymbol(h1, 2)``, printed h_{1}^{[2]} (a dense n^{(1)}_{2} as n^{(1)[2]}_{2}:
+    round brackets for the layer, square ones for the example), so that each example's values have names of
     their own on the sheet. The example rides in the name (``h1@2``; spec names have no @).
     """
 
@@ -49,8 +55,26 @@ class StageSymbol(sp.Symbol):
     words with a dot between them (\\mathit{num} \\cdot \\mathit{invden})."""
 
 
+def layer_matrix(kind: str, layer: int, rows: int, cols: int, loss: str = "E"):
+    """A dense layer's matrix or vector, printed as a course names it: W^{(2)}, δ^{(2)},
+    a^{(1)} (x for the inputs), f'(z^{(1)}), ∂E/∂W^{(2)}. ``kind`` is one of W, b, W', b',
+    delta, a, slope, dW, db; the layer and the loss's name ride in the name (spec names
+    have no @)."""
+    return sp.MatrixSymbol(f"{kind}@{layer}@{loss}", rows, cols)
+
+
+def _layer_matrix_parts(expr) -> tuple[str, int, str] | None:
+    if isinstance(expr, sp.MatrixSymbol) and expr.name.count("@") == 2:
+        kind, layer, loss = expr.name.split("@")
+        return kind, int(layer), loss
+    return None
+
+
 class SymderivLatexPrinter(LatexPrinter):
     """SymPy's LaTeX printer, taught σ, ReLU, Φ, φ, ∂e/∂o and numbers at a fixed precision.
+
+    Extra setting ``cases_words``: the words of a case split, (for, otherwise) as SymPy
+    writes them, or a sheet's language ((若, 其他)).
 
     Extra setting ``decimals``: when an int, every number is printed as a decimal rounded
     to that many places (trailing zeros dropped), as worked steps show them (3/20 as 0.15,
@@ -60,7 +84,8 @@ class SymderivLatexPrinter(LatexPrinter):
     """
 
     _default_settings = {**LatexPrinter._default_settings, "decimals": None,
-                         "keep_order": False}
+                         "keep_order": False,
+                         "cases_words": ("for", "otherwise")}
 
     # -- functions coursework writes by name -------------------------------------------
     def _print_SpecialFunctionBase(self, expr, exp=None):
@@ -122,6 +147,16 @@ class SymderivLatexPrinter(LatexPrinter):
             head += f"^{{{exp}}}"
         return rf"{head}{{\left({self._print(x)} \right)}}"
 
+    def _print_Piecewise(self, expr):
+        # SymPy's layout, in the sheet's words (a zh sheet does not say "for … otherwise")
+        when, otherwise = self._settings["cases_words"]
+        rows = []
+        for i, (e, c) in enumerate(expr.args):
+            last = i == len(expr.args) - 1 and c == sp.true
+            rows.append(rf"{self._print(e)} & \text{{{otherwise}}}" if last else
+                        rf"{self._print(e)} & \text{{{when}}}\: {self._print(c)}")
+        return r"\begin{cases} %s \end{cases}" % r" \\".join(rows)
+
     def _print_Probability(self, expr):
         return rf"P\left({self._print(expr.args[0])}\right)"
 
@@ -146,36 +181,86 @@ class SymderivLatexPrinter(LatexPrinter):
         tex = self._print_Symbol(sp.Symbol(expr.name), style)
         return rf"\mathit{{{tex}}}" if tex == expr.name and len(tex) > 1 else tex
 
+    def _print_MatrixSymbol(self, expr):
+        parts = _layer_matrix_parts(expr)
+        if parts is None:
+            return super()._print_MatrixSymbol(expr)
+        kind, layer, loss = parts
+        up = f"^{{({layer})}}"
+        if kind == "a" and layer == 0:
+            return "x"
+        if kind == "delta":
+            return r"\delta" + up
+        if kind == "slope":
+            return rf"f'\left(z{up}\right)"
+        if kind in ("dW", "db"):
+            return rf"\frac{{\partial {self._print(sp.Symbol(loss))}}}{{\partial {kind[1]}{up}}}"
+        return f"{kind}{up}"
+
+    def _print_MatAdd(self, expr):
+        return "".join(self._matrix_terms(expr))
+
+    def _matrix_terms(self, expr) -> list[str]:
+        # W − η ∂E/∂W and [W] − 0.5 [G] as built: SymPy's own negates a subtracted term,
+        # which multiplies the 0.5 into the matrix
+        out = []
+        for i, term in enumerate(expr.args):
+            factors = list(term.args) if isinstance(term, sp.MatMul) else [term]
+            negative = factors[0].is_Number and factors[0] < 0
+            if negative:
+                factors = ([-factors[0]] if factors[0] != -1 else []) + factors[1:]
+            out.append((" - " if negative else " + " if i else "") + " ".join(
+                self._print(f) for f in factors))
+        return out
+
+    def _print_Transpose(self, expr):
+        # (W^{(2)})^T: a name with a superscript takes parentheses before T
+        if _layer_matrix_parts(expr.arg) and "^" in (tex := self._print(expr.arg)):
+            return rf"\left({tex}\right)^{{T}}"
+        return super()._print_Transpose(expr)
+
     def _print_ExampleSymbol(self, expr, style="plain"):
+        # the example in square brackets, x_{1}^{[2]}, apart from a layer's round ones
+        # (n^{(2)}_{1}): a dense n^{(1)}_{2} of example 3 is n^{(1)[3]}_{2}
         base = expr.base
+        tex = self._print_Symbol(base, style)
         m = _DENSE_NAME.match(base.name)
         if m and not base.name.endswith("'"):
-            # n^{(1)}_{2} of example 3: n^{(1)}_{2,3} (one superscript only in TeX)
-            dense = self._print_Symbol(base, style)
-            return f"{dense[:-1]},{expr.example}}}"
-        tex = self._print_Symbol(base, style)
+            head, _, rest = tex.partition("}")
+            return f"{head}[{expr.example}]}}{rest}"
         if "^" in tex:  # a superscript already (x__2 prints x^{2}): group it first
             tex = f"{{{tex}}}"
-        return f"{tex}^{{({expr.example})}}"
+        return f"{tex}^{{[{expr.example}]}}"
 
     # -- numbers at the sheet's precision -------------------------------------------------
     def _print_Add(self, expr, order=None):
+        return "".join(self.terms(expr, order))
+
+    def terms(self, expr, order=None) -> list[str]:
+        """The printed terms of a sum (an Add or a MatAdd), each with its sign after the
+        first ("a", " - b", " + c"): joined they are the sum; a long sum breaks between."""
+        if isinstance(expr, sp.MatAdd):
+            return self._matrix_terms(expr)
+        if not isinstance(expr, sp.Add):
+            return [self._print(expr)]
         # SymPy's loop, but a subtracted unevaluated product keeps its factors:
         # 1·2 + (−2)·1 prints 1 \cdot 2 - 2 \cdot 1, not 1 \cdot 2 - 2 (−term would evaluate).
-        tex = ""
+        out, tex = [], ""
         for i, term in enumerate(self._as_ordered_terms(expr, order=order)):
+            sign = ""
             if i == 0:
                 pass
             elif term.could_extract_minus_sign():
-                tex += " - "
+                sign = " - "
                 term = _negated(term)
             else:
-                tex += " + "
+                sign = " + "
             term_tex = self._print(term)
-            if self._needs_add_brackets(term) or (i > 0 and _signed(term, term_tex, tex)):
+            if self._needs_add_brackets(term) or (i > 0 and _signed(term, term_tex, tex + sign)):
                 term_tex = r"\left(%s\right)" % term_tex
-            tex += term_tex
-        return tex
+            tex += sign + term_tex
+            out.append(sign + term_tex)
+        return out
 
     def _print_Mul(self, expr):
         # SymPy's _print_Pow hands x^{-1} here: 1/1.3679 is a quotient, not a product.
@@ -193,8 +278,12 @@ class SymderivLatexPrinter(LatexPrinter):
         return self._sympy_mul(expr)
 
     def _sympy_mul(self, expr):
-        r"""SymPy's own ``_print_Mul`` (sympy 1.14), with one change: the factors are put in
-        :func:`_teacher_order` (σ(z)(1 - σ(z)), not (1 - σ(z)) σ(z)) before they print.
+        r"""SymPy's own ``_print_Mul`` (as of sympy 1.12-1.14), with one change: the factors
+        are put in :func:`_teacher_order` (σ(z)(1 - σ(z)), not (1 - σ(z)) σ(z)) before they
+        print. It uses only the printer's documented hooks and settings (``_print``,
+        ``_needs_mul_brackets``, ``mul_symbol_latex``, ``fold_short_frac``,
+        ``long_frac_ratio``) and :func:`sympy.simplify.fraction`; the one private name it
+        needed (the numbers-between test) is :data:`_BETWEEN_NUMBERS` here.
         Units and prefixes (sympy.physics) are not printed here and keep no special place."""
         separator = self._settings["mul_symbol_latex"]
         numbersep = self._settings["mul_symbol_latex_numbers"]
@@ -214,8 +303,8 @@ class SymderivLatexPrinter(LatexPrinter):
                 term_tex = self._print(term)
                 if self._needs_mul_brackets(term, first=(i == 0), last=(i == len(args) - 1)):
                     term_tex = r"\left(%s\right)" % term_tex
-                if (_between_two_numbers_p[0].search(last_term_tex)
-                        and _between_two_numbers_p[1].match(term_tex)):
+                if (_BETWEEN_NUMBERS[0].search(last_term_tex)
+                        and _BETWEEN_NUMBERS[1].match(term_tex)):
                     _tex += numbersep
                 elif _tex and (term_tex.startswith(r"\mathit{")
                                or last_term_tex.startswith(r"\mathit{")):
@@ -288,14 +377,23 @@ class SymderivLatexPrinter(LatexPrinter):
         sign = ""
         if len(factors) > 1 and factors[0] == -1:
             sign, factors = "- ", factors[1:]
-        shown = [self._print(f) if i == 0 or f >= 0 else rf"\left({self._print(f)}\right)"
-                 for i, f in enumerate(factors)]
+        below = [f.base for f in factors if f.is_Pow and f.exp == -1]
+        if below and len(below) < len(factors):   # 2/z at z = −2.15: \frac{2}{-2.1534}
+            above = [f for f in factors if not (f.is_Pow and f.exp == -1)]
+            return sign + rf"\frac{{{self._numbers(above)}}}{{{self._numbers(below)}}}"
+        # after a sign, a negative first factor takes parentheses: - (-2.1534), not - -2.1534
+        shown = [self._print(f) if (i == 0 and not sign) or f >= 0
+                 else rf"\left({self._print(f)}\right)" for i, f in enumerate(factors)]
         return sign + r" \cdot ".join(shown)
+
+    def _numbers(self, factors: list) -> str:
+        return (self._print(factors[0]) if len(factors) == 1
+                else self._number_product(sp.Mul(*factors, evaluate=False)))
 
     def _print_Float(self, expr):
         if self._settings["decimals"] is None:
             return super()._print_Float(expr)
-        return format_number(expr, self._settings["decimals"])
+        return format_number(expr, self._settings["decimals"], keep_zeros=rounded_zeros(expr))
 
     def _print_Rational(self, expr):
         # An exact rational in a worked step is a given (computed values are Floats):
@@ -306,6 +404,17 @@ class SymderivLatexPrinter(LatexPrinter):
 
     def _print_Integer(self, expr):
         return str(expr.p)
+
+
+def rounded_zeros(value) -> bool:
+    """Does ``value`` keep its trailing zeros where it is printed? A computed (inexact)
+    value does, at the sheet's precision (0.9610 says four places, 0.961 three); an exact
+    one, or a computed value that is exactly an integer (ReLU′ = 1, 0), is written as it is."""
+    if not isinstance(value, sp.Float) or value.is_zero:
+        return False
+    _, _, exponent, bits = value._mpf_     # mantissa · 2^exponent, exactly
+    # an integer below SCIENTIFIC_FROM (2^49 < 10^15); larger ones print as m × 10^e
+    return not (exponent >= 0 and bits + exponent <= 49)
 
 
 def _substituted_product(expr: sp.Mul) -> bool:
@@ -509,6 +618,15 @@ def _mpf_fraction(x) -> Fraction:
     sign, man, exp, _ = x._mpf_
     frac = Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2**-exp)
     return -frac if sign else frac
+
+
+def latex_terms(expr, **settings) -> list[TeX]:
+    """The printed terms of a sum, each with its sign after the first (see
+    :meth:`SymderivLatexPrinter.terms`); any other expression is one term."""
+    if isinstance(expr, Fraction) or not isinstance(expr, sp.Basic):
+        return [latex(expr, **settings)]
+    printer = SymderivLatexPrinter(settings)
+    return [TeX(t) for t in printer.terms(expr)]
 
 
 def latex(expr, **settings) -> TeX:

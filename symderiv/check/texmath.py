@@ -93,6 +93,8 @@ _TWO_LETTER_NAMES = {"lr"}
 _E = symbol("e")
 _NORMS = {r"\|": r"\|", r"\lVert": r"\rVert", r"\Vert": r"\Vert"}
 _BELOW = {"<", r"\lt", r"\le", r"\leq", r"\leqslant"}
+# ^{[2]}: the example of a quantity on a sheet with several (x_1^{[2]}); ^{(1)[2]} both
+_EXAMPLE = re.compile(r"^(?:\((\d+)\))?\[(\d+)\]$")
 
 
 def derivative_name(numerator: str, variable: str) -> str:
@@ -825,6 +827,9 @@ class _Parser:
                 kind, text = tag
                 if kind == "layer":
                     layer = text
+                elif kind == "example":
+                    layer = text[0] or layer
+                    mark += f"ex{text[1]}"
                 elif kind == "prime":
                     primes += "'"
                 else:
@@ -867,6 +872,10 @@ class _Parser:
         if m:
             self.i = j + 1
             return ("layer", m.group(1))
+        m = _EXAMPLE.match(text.replace(" ", ""))
+        if m:
+            self.i = j + 1
+            return ("example", (m.group(1) or "", m.group(2)))
         return None
 
     def subscript_text(self) -> str:
@@ -978,12 +987,16 @@ def _is_normal_density(integrand, t) -> bool:
 
 
 def _powered(tokens: list[Token]) -> bool:
-    """Whether a ^ in these tokens is a power (dx^2), not a label in parentheses (z^{(2)})."""
+    """Whether a ^ in these tokens is a power (dx^2), not a label: a layer in parentheses
+    (z^{(2)}), an example in brackets (z^{[2]}), or both (z^{(1)[2]})."""
     for k, t in enumerate(tokens):
         if t.text == "^":
-            label = [u.text for u in tokens[k + 1:k + 6]]
-            if not (len(label) >= 5 and label[0] == "{" and label[1] == "(" and label[3] == ")"
-                    and label[4] == "}" and label[2].isdigit()):
+            group = [u.text for u in tokens[k + 1:k + 12]]
+            if not group or group[0] != "{" or "}" not in group:
+                return True
+            label = "".join(group[1:group.index("}")])
+            # a layer (2), an example [2] or both (1)[2] (issue 14's multi-example sheets)
+            if not (_DENSE_LAYER.match(label) or _EXAMPLE.match(label)):
                 return True
     return False
 

@@ -132,10 +132,33 @@ def run(args) -> int:
     suffix = QUESTIONS_SUFFIX if args.questions_only else ""
     files = {out_dir / f"{s.name}{suffix}.{WRITERS[f].extension}": WRITERS[f].render(s, options)
              for s in solutions for f in formats}
+    for sheet, solution in zip(sheets, solutions):
+        self_check(sheet, solution, files.get(out_dir / f"{solution.name}{suffix}.tex"), options)
     write_all(files)
     for path in files:
         print(path)
     return 0
+
+
+def self_check(sheet, solution, tex: str | None, options: Options) -> None:
+    """A sheet with formula activations is checked as ``symderiv check`` would check it
+    before anything is written: a formula may print in a form the printer was never
+    taught. One that fails is refused as bad input (exit 2, nothing written), saying where.
+    Registry activations are covered by the test suite, and checking costs about a second.
+    """
+    if not any(getattr(layer.activation, "is_formula", False)
+               for p in solution.sheet.problems if p.kind == "backprop"
+               for layer in p.network.layers):
+        return
+    from symderiv.check.judge import check_text
+
+    report = check_text(tex if tex is not None else _tex(solution, options), latex=True)
+    bad = [i for i in report.items if i.status in ("WRONG", "rounding")]
+    if bad:
+        raise InputError(sheet.source, f"the worked sheet fails its own check at line "
+                                       f"{bad[0].line} ({bad[0].status}: {bad[0].text[:60]}); "
+                                       f"a formula activation prints in a form symderiv cannot "
+                                       f"state exactly; nothing written")
 
 
 def _formats(text: str | None) -> list[str]:

@@ -33,8 +33,8 @@ from symderiv.nets.notation import Notation
 from symderiv.nets.optimizers import SGD, Ops, Optimizer, descend
 
 __all__ = ["Chain", "ChainFactor", "ForwardPass", "Gradient", "Notation", "TrainingRun",
-           "WalkError", "closed_form", "deltas", "deltas_referred", "forward", "gradients",
-           "gradients_float", "input_gradients",
+           "WalkError", "cited_neurons", "closed_form", "deltas", "deltas_referred", "forward",
+           "gradients", "gradients_float", "input_gradients",
            "net_input_expr", "total_loss", "train"]
 
 
@@ -63,6 +63,7 @@ class ForwardPass:
     a: dict[str, sp.Expr]
     z_float: dict[str, float]
     a_float: dict[str, float]
+    slope: dict[str, sp.Float] = field(default_factory=dict)   # f'(z_n), elementwise neurons
 
 
 @dataclass(frozen=True)
@@ -320,12 +321,14 @@ def forward(network: Network, inputs: Mapping[str, sp.Expr], prec: int = 50,
         z = {n: arith.result(v) for n, v in p.z.items()}
         a = {n: (sp.sympify(inputs[n], strict=True) if n in network.inputs
                  else arith.result(v)) for n, v in p.a.items()}
+        slope = {n: arith.result(v) for n, v in p.df.items()}
     return ForwardPass(
         net_input_expr={n: graph.net_input_expr(n) for n in network.neurons},
         activation_expr=_activation_exprs(network, notation),
         z=z, a=a,
         z_float={n: float(v) for n, v in z.items()},
         a_float={n: float(v) for n, v in a.items()},
+        slope=slope,
     )
 
 
@@ -357,11 +360,13 @@ def total_loss(network: Network, examples, loss: str, prec: int = 50, decay=0) -
 
 
 def gradients(network: Network, examples, loss: str, wrt=None, prec: int = 50,
-              notation: Notation | None = None, decay=0) -> dict[str, Gradient]:
+              notation: Notation | None = None, decay=0,
+              cited=frozenset()) -> dict[str, Gradient]:
     """∂E/∂p for every parameter at prec digits; chain-rule factors for those in ``wrt``.
 
     ``examples``: a list of (inputs, targets) dicts of exact values. ``wrt``: the parameter
     names whose chains a sheet shows, ``"all"``, or None (values only, the bulk route).
+    ``cited``: the neurons whose δ the sheet works once; chains through them cite it.
     """
     notation = notation or Notation()
     shown = _shown_parameters(network, wrt)
@@ -371,7 +376,7 @@ def gradients(network: Network, examples, loss: str, wrt=None, prec: int = 50,
     chains = ChainBuilder(graph, examples, loss, passes, arith, notation) if shown else None
     with arith.context():
         return {k: Gradient(k, arith.result(v),
-                            chains.of_parameter(k) if k in shown else (), scale)
+                            chains.of_parameter(k, cited) if k in shown else (), scale)
                 for k, v in grads.items()}
 
 
@@ -435,6 +440,28 @@ def deltas(network: Network, examples, loss: str, prec: int = 50,
                 todo.extend(deltas_referred(chains.delta(i, n).formula, notation.E, z_of))
         out.append({n: chains.delta(i, n) for n in order if n in seen})
     return out
+
+
+def cited_neurons(network: Network, wrt) -> frozenset[str]:
+    """The neurons whose δ a sheet works once and cites: those two or more of the chains
+    of ``wrt`` go through, those the remaining chains' ∂E/∂a = Σ w δ refer to, and the
+    neurons after them, whose δ a cited hidden δ refers to (δ_h = f'(z_h) Σ_k w_hk δ_k)."""
+    graph = Graph(network)
+    through: dict[str, int] = {}
+    for p in wrt:
+        targets = ([network.weights[p].target] if p in network.weights
+                   else network.biases[p].targets)
+        for n in targets:
+            through[n] = through.get(n, 0) + 1
+    cited = {n for n, count in through.items() if count > 1}
+    todo = [e.target for n in through if n not in cited for e in graph.outgoing[n]]
+    todo += [e.target for n in cited for e in graph.outgoing[n]]
+    while todo:
+        n = todo.pop()
+        if n not in cited:
+            cited.add(n)
+            todo.extend(e.target for e in graph.outgoing[n])
+    return frozenset(cited)
 
 
 def deltas_referred(expr: sp.Expr, loss_symbol: sp.Symbol, z_of: dict) -> set[str]:

@@ -6,7 +6,7 @@ the values are the walk's. A factor that depends only on the example and the neu
 working out every gradient of a network costs one factor per parameter beyond those.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy as sp
 
@@ -23,7 +23,7 @@ class ChainFactor:
     formula: sp.Expr             # 2(o_1 − y_1), σ(z_1)(1 − σ(z_1)), h_1
     output_form: sp.Expr | None  # o_1(1 − o_1) where the activation has one
     substituted: sp.Expr         # (output_form or formula) with the numbers, unevaluated
-    value: sp.Float              # at prec digits
+    value: sp.Float              # at prec digits (∂z/∂w at an input: the given value)
 
     @property
     def float(self) -> float:
@@ -38,6 +38,8 @@ class Chain:
     example: int   # index into the examples
     neuron: str    # the neuron whose net input holds the parameter
     value: sp.Float
+    # δ_n · ∂z_n/∂p, the δ worked once in the backward pass and cited here by name
+    cites_delta: bool = False
 
 
 class ChainBuilder:
@@ -121,8 +123,10 @@ class ChainBuilder:
 
     def _local_derivative(self, i: int, n: str) -> ChainFactor:
         N, act = self.N, self.g.layer[n].activation
-        formula = act.derivative(N.z(n))
-        output_form = act.derivative_in_output(N.a(n))
+        formula = course_cases(act.derivative(N.z(n)))
+        # a case split is read on z, as a course writes ReLU′ (1 if z > 0, else 0), not
+        # on the output
+        output_form = None if formula.has(sp.Piecewise) else act.derivative_in_output(N.a(n))
         return self._factor(i, sp.Derivative(N.a(n), N.z(n)), formula, output_form,
                             self.passes[i].df[n])
 
@@ -160,20 +164,23 @@ class ChainBuilder:
                                      evaluate=False), evaluate=False)
 
     # chains -----------------------------------------------------------------------------
-    def of_parameter(self, name: str) -> tuple[Chain, ...]:
-        """One chain per example and per neuron the parameter feeds."""
+    def of_parameter(self, name: str, cited=frozenset()) -> tuple[Chain, ...]:
+        """One chain per example and per neuron the parameter feeds; through a neuron in
+        ``cited``, the chain is δ_n · ∂z_n/∂p (its δ worked once, in the backward pass)."""
         net = self.network
         if name in net.weights:
             edge = net.weights[name]
             paths = [(edge.target, self.N.a(edge.source), edge.source)]
         else:
             paths = [(t, sp.Integer(1), None) for t in net.biases[name].targets]
-        return tuple(self._chain(i, name, n, last, source)
+        return tuple(self._chain(i, name, n, last, source, n in cited)
                      for i in range(len(self.examples)) for n, last, source in paths)
 
-    def _chain(self, i: int, name: str, n: str, dz_dp: sp.Expr, source: str | None) -> Chain:
-        """∂E/∂a_n · ∂a_n/∂z_n · ∂z_n/∂p, or ∂E/∂z_n · ∂z_n/∂p through a softmax layer."""
-        if is_softmax(self.g.layer[n]):
+    def _chain(self, i: int, name: str, n: str, dz_dp: sp.Expr, source: str | None,
+               cites: bool = False) -> Chain:
+        """∂E/∂a_n · ∂a_n/∂z_n · ∂z_n/∂p, or ∂E/∂z_n · ∂z_n/∂p through a softmax layer or
+        a neuron whose δ is cited."""
+        if cites or is_softmax(self.g.layer[n]):
             head = [self.delta(i, n)]
         else:
             head = [self.grad_a(i, n), self.local_derivative(i, n)]
@@ -181,9 +188,21 @@ class ChainBuilder:
         source_value = p.a[source] if source is not None else 1
         last = self._factor(i, sp.Derivative(self.N.z(n), self.N.symbol(name)), dz_dp, None,
                             source_value)
+        if source in self.network.inputs:   # ∂z/∂w = x1 = −0.5: the given input, exactly
+            last = replace(last, value=sp.sympify(self.examples[i][0][source], strict=True))
         with self.arith.context():
             value = self.arith.result(p.delta[n] * source_value)
-        return Chain((*head, last), i, n, value)
+        return Chain((*head, last), i, n, value, cites)
+
+
+def course_cases(expr: sp.Expr) -> sp.Expr:
+    """SymPy's step function θ(z, h) written as the cases a course writes: 1 for z > 0,
+    h at 0 (where h is not 0), 0 otherwise."""
+    def cases(x, h0=sp.S.Half):
+        if h0 == 0:
+            return sp.Piecewise((1, x > 0), (0, True))
+        return sp.Piecewise((1, x > 0), (h0, sp.Eq(x, 0)), (0, True))
+    return expr.replace(lambda e: isinstance(e, sp.Heaviside), lambda e: cases(*e.args))
 
 
 def _times(upstream: sp.Expr, local: sp.Expr) -> sp.Expr:

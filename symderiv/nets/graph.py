@@ -36,3 +36,31 @@ class Graph:
                  for e in self.incoming[neuron]]
         terms += [symbol(b.name) for b in self.biases[neuron]]
         return sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0]
+
+
+def dense_matrix(network: Network, number: int) -> tuple[tuple[tuple[str, ...], ...],
+                                                         tuple[str, ...] | None] | None:
+    """Layer ``number`` (from 1) as a dense layer: the names of W (row j: the weights into
+    its neuron j, column k: from neuron k of the layer before) and of b (None without
+    biases), when every neuron of the layer before feeds every neuron of it through the
+    contract's w{l}_{j}_{k} and each has its own b{l}_{j}; else None."""
+    layer = network.layers[number - 1]
+    before = network.inputs if number == 1 else network.layers[number - 2].neurons
+    rows = []
+    for j, target in enumerate(layer.neurons, start=1):
+        row = []
+        for k, source in enumerate(before, start=1):
+            edge = network.weights.get(f"w{number}_{j}_{k}")
+            if edge is None or (edge.source, edge.target) != (source, target):
+                return None
+            row.append(edge.name)
+        rows.append(tuple(row))
+    if len(network.weights) and sum(1 for e in network.weights.values()
+                                    if e.target in layer.neurons) != len(rows) * len(before):
+        return None
+    biases = [network.biases.get(f"b{number}_{j}") for j in range(1, len(layer.neurons) + 1)]
+    if all(b is None for b in biases):
+        return tuple(rows), None
+    if any(b is None or b.targets != (n,) for b, n in zip(biases, layer.neurons)):
+        return None
+    return tuple(rows), tuple(b.name for b in biases)

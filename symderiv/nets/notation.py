@@ -29,6 +29,9 @@ def default_net_input(neuron: str) -> str:
 
 
 def default_target(neuron: str) -> str:
+    """y_{o1} for o1, y_2 for n3_2; an output named y has the target t (not y_y)."""
+    if neuron == "y":
+        return "t"
     dense = dense_neuron(neuron)
     return f"y_{dense[1] if dense else neuron}"
 

@@ -16,6 +16,7 @@ from symderiv.errors import InputError
 from symderiv.calculus.expr import symbol
 from symderiv.nets.losses import example_weight, loss_expression, written_targets
 from symderiv.nets.notation import LEARNING_RATE
+from symderiv.problems.backprop_matrices import layer_matrices
 from symderiv.problems.training import optimizer_of, training_steps
 from symderiv.solution import (BackpropSolution, ChainSteps, ExampleForward, GradientSteps,
                                NeuronSteps, Number, Step, worked)
@@ -58,8 +59,9 @@ def _solve(problem: BackpropProblem) -> BackpropSolution:
     total = forwards[0].loss if len(forwards) == 1 else _total_loss(net, examples, loss_name,
                                                                      notation, forwards)
     worked_names = _within_budget(net, training.gradients, len(examples))
+    cited = backprop.cited_neurons(net, worked_names)
     grads = backprop.gradients(net, examples, loss_name, wrt=worked_names, prec=PREC,
-                               notation=notation)
+                               notation=notation, cited=cited)
     trained, asked = set(training.train), set(training.gradients)
     reported = [p for p in net.parameters() if p in trained or p in asked]
     run = backprop.train(net, examples, loss_name, training.learning_rate, training.train,
@@ -67,12 +69,17 @@ def _solve(problem: BackpropProblem) -> BackpropSolution:
                          decay=training.weight_decay)
     extra = training_steps(problem, notation, run, reported, worked_names)
     shown = {p: _gradient_steps(grads[p], notation) for p in worked_names}
-    deltas = _deltas_used(net, examples, loss_name, notation, grads, worked_names)
+    deltas = _deltas_used(net, examples, loss_name, notation, grads, worked_names, cited)
     rate = Number.of(training.learning_rate, given=True)
     given = net.parameters()
     # other optimisers and weight decay: their steps are extra.traces (the training partial)
     updates = {p: _update_step(given[p], grads[p], rate, run.parameters[0][p], notation)
                for p in worked_names if p in trained} if extra.plain else {}
+    # the matrix form shows plain gradient descent on one example
+    matrices = {} if len(examples) > 1 or not extra.plain else layer_matrices(
+        net, examples[0][0], notation.loss, deltas[0],
+        {p: g.value for p, g in grads.items()}, set(worked_names), given,
+        run.parameters[0], rate, trained, PREC)
     return BackpropSolution(
         problem.id, problem.statement, net, loss_name, notation.E, tuple(forwards), total,
         asked=training.gradients,
@@ -88,7 +95,23 @@ def _solve(problem: BackpropProblem) -> BackpropSolution:
         losses=tuple(Number.of(v) for v in run.losses),
         steps=training.steps,
         target_symbols=targets,
-        training=extra)
+        training=extra,
+        step_gradients=tuple({p: Number.of(v) for p, v in g.items()} for g in run.gradients),
+        step_values=tuple({p: Number.of(v) for p, v in after.items() if p in trained}
+                          for after in run.parameters),
+        matrices=matrices,
+        ce_target_sums=_ce_target_sums(loss_name, examples))
+
+
+def _ce_target_sums(loss_name, examples) -> tuple[Number, ...] | None:
+    """Cross-entropy against targets that are not one-hot (not all 0 or 1, or not summing
+    to 1): each example's sum, for the sheet to say how E is taken; else None."""
+    if loss_name != "ce":
+        return None
+    sums = [sp.Add(*targets.values()) for _, targets in examples]
+    one_hot = all(total == 1 and all(v in (0, 1) for v in targets.values())
+                  for total, (_, targets) in zip(sums, examples))
+    return None if one_hot else tuple(Number.of(total, given=True) for total in sums)
 
 
 def _within_budget(net, asked, examples: int) -> tuple[str, ...]:
@@ -188,11 +211,19 @@ def _gradient_steps(g: backprop.Gradient, notation, made: dict | None = None) ->
     for c in g.chains:
         factors = tuple(_factor_step(f, made) for f in c.factors)
         # one chain of several is a term of ∂E/∂p, not ∂E/∂p itself: it has no lhs
-        product = Step(lhs if len(g.chains) == 1 else None,
-                       sp.Mul(*[f.lhs for f in factors], evaluate=False),
-                       sp.Mul(*[f.value.exact for f in factors], evaluate=False),
-                       Number(c.value, float(c.value)))
-        chains.append(ChainSteps(c.example, c.neuron, factors, product))
+        own = lhs if len(g.chains) == 1 else None
+        if c.cites_delta:   # δ_n · a_source: the δ by name, ∂z/∂p as its formula (x1, h1)
+            delta, dz = factors
+            last = c.factors[-1].formula
+            symbolic = delta.lhs if last == 1 else sp.Mul(delta.lhs, last, evaluate=False)
+            product = worked(own, symbolic, sp.Mul(*[f.value.exact for f in factors],
+                                                   evaluate=False) if last != 1 else None,
+                             Number(c.value, float(c.value)))
+        else:
+            product = Step(own, sp.Mul(*[f.lhs for f in factors], evaluate=False),
+                           sp.Mul(*[f.value.exact for f in factors], evaluate=False),
+                           Number(c.value, float(c.value)))
+        chains.append(ChainSteps(c.example, c.neuron, factors, product, c.cites_delta))
     if len(chains) == 1 and g.scale == 1:
         total = chains[0].product
     else:
@@ -209,13 +240,13 @@ def _gradient_steps(g: backprop.Gradient, notation, made: dict | None = None) ->
     return GradientSteps(g.parameter, tuple(chains), total)
 
 
-def _deltas_used(net, examples, loss_name, notation, grads, worked_names
+def _deltas_used(net, examples, loss_name, notation, grads, worked_names, cited
                  ) -> tuple[dict[str, Step], ...]:
     """δ_n = ∂E/∂z_n of each neuron the worked chains refer to (a hidden weight's ∂E/∂h1
     is w5·δ_o1 + w6·δ_o2), and of those their formulas refer to, per example: the
     backward pass a reader needs, output layer first."""
     z_of = {notation.z(n): n for n in net.neurons}
-    wanted = [set() for _ in examples]
+    wanted = [set(cited) for _ in examples]
     seen = set()
     for p in worked_names:
         for c in grads[p].chains:

@@ -39,11 +39,13 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+import sympy as sp
 from jinja2.sandbox import SandboxedEnvironment
 
 from symderiv.errors import InputError
 from symderiv.calculus.expr import symbol
-from symderiv.calculus.latex import TeX, format_given, format_number, format_significant, latex
+from symderiv.calculus.latex import (TeX, format_given, format_number, format_significant, latex,
+                                     latex_terms, rounded_zeros)
 from symderiv.render.escape import escape_tex, paragraphs
 from symderiv.resources import templates_dir
 
@@ -79,9 +81,18 @@ def _finalize(value):
     raise TypeError(f"template printed a {type(value).__name__} raw; use |num or |math")
 
 
-def make_environment(precision: int = 4, templates: Path | None = None) -> LatexEnvironment:
-    """An environment for one sheet: numbers at ``precision``, ``templates`` searched first."""
-    return _environment(precision, None if templates is None else Path(templates).resolve())
+def make_environment(precision: int = 4, templates: Path | None = None,
+                     cases: tuple[str, str] | None = None) -> LatexEnvironment:
+    """An environment for one sheet: numbers at ``precision``, ``templates`` searched first,
+    case splits in the words ``cases`` ((when, otherwise); default SymPy's)."""
+    return _environment(precision, None if templates is None else Path(templates).resolve(),
+                        cases)
+
+
+def case_words(strings: dict) -> tuple[str, str] | None:
+    """A language's words of a case split (its ``[cases]`` table), or None."""
+    words = strings.get("cases")
+    return None if not words else (str(words["when"]), str(words["otherwise"]))
 
 
 # Jinja2's own delimiters collide with TeX's braces; LaTeX templates use nbconvert's.
@@ -106,17 +117,43 @@ def sandboxed(environment_class: type, templates: Path | None, finalize, **optio
 
 
 @lru_cache(maxsize=8)
-def _environment(precision: int, templates: Path | None) -> LatexEnvironment:
+def _environment(precision: int, templates: Path | None,
+                 cases: tuple[str, str] | None = None) -> LatexEnvironment:
     env = sandboxed(LatexEnvironment, templates, _finalize, **LATEX_DELIMITERS,
                     # ((* do list.append(x) *)) to collect a row's parts
                     extensions=["jinja2.ext.do"])
 
     def math(expr, rounded=False, **settings) -> TeX:
         # order="none": terms in the order they were built (w5 - eta*g, not -eta*g + w5),
-        # as a teacher writes them.
+        # as a teacher writes them. Case splits in the sheet's words.
         settings.setdefault("order", "none")
+        if cases is not None:
+            settings.setdefault("cases_words", cases)
         return latex(expr, decimals=precision, **settings) if rounded else latex(expr,
                                                                                 **settings)
+
+    def math_lines(expr, rounded=False, **settings) -> TeX:
+        # a sum too wide for the line, broken between its terms into rows of an align*
+        whole = math(expr, rounded, **settings)
+        if typeset_width(whole) <= LINE_WIDTH:
+            return whole
+        settings.setdefault("order", "none")
+        if cases is not None:
+            settings.setdefault("cases_words", cases)
+        if rounded:
+            settings["decimals"] = precision
+        if isinstance(expr, sp.Mul) and isinstance(expr.args[-1], sp.Add):
+            # f'(z) (w δ + w δ + …): the sum in \Bigl( \Bigr), which may break across rows
+            # (a \left( … \right) pair may not)
+            head = expr.args[:-1]
+            head_tex = latex(sp.Mul(*head, evaluate=False) if len(head) > 1 else head[0],
+                             **settings)
+            if len(head) == 1 and head[0].is_Add:
+                head_tex = rf"\left({head_tex}\right)"
+            inner = ROW_BREAK.join(_lines(latex_terms(expr.args[-1], **settings),
+                                          typeset_width(head_tex)))
+            return TeX(rf"{head_tex} \Bigl({inner}\Bigr)")
+        return TeX(ROW_BREAK.join(_lines(latex_terms(expr, **settings))))
 
     def num(value, places=None, keep_zeros=False) -> TeX:
         places = precision if places is None else places
@@ -147,11 +184,29 @@ def _environment(precision: int, templates: Path | None) -> LatexEnvironment:
     def fill(string, **values) -> TeX:
         return TeX(fill_fields(string, _finalize, values))
 
-    env.filters.update(math=math, num=num, given=given, significant=significant, sym=sym, paragraphs=paragraphs, join_tex=join_tex,
+    env.filters.update(math=math, math_lines=math_lines, num=num, significant=significant, given=given, sym=sym, paragraphs=paragraphs, join_tex=join_tex,
                        fill=fill, inline=inline, escape_tex=escape_tex,
                        width=typeset_width)
     env.globals["precision"] = precision
     return env
+
+
+LINE_WIDTH = 64            # about the characters of math a row of an align* holds
+ROW_BREAK = r" \\" + "\n  &\\quad "   # a new row of the align*, under the first
+
+
+def _lines(terms, indent: float = 0) -> list[str]:
+    """Terms (each with its sign) gathered into lines of at most LINE_WIDTH (the first
+    after ``indent``)."""
+    lines, current = [], ""
+    for term in terms:
+        if current and typeset_width(current + term) + (0 if lines else indent) > LINE_WIDTH:
+            lines.append(current)
+            current = term.lstrip()   # "+ 0.42 \cdot 0.9" under the first line
+            continue
+        current += term
+    lines.append(current)
+    return lines
 
 
 _FRAC = re.compile(r"\\frac\{((?:[^{}]|\{[^{}]*\})*)\}\{((?:[^{}]|\{[^{}]*\})*)\}")
@@ -185,7 +240,10 @@ def number_text(value, places: int, keep_zeros: bool = False) -> str:
     size: :func:`symderiv.calculus.latex.format_number`)."""
     if getattr(value, "given", False):
         return format_given(value.exact, places)
-    return format_number(getattr(value, "exact", value), places, keep_zeros)
+    if isinstance(getattr(value, "exact", value), sp.MatrixBase):   # a layer's matrix
+        return latex(getattr(value, "exact", value), decimals=places)
+    exact = getattr(value, "exact", value)
+    return format_number(exact, places, keep_zeros or rounded_zeros(exact))
 
 
 def fill_fields(string, finalize, values: dict) -> str:

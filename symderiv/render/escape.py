@@ -29,11 +29,17 @@ _REPLACEMENTS = {
 # table cell is a TeX error, and a lone CR would end TeX's input line. Other control
 # characters (NUL, form feed, ESC, DEL) are invalid or invisible to TeX and are dropped.
 _WHITESPACE = " "
-_PATTERN = re.compile(r"[\\{}$&#^_%~/]|\r\n|[\r\n\t\v]|[\x00-\x08\x0c\x0e-\x1f\x7f]")
+_PATTERN = re.compile(r"[\\{}$&#^_%~/\"]|\r\n|[\r\n\t\v]|[\x00-\x08\x0c\x0e-\x1f\x7f]")
+# A straight double quote opens a quotation at the start or after a space or bracket, and
+# closes one elsewhere: TeX's fonts print " as a closing quote wherever it stands.
+_OPENS_AFTER = " \t\n([{“‘-"
 
 
 def _replace(match: re.Match) -> str:
     char = match.group()
+    if char == '"':
+        before = match.string[match.start() - 1] if match.start() else " "
+        return r"\textquotedblleft{}" if before in _OPENS_AFTER else r"\textquotedblright{}"
     if char in _REPLACEMENTS:
         return _REPLACEMENTS[char]
     return _WHITESPACE if char in ("\r\n", "\r", "\n", "\t", "\v") else ""
@@ -56,11 +62,15 @@ def paragraphs(text: str) -> list[TeX]:
 
 # -- Markdown --------------------------------------------------------------------------------
 
-# Every ASCII punctuation mark that Markdown (CommonMark, GitHub, Pandoc) or its math
-# ($…$) may read as markup; a backslash before any ASCII punctuation prints it as itself.
-# & < > become entities instead, so no HTML tag or entity is ever live.
+# The ASCII punctuation that Markdown (CommonMark, GitHub, Pandoc) or its math ($…$) may
+# read as markup anywhere in a line; a backslash before it prints it as itself. & < >
+# become entities, so no HTML tag or entity is ever live. Marks that are markup only at
+# the start of a line (- + = and "1." "1)") are escaped only there (_LINE_START):
+# ordinary punctuation (3-4-3, e.g., f(x)) stays as written. ( ) ! : are markup only
+# after ] or < (links, images, autolinks), which are always escaped.
 _MARKDOWN_PATTERN = re.compile(
-    r"[\\`*_{}\[\]()#+\-.!|$~=^:]|[&<>]|\r\n|[\r\n\t\v]|[\x00-\x08\x0c\x0e-\x1f\x7f]")
+    r"[\\`*_{}\[\]|$~^#]|[&<>]|\r\n|[\r\n\t\v]|[\x00-\x08\x0c\x0e-\x1f\x7f]")
+_LINE_START = re.compile(r"^(\s*)(?:([-+=])|(\d+)([.)]))")
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
@@ -76,7 +86,9 @@ def _replace_markdown(match: re.Match) -> str:
 def escape_markdown(text: str) -> str:
     """``text`` as Markdown that prints exactly those characters, on one line: no
     emphasis, link, heading, list, table cell, math or HTML can start inside it."""
-    return _MARKDOWN_PATTERN.sub(_replace_markdown, str(text))
+    escaped = _MARKDOWN_PATTERN.sub(_replace_markdown, str(text))
+    return _LINE_START.sub(lambda m: m[1] + ("\\" + m[2] if m[2] else m[3] + "\\" + m[4]),
+                           escaped, count=1)
 
 
 def markdown_paragraphs(text: str) -> list[str]:

@@ -10,13 +10,17 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symderiv.calculus.expr import symbol
-from symderiv.calculus.latex import TeX, latex
+from symderiv.calculus.latex import TeX, latex, layer_matrix
+from symderiv.nets.graph import dense_matrix
 from symderiv.render.escape import escape_tex
 
 WIDTH = 14.0           # cm from the first column to the last, at most
 COLUMN_GAP = 4.6       # cm between layers when they fit: room for "w_5 = 0.45" and nodes
-ROW_GAP = 1.8          # cm between neurons of a layer
+ROW_GAP = 1.8          # cm between neurons of a layer, at most
+COLUMN_HEIGHT = 7.2    # cm from a layer's first neuron to its last, at most: a wider
+                       # layer packs its neurons closer (spaced by the layer's size)
 FULL_LABELS = 4        # up to this many edges between two layers: "w_5 = 0.3" on each;
+SIDE_BY_SIDE = 4       # columns of W up to which b is printed beside it
 MAX_EDGE_LABELS = 12   # up to this many: names on the edges, "name = value" listed under
                        # the diagram. Beyond it (or where labels could not be kept apart)
                        # the layer's weights and biases are shown as matrices instead.
@@ -76,6 +80,7 @@ class LayerMatrices:
 
     weights: Matrix
     bias: Matrix | None
+    stacked: bool = False   # b under W, not beside it (W too wide to share the line)
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,7 @@ class NetworkDiagram:
     outputs: tuple[OutputArrow, ...]   # arrows leaving output neurons, with labels
     values: tuple[TeX, ...]            # "u_{11} = 0.1" for edges labelled by name only
     matrices: tuple[LayerMatrices, ...]  # layers with too many edges to label
+    bundles: tuple[Caption, ...] = ()    # a dense layer's matrix name over its edges
 
 
 def network_diagram(network, *, edge_labels: str = "both", precision: int = 4,
@@ -111,15 +117,22 @@ def network_diagram(network, *, edge_labels: str = "both", precision: int = 4,
             nodes.append(Node(ids[name], l * gap, _row_y(i, len(column)), TeX(label),
                               "input" if l == 0 else "neuron"))
 
-    arrows, values, matrices, unlabelled = [], [], [], set()
+    arrows, values, matrices, unlabelled, bundles = [], [], [], set(), []
+    top = max(n.y for n in nodes)
     for l in range(1, len(columns)):
         sources, targets = columns[l - 1], columns[l]
         edges = [e for e in network.weights.values() if e.target in targets]
         mode = _layer_mode(edge_labels, len(edges), len(sources), len(targets))
+        if edge_labels != "none" and dense_matrix(network, l) is not None:
+            # a dense layer's edges are one matrix: its name over the bundle, its values
+            # under the diagram (labels on every edge would stack on one another)
+            mode = "matrix"
+            bundles.append(Caption((l - 0.5) * gap, top + 0.7, latex(layer_matrix("W", l, 1, 1))))
         if mode == "matrix":
             unlabelled.add(l)
             matrices.append(LayerMatrices(_weight_matrix(l, edges, sources, targets, precision),
-                                          _bias_vector(l, network, targets, precision)))
+                                          _bias_vector(l, network, targets, precision),
+                                          len(sources) > SIDE_BY_SIDE))
         elif mode == "name" and edge_labels == "both":
             values.extend(_edge_label(e, "both", precision) for e in edges)
         for e in edges:
@@ -143,11 +156,12 @@ def network_diagram(network, *, edge_labels: str = "both", precision: int = 4,
                                 _node(nodes, ids[name]).y, TeX(label))
                     for name, label in (output_labels or {}).items())
     return NetworkDiagram(tuple(nodes), tuple(arrows), tuple(biases), activations, outputs,
-                          tuple(values), tuple(matrices))
+                          tuple(values), tuple(matrices), tuple(bundles))
 
 
 def _row_y(i: int, n: int) -> float:
-    return ((n - 1) / 2 - i) * ROW_GAP
+    gap = ROW_GAP if n < 2 else min(ROW_GAP, COLUMN_HEIGHT / (n - 1))
+    return ((n - 1) / 2 - i) * gap
 
 
 def _node(nodes, node_id) -> Node:
@@ -186,14 +200,14 @@ def _label_pos(sources: int, targets: int) -> float:
 def _weight_matrix(l, edges, sources, targets, precision) -> Matrix:
     by_pair = {(e.target, e.source): e.value for e in edges}
     rows = [[by_pair.get((t, s), sp.S.Zero) for s in sources] for t in targets]
-    return Matrix(latex(symbol(f"W{l}")), latex(sp.Matrix(rows), decimals=precision))
+    return Matrix(latex(layer_matrix("W", l, 1, 1)), latex(sp.Matrix(rows), decimals=precision))
 
 
 def _bias_vector(l, network, targets, precision) -> Matrix | None:
     if not any(network.biases_of(t) for t in targets):
         return None
     values = [sum((b.value for b in network.biases_of(t)), sp.S.Zero) for t in targets]
-    return Matrix(latex(symbol(f"b{l}")), latex(sp.Matrix(values), decimals=precision))
+    return Matrix(latex(layer_matrix("b", l, 1, 1)), latex(sp.Matrix(values), decimals=precision))
 
 
 def _bias_mark(bias_id, bias, target_ids, nodes, gap, precision) -> BiasMark:

@@ -11,7 +11,8 @@ from pathlib import Path
 from symderiv.errors import InputError
 from symderiv.files import write_atomic
 from symderiv.kinds import KINDS
-from symderiv.render.environment import language_strings, make_environment, render_template
+from symderiv.render.environment import (case_words, language_strings, make_environment,
+                                         render_template)
 from symderiv.render.figures import network_diagram, xor_plane
 from symderiv.render.layouts import layout_of
 from symderiv.render.pdf import compile_tex
@@ -38,6 +39,7 @@ def render_sheet(sheet, lang: str | None = None, templates: Path | None = None,
     lang = lang or sheet.lang
     env = make_environment(sheet.precision, templates)
     strings = language_strings(env, lang)
+    env = make_environment(sheet.precision, templates, case_words(strings))
     pages = [ProblemPage(p, figures_of(p, sheet.precision), p.kind, layout_of(p))
              for p in sheet.problems]
     return render_template(env, entry, sheet=sheet, problems=pages, t=strings,
