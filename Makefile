@@ -24,7 +24,7 @@ $(VENV)/.test-deps: $(BIN)/symderiv
 test-deps: $(VENV)/.test-deps
 
 test: test-deps
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 bench: venv
 	$(BIN)/python benchmarks/scaling.py
