@@ -66,6 +66,7 @@ class BackpropLayout:
     updates: tuple[Step, ...] = ()               # step 1: scalar, then per dense layer
     step_groups: tuple[tuple[int, ...], ...] = ()   # steps (from 1) per table, a few each
     cited: bool = False                          # some chain cites its neuron's δ
+    objective: sp.Expr | None = None             # what the step tables hold: E, or Ẽ with decay
 
 
 def backprop_layout(solution) -> BackpropLayout:
@@ -92,7 +93,16 @@ def backprop_layout(solution) -> BackpropLayout:
                           _backward(solution, names, chains, totals, covered), totals,
                           chained=not all(c.cites_delta for c in every),
                           cited=any(c.cites_delta for c in every), updates=updates,
-                          step_groups=_step_groups(solution))
+                          step_groups=_step_groups(solution), objective=_objective(solution))
+
+
+def _objective(solution):
+    """The loss the step tables hold: with weight decay Ẽ = E + (λ/2)Ω (the last row of
+    the decay's working), else the loss itself."""
+    training = solution.training
+    if training is not None and training.decay_loss:
+        return training.decay_loss[-1].lhs
+    return solution.loss_symbol
 
 
 STEPS_PER_TABLE = 3  # step columns (gradient, value) that fit the page's width
