@@ -98,3 +98,20 @@ def test_an_optimiser_s_steps_are_not_called_gradient_descent(sheets):
     optimised = [p for p in problems if "optimizer" in p.get("training", {})]
     assert optimised
     assert tex.count("steps of the optimiser below") == len(optimised)
+
+
+def test_two_formula_activations_are_not_both_captioned_f():
+    """A formula's registry name is f: under two layers of different formulas the diagram
+    would name two functions alike. Each caption is its own formula, read back by sympy."""
+    from symderiv.spec import load_sheet_text
+    from test_bad_specs import BASE
+
+    spec = BASE.replace('{ neurons = ["h1", "h2"], activation = "sigmoid" }',
+                        '{ neurons = ["h1", "h2"], activation = "1/(1 + z**2)" }')
+    spec = spec.replace('{ neurons = ["o1", "o2"], activation = "sigmoid" }',
+                        '{ neurons = ["o1", "o2"], activation = "z/(1 + abs(z))" }')
+    tex = render_sheet(solve_sheet(load_sheet_text(spec, "formula.toml"), "en"))
+    captions = re.findall(r"\\node\[activation\] at \([^)]*\) \{\$(.*)\$\};", tex)
+    assert len(captions) == 2 and captions[0] != captions[1]
+    assert all(r"\frac" in c for c in captions)
+    assert "{$f$}" not in tex
