@@ -115,3 +115,53 @@ def test_two_formula_activations_are_not_both_captioned_f():
     assert len(captions) == 2 and captions[0] != captions[1]
     assert all(r"\frac" in c for c in captions)
     assert "{$f$}" not in tex
+
+
+# -- the Markdown of the same sheets ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def markdown():
+    from symderiv.render.markdown import render_markdown
+
+    cache = {}
+
+    def get(name, lang):
+        if (name, lang) not in cache:
+            sheet = load_sheet(examples_dir() / f"{name}.toml")
+            cache[name, lang] = render_markdown(solve_sheet(sheet, lang))
+        return cache[name, lang]
+
+    return get
+
+
+@pytest.mark.parametrize("name", BACKPROP)
+def test_a_zh_markdown_case_split_is_in_chinese(name, markdown):
+    text = markdown(name, "zh")
+    assert "otherwise" not in text and r"\text{for}" not in text
+    if r"\begin{cases}" in text:
+        assert r"\text{若}" in text and r"\text{其他}" in text
+
+
+def test_the_classifier_s_31_one_row_gradients_share_one_heading(markdown):
+    """3·4 + 4 + 4·3 + 3 = 31 parameters (counted from the spec's shapes), each ∂E/∂p one
+    row citing its δ: one heading over all of them, not 31 headings of one row each."""
+    spec = _spec("classifier")["problem"][0]["network"]
+    shapes = [spec["inputs"]] + [layer["size"] for layer in spec["layers"]]
+    count = sum(a * b + b for a, b in zip(shapes, shapes[1:]))
+    assert count == 31
+    text = markdown("classifier", "en")
+    rows = re.findall(r"^- \$\\frac\{\\partial E\}\{\\partial [wb]\^", text, re.M)
+    assert len(rows) == count
+    assert not re.search(r"^#### \$\\frac\{\\partial E\}\{\\partial [wb]", text, re.M)
+    assert text.count("#### Gradients from the δ above") == 1
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_markdown_step_tables_say_what_they_hold(markdown, lang):
+    text = markdown("classifier", lang)
+    tables = [m.start() for m in re.finditer(r"^\| ", text, re.M)
+              if m.start() == 0 or text[m.start() - 2:m.start()] == "\n\n"]
+    assert len(tables) == 2
+    for start in tables:   # each table follows a sentence ending in a colon
+        before = text[:start].rstrip().splitlines()[-1]
+        assert before.endswith((":", "：")), before
