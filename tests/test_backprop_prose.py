@@ -14,6 +14,7 @@ import sympy as sp
 
 from symderiv.problems import solve_sheet
 from symderiv.render.latex_sheet import render_sheet
+from symderiv.render.markdown import render_markdown
 from symderiv.resources import examples_dir
 from symderiv.spec import load_sheet
 
@@ -22,17 +23,27 @@ BACKPROP = sorted(p.stem for p in examples_dir().glob("*.toml")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-@pytest.fixture(scope="module")
-def sheets():
+def _rendered(render):
+    """(example name, language) -> the example's sheet rendered by ``render``, each once."""
     cache = {}
 
     def get(name, lang):
         if (name, lang) not in cache:
             sheet = load_sheet(examples_dir() / f"{name}.toml")
-            cache[name, lang] = render_sheet(solve_sheet(sheet, lang))
+            cache[name, lang] = render(solve_sheet(sheet, lang))
         return cache[name, lang]
 
     return get
+
+
+@pytest.fixture(scope="module")
+def sheets():
+    return _rendered(render_sheet)
+
+
+@pytest.fixture(scope="module")
+def markdown():
+    return _rendered(render_markdown)
 
 
 def _spec(name):
@@ -118,21 +129,6 @@ def test_two_formula_activations_are_not_both_captioned_f():
 
 
 # -- the Markdown of the same sheets ------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def markdown():
-    from symderiv.render.markdown import render_markdown
-
-    cache = {}
-
-    def get(name, lang):
-        if (name, lang) not in cache:
-            sheet = load_sheet(examples_dir() / f"{name}.toml")
-            cache[name, lang] = render_markdown(solve_sheet(sheet, lang))
-        return cache[name, lang]
-
-    return get
-
 
 @pytest.mark.parametrize("name", BACKPROP)
 def test_a_zh_markdown_case_split_is_in_chinese(name, markdown):
