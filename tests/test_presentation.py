@@ -309,8 +309,8 @@ def test_targets_are_named_as_the_loss_names_them(sheets, hw6_text):
     symbols = ", ".join(latex(sp.Symbol(n)) for n in names)
     given = rf"$\left( {symbols}\right) = \left( {shown}\right)$"
     asked = ", ".join(latex(sp.Symbol(g)) for g in problem["training"]["gradients"])
-    for lang, word in (("zh", "目标输出"), ("en", "targets")):
-        assert rf"\item {word}: {given}" in sheets[lang]
+    for lang, word in (("zh", "目标输出："), ("en", "targets:")):   # zh: a full-width colon
+        assert rf"\item {word} {given}" in sheets[lang]
         assert f"${asked}$" in sheets[lang]
     # the statements no longer name parameters as plain text (w5): the givens do
     for lang in ("zh", "en"):
