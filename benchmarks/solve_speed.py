@@ -29,8 +29,9 @@ def cpu(args: list[str], env: dict) -> float:
     return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
-def phases() -> list[tuple[str, float]]:
-    """One in-process run, timed by phase (CPU seconds of this process)."""
+def phases() -> tuple[list[tuple[str, float]], int, float]:
+    """One in-process run of what `solve --format tex,json` does, timed by phase (CPU
+    seconds of this process), and the bounded-proof children it forked with their CPU."""
     clock = time.process_time
     out, t = [], clock()
 
@@ -42,22 +43,47 @@ def phases() -> list[tuple[str, float]]:
 
     import sympy  # noqa: F401
     mark("import sympy")
-    from symderiv.commands.solve import _builtin_sheet
-    from symderiv.problems import solve_sheet
-    mark("import symderiv (spec, problems)")
-    sheet = _builtin_sheet()
+    from symderiv import api, problems
+    from symderiv.calculus import verify
+    mark("import symderiv (api, problems)")
+    forks = _count_forks(verify)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    sheet = api.load()
     mark("load the spec")
-    solutions = [solve_sheet(sheet)]
-    mark("solve (3 problems)")
+    solve_one = problems.solve
+
+    def solve_timed(problem):   # solve_sheet's own loop, with a mark after each problem
+        solution = solve_one(problem)
+        mark(f"solve problem {problem.id} ({problem.kind})")
+        return solution
+
+    problems.solve = solve_timed
+    solved = problems.solve_sheet(sheet)
+    problems.solve = solve_one
     from symderiv.render.latex_sheet import render_sheet
     mark("import the renderer")
-    tex = render_sheet(solutions[0])
+    tex = render_sheet(solved)
     mark("render .tex")
     import json
-    json.dumps(solutions[0].to_json())
+    json.dumps(solved.to_json())
     mark("JSON")
     assert tex
-    return out
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    child_cpu = (after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime)
+    return out, forks[0], child_cpu
+
+
+def _count_forks(verify) -> list[int]:
+    """How many children verify.run_bounded forks from here on (a list, counted in place)."""
+    count = [0]
+    original = verify.run_bounded
+
+    def counted(*args, **kwargs):
+        count[0] += 1
+        return original(*args, **kwargs)
+
+    verify.run_bounded = counted
+    return count
 
 
 def main() -> None:
@@ -78,9 +104,12 @@ def main() -> None:
     for name, seconds in rounds.items():
         median = statistics.median(seconds)
         print(f"{name:<28} {median:6.2f} {median / base:15.1f}")
-    print("\none run, in process:")
-    for name, seconds in phases():
-        print(f"  {name:<34} {seconds:6.2f}")
+    print("\none run, in process (CPU s of this process):")
+    table, forks, child_cpu = phases()
+    for name, seconds in table:
+        print(f"  {name:<40} {seconds:6.2f}")
+    print(f"  {'sum':<40} {sum(s for _, s in table):6.2f}")
+    print(f"  bounded-proof children: {forks} forks, {child_cpu:.2f} CPU s")
 
 
 if __name__ == "__main__":

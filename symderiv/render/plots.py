@@ -50,7 +50,7 @@ class Plot:
 
 def sample(expr, var, lo, hi, breaks=(), samples=SAMPLES):
     """``expr`` at ``samples`` even points of [lo, hi], split into segments at ``breaks``."""
-    f = sp.lambdify(var, to_elementary(expr).rewrite(sp.Piecewise), "mpmath")
+    f = _float_function(to_elementary(expr).rewrite(sp.Piecewise), var)
     lo, hi = mpmath.mpf(sp.N(lo, 20)), mpmath.mpf(sp.N(hi, 20))
     xs = [lo + (hi - lo) * k / (samples - 1) for k in range(samples)]
     cuts = sorted(mpmath.mpf(sp.N(b, 20)) for b in breaks if lo < b < hi)
@@ -59,9 +59,26 @@ def sample(expr, var, lo, hi, breaks=(), samples=SAMPLES):
         inner = [x for x in xs if start < x < cut]
         ends = [start + (EDGE if start > lo else 0), cut - (EDGE if cut < hi else 0)]
         points = [ends[0], *inner, ends[1]]
-        segments.append(tuple((float(x), float(f(x))) for x in points))
+        segments.append(tuple((float(x), f(x)) for x in points))
         start = cut
     return tuple(segments)
+
+
+def _float_function(expr, var):
+    """expr in machine floats (the coordinates are floats, written to PLACES decimals);
+    mpmath, which neither overflows nor lacks a function, where floats cannot."""
+    slow = sp.lambdify(var, expr, "mpmath")
+    try:
+        fast = sp.lambdify(var, expr, "math")
+    except (NameError, KeyError, TypeError):
+        return lambda x: float(slow(x))
+
+    def f(x):
+        try:
+            return float(fast(float(x)))
+        except (OverflowError, NameError, TypeError, ValueError):
+            return float(slow(x))
+    return f
 
 
 def plot(curves, lo, hi, xlabel) -> Plot:
