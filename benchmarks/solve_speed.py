@@ -2,8 +2,15 @@
 against a fresh interpreter's `import sympy` (the issue-14 target: at most 2.5 times),
 and where the time goes inside one run.
 
-CPU time (user + system of the child) is the measure: it stays steady on a shared,
-loaded machine where wall time does not. Median of ``--runs`` rounds.
+CPU time (user + system, children included: the bounded proofs run in forked children)
+is the measure: it stays steadier on a shared, loaded machine than wall time. Median of
+``--runs`` rounds. Two ways of running are timed:
+
+- as installed: Python keeps compiled modules (``.pyc``) and symderiv compiled templates
+  (:mod:`symderiv.render.template_cache`), here in temporary folders that one uncounted
+  run fills first;
+- from source: ``PYTHONDONTWRITEBYTECODE=1``, so every run compiles symderiv's modules
+  and templates afresh (this development machine sets it for every shell).
 
     python benchmarks/solve_speed.py [--runs N]
 """
@@ -89,22 +96,39 @@ def _count_forks(verify) -> list[int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--phases", action="store_true",
+                        help="only print the in-process phase table (run by main)")
     args = parser.parse_args()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    with tempfile.TemporaryDirectory() as out:
-        rounds = {"import sympy": [], "solve --format tex,json": []}
+    if args.phases:
+        print_phases()
+        return
+    solve = ["-m", "symderiv", "solve", "-o", None, "--format", "tex,json"]
+    with tempfile.TemporaryDirectory() as scratch:
+        solve[4] = str(Path(scratch) / "out")
+        base = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        installed = {**base, "PYTHONPATH": str(ROOT),
+                     "PYTHONPYCACHEPREFIX": str(Path(scratch) / "pyc"),
+                     "XDG_CACHE_HOME": str(Path(scratch) / "cache")}
+        source = {**base, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+        cpu(solve, installed)   # fills the caches (SymPy's .pyc too, under the prefix)
+        rounds = {"import sympy": [], "solve, as installed": [], "solve, from source": []}
         for _ in range(args.runs):
-            rounds["import sympy"].append(cpu(["-c", "import sympy"], env))
-            rounds["solve --format tex,json"].append(
-                cpu(["-m", "symderiv", "solve", "-o", out, "--format", "tex,json"], env))
-    base = statistics.median(rounds["import sympy"])
-    print(f"median CPU seconds of {args.runs} runs; {os.cpu_count()} CPUs, "
-          f"load {os.getloadavg()[0]:.2f}")
-    print(f"{'command':<28} {'CPU s':>6} {'× import sympy':>15}")
-    for name, seconds in rounds.items():
-        median = statistics.median(seconds)
-        print(f"{name:<28} {median:6.2f} {median / base:15.1f}")
-    print("\none run, in process (CPU s of this process):")
+            rounds["import sympy"].append(cpu(["-c", "import sympy"], installed))
+            rounds["solve, as installed"].append(cpu(solve, installed))
+            rounds["solve, from source"].append(cpu(solve, source))
+        sympy = statistics.median(rounds["import sympy"])
+        print(f"median CPU seconds of {args.runs} runs; {os.cpu_count()} CPUs, "
+              f"load {os.getloadavg()[0]:.2f}")
+        print(f"{'command':<44} {'CPU s':>6} {'× import sympy':>15}")
+        for name, seconds in rounds.items():
+            median = statistics.median(seconds)
+            print(f"{name:<44} {median:6.2f} {median / sympy:15.1f}")
+        print("\none run as installed, in process (CPU s of that process):", flush=True)
+        subprocess.run([sys.executable, __file__, "--phases"], cwd=ROOT, env=installed,
+                       check=True)
+
+
+def print_phases() -> None:
     table, forks, child_cpu = phases()
     for name, seconds in table:
         print(f"  {name:<40} {seconds:6.2f}")

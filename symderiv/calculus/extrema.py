@@ -412,10 +412,10 @@ def _mp_function(expr, z, module="mpmath"):
     ``module="math"``: the same in machine floats."""
     e = to_elementary(expr)
     if not e.has(sp.erf):
-        return sp.lambdify(z, e, module)
+        return sp.lambdify(z, e, module, cse=True)
     erfc = mpmath.erfc if module == "mpmath" else math.erfc
     left, right = (sp.lambdify(z, sp.expand_mul(e.replace(sp.erf, rewrite)),
-                               [{"erfc": erfc}, module])
+                               [{"erfc": erfc}, module], cse=True)
                    for rewrite in (lambda u: _ERFC(-u) - 1, lambda u: 1 - _ERFC(u)))
     return lambda x: left(x) if x < 0 else right(x)
 
