@@ -7,11 +7,13 @@ mpmath at 120 digits (for the float-first sign of the extrema scan).
 from fractions import Fraction
 
 import mpmath
+import pytest
 import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symderiv.calculus import extrema
+from symderiv.calculus.functions import sigmoid
 from symderiv.calculus.latex import format_decimal
 
 
@@ -66,3 +68,51 @@ def test_roots_with_cancelling_floats_match_mpmath():
     assert len(found) == 2
     for r, t in zip(found, truth):
         assert abs(r.mp - t) < mpmath.mpf(10)**-35
+
+
+# -- verify: identities in one exponential, proved in process ------------------------------
+
+_x = sp.Symbol("x", real=True)
+_E = sp.exp
+_EXPONENTIAL_IDENTITIES = [
+    (sp.diff(sp.tanh(_x).rewrite(sp.exp), _x), (1 + sp.tanh(_x)) * (1 - sp.tanh(_x))),
+    (sp.tanh(_x), 2 / (1 + _E(-2 * _x)) - 1),
+    (sp.sinh(2 * _x), 2 * sp.sinh(_x) * sp.cosh(_x)),
+    (sp.cosh(_x / 3)**2 - sp.sinh(_x / 3)**2, sp.Integer(1)),
+    (sp.diff(1 / (1 + _E(-_x)), _x), sigmoid(_x) * (1 - sigmoid(_x))),
+]
+_NOT_IDENTITIES = [
+    (sp.tanh(_x), 2 / (1 + _E(-_x)) - 1),
+    (sp.sinh(2 * _x), sp.sinh(_x) * sp.cosh(_x)),
+    (sp.cosh(_x)**2 - sp.sinh(_x)**2, 1 + sp.Rational(1, 10**40)),
+    (_E(_x) + _x, _E(_x) + _x + 1),
+]
+
+
+def _mp_equal_at_random_points(lhs, rhs) -> bool:
+    import random
+    rng = random.Random(7)
+    from symderiv.calculus.functions import to_elementary
+    f = sp.lambdify(_x, to_elementary(lhs - rhs), "mpmath")
+    with mpmath.workdps(60):
+        return all(abs(f(mpmath.mpf(rng.uniform(-6, 6)))) < mpmath.mpf(10)**-45
+                   for _ in range(20))
+
+
+@pytest.mark.parametrize("pair", range(len(_EXPONENTIAL_IDENTITIES)))
+def test_identities_in_one_exponential_are_proved_in_process(pair):
+    from symderiv.calculus import verify
+    lhs, rhs = _EXPONENTIAL_IDENTITIES[pair]
+    assert _mp_equal_at_random_points(lhs, rhs)            # the oracle: they are equal
+    difference = verify._normalized(lhs) - verify._normalized(rhs)
+    assert verify._zero_in_one_exponential(difference)
+    assert verify.decide(lhs, rhs).method == "rewrite(exp) + cancel"
+
+
+@pytest.mark.parametrize("pair", range(len(_NOT_IDENTITIES)))
+def test_what_is_not_an_identity_is_never_proved_so(pair):
+    from symderiv.calculus import verify
+    lhs, rhs = _NOT_IDENTITIES[pair]
+    difference = verify._normalized(lhs) - verify._normalized(rhs)
+    assert not verify._zero_in_one_exponential(difference)
+    assert verify.decide(lhs, rhs).equal is not True
