@@ -211,7 +211,8 @@ def roots(g: sp.Expr, z: sp.Symbol, lo=-sp.oo, hi=sp.oo, *, closed_form: bool = 
     with mpmath.workdps(DIGITS):
         steps = int((right - left) * density)
         xs = [left + (right - left) * k / steps for k in range(steps + 1)]
-        xs = [x for x in xs if _mp(lo) < x < _mp(hi)]
+        low, high = _mp(lo), _mp(hi)
+        xs = [x for x in xs if low < x < high]
         signs = [_sign(f, x, quick) for x in xs]
         for i, (x, s) in enumerate(zip(xs, signs)):
             if s == 0:
@@ -238,6 +239,12 @@ def _real_solutions(g, z, lo, hi) -> list:
     return out
 
 
+# DIGITS, 2·DIGITS, … 32·DIGITS digits, in bits; two successive values agree to 10 digits
+_SIGN_PRECISIONS = tuple(mpmath.libmp.dps_to_prec(k * DIGITS) for k in (1, 2, 4, 8, 16, 32))
+with mpmath.workdps(32 * DIGITS):
+    _AGREE = mpmath.mpf(10) ** -10
+
+
 def _sign(f, x, quick=None):
     """The sign of f(x), at the precision it takes to be sure of it (GELU′ at −15 cancels
     50 digits: 1/2 + erf(−15/√2)/2 is 1e−52), or None where f is undefined or unsure.
@@ -248,17 +255,20 @@ def _sign(f, x, quick=None):
     so the DIGITS-digit value is sure, and one mpmath evaluation settles the point where
     two would."""
     last = _float_value(quick, x) if quick is not None else None
-    for dps in (DIGITS, 2 * DIGITS, 4 * DIGITS, 8 * DIGITS, 16 * DIGITS, 32 * DIGITS):
-        with mpmath.workdps(dps):
-            try:
+    for prec in _SIGN_PRECISIONS:
+        try:
+            if mpmath.mp.prec == prec:   # the scan's own precision: no context to enter
                 v = f(mpmath.mpf(x))
-            except (ZeroDivisionError, ValueError, OverflowError):
-                return None
+            else:
+                with mpmath.workprec(prec):
+                    v = f(mpmath.mpf(x))
+        except (ZeroDivisionError, ValueError, OverflowError):
+            return None
         if isinstance(v, (int, float)):   # a constant, lambdified
             v = mpmath.mpf(v)
         if not isinstance(v, mpmath.mpf) or not mpmath.isfinite(v):
             return None
-        if v != 0 and last is not None and abs(v - last) <= abs(v) * mpmath.mpf(10) ** -10:
+        if v != 0 and last is not None and abs(v - last) <= abs(v) * _AGREE:
             return 1 if v > 0 else -1
         last = v
     # 0 at every precision: a root on the scan point itself (σ″ at 0)
