@@ -12,7 +12,10 @@ is the measure: it stays steadier on a shared, loaded machine than wall time. Me
 - from source: ``PYTHONDONTWRITEBYTECODE=1``, so every run compiles symderiv's modules
   and templates afresh (this development machine sets it for every shell).
 
-    python benchmarks/solve_speed.py [--runs N]
+    python benchmarks/solve_speed.py [--runs N] [--root DIR]
+
+``--root DIR`` times another checkout (``git archive <commit> | tar -x -C DIR``); the
+phase table then needs ``api.load`` there.
 """
 
 import argparse
@@ -30,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def cpu(args: list[str], env: dict) -> float:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run([sys.executable, *args], cwd=ROOT, env=env, check=True,
+    subprocess.run([sys.executable, *args], cwd=env["PYTHONPATH"], env=env, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
@@ -96,6 +99,8 @@ def _count_forks(verify) -> list[int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--root", type=Path, default=ROOT,
+                        help="the checkout to time (default: this one)")
     parser.add_argument("--phases", action="store_true",
                         help="only print the in-process phase table (run by main)")
     args = parser.parse_args()
@@ -106,10 +111,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         solve[4] = str(Path(scratch) / "out")
         base = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        installed = {**base, "PYTHONPATH": str(ROOT),
+        root = str(args.root.resolve())
+        installed = {**base, "PYTHONPATH": root,
                      "PYTHONPYCACHEPREFIX": str(Path(scratch) / "pyc"),
                      "XDG_CACHE_HOME": str(Path(scratch) / "cache")}
-        source = {**base, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+        source = {**base, "PYTHONPATH": root, "PYTHONDONTWRITEBYTECODE": "1"}
         cpu(solve, installed)   # fills the caches (SymPy's .pyc too, under the prefix)
         rounds = {"import sympy": [], "solve, as installed": [], "solve, from source": []}
         for _ in range(args.runs):
@@ -124,7 +130,7 @@ def main() -> None:
             median = statistics.median(seconds)
             print(f"{name:<44} {median:6.2f} {median / sympy:15.1f}")
         print("\none run as installed, in process (CPU s of that process):", flush=True)
-        subprocess.run([sys.executable, __file__, "--phases"], cwd=ROOT, env=installed,
+        subprocess.run([sys.executable, __file__, "--phases"], cwd=root, env=installed,
                        check=True)
 
 
