@@ -119,12 +119,20 @@ def quantities(problem, solution) -> dict[str, list[Quantity]]:
     add(losses, "loss", data["loss"])
     for p, value in data.get("gradients", {}).items():
         add([derivative_name(loss, p) for loss in losses], f"∂{symbol_name}/∂{p}", value)
+    # w', w^+, w^{new}: after one step (what a worked step shows), and after the last
+    # when training takes several.
+    first = getattr(solution, "step_values", None)
+    first = {p: float(v.value) for p, v in first[0].items()} if first else {}
     for p, value in data.get("updated", {}).items():
         letters = p.rstrip("0123456789")
         names = [f"{p}+", f"{p}'", f"{p}new", f"{p}*"]
         if letters != p:
             names.append(f"{letters}1_{p[len(letters):]}")  # w_5^{(1)}: after one step
-        add(names, f"{p} after the update", value)
+        if p in first and first[p] != value:
+            add(names, f"{p} after the first step", first[p])
+            add(names, f"{p} after the last step", value)
+        else:
+            add(names, f"{p} after the update", value)
     return table
 
 

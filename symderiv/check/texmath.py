@@ -473,7 +473,7 @@ class _Parser:
             t = self.peek()
             if variable is None or t is None or not (t.kind == "letter" or _greek(t.text)):
                 raise Unreadable(r"cannot read this \nabla")
-            return symbol(derivative_name(self.name().name, variable))
+            return self.context.array(symbol(derivative_name(self.name().name, variable)))
         if name == r"\begin":
             return self.environment()
         if name in _COMMAND_FUNCTIONS:
@@ -836,12 +836,16 @@ class _Parser:
     def normal_cdf_follows(self) -> bool:
         """P(X \\le x): the probability a standard normal X is below x (the document says
         X is standard normal; P of anything else is not read)."""
-        return self.at("(", 1) and self.peek(2) is not None and self.peek(2).text == "X" \
-            and self.peek(3) is not None and self.peek(3).text in _BELOW
+        k = 2 if self.at(r"\left", 1) else 1  # P\left(X \le x\right) too
+        return self.at("(", k) and self.peek(k + 1) is not None and self.peek(k + 1).text == "X" \
+            and self.peek(k + 2) is not None and self.peek(k + 2).text in _BELOW
 
     def normal_cdf(self):
-        self.i += 4
+        sized = self.at(r"\left", 1)
+        self.i += 5 if sized else 4
         bound = _scalar(self.expr())
+        if sized:
+            self.expect(r"\right")
         self.expect(")")
         return Phi(bound)
 
@@ -1253,7 +1257,8 @@ def _function_head(tokens: list[Token], context: Context) -> FunctionHead | None
             inner = name_tokens[2:-1] if len(name_tokens) > 3 else []
             word = "".join(t.text for t in inner)
             name = word if word.isalpha() and len(inner) + 3 == len(name_tokens) else None
-    if name is None or name.endswith("'"):  # f'(x) = … is a claim about f, not a definition
+    # σ'(x) = … is a claim about σ, not a definition; f'(z) = … of an f never defined is one
+    if name is None or name.endswith("'") and _known_function(name.rstrip("'"), context):
         return None
     args = tokens[opening:]
     if args[0].text == r"\left":
@@ -1277,6 +1282,12 @@ def _function_head(tokens: list[Token], context: Context) -> FunctionHead | None
     except Unreadable:
         applied = None
     return FunctionHead(function_key(name), tuple(params), applied)
+
+
+def _known_function(name: str, context: Context) -> bool:
+    command = "\\" + name
+    return context.function(name) is not None or command in _PAREN_FUNCTIONS \
+        or command in _COMMAND_FUNCTIONS or "\\var" + name in _PAREN_FUNCTIONS
 
 
 def _split_commas(tokens: list[Token]) -> list[list[Token]]:
