@@ -118,8 +118,8 @@ def add(left, right, sign: int = 1):
         raise Misfit("a vector plus a number")
     if not is_array(left):
         return left + right if sign == 1 else left - right
-    return _entrywise(left, right, (lambda a, b: a + b) if sign == 1 else (lambda a, b: a - b),
-                      "a sum")
+    return _entrywise(left, right, (lambda a, b: _kept(sp.Add, a, b)) if sign == 1
+                      else (lambda a, b: _kept(sp.Add, a, -b)), "a sum")
 
 
 def negate(value):
@@ -137,9 +137,9 @@ def multiply(left, right):
     if not is_array(left) and not is_array(right):
         return left * right
     if not is_array(left):
-        return map_entries(lambda v: left * v, right)
+        return map_entries(lambda v: _kept(sp.Mul, left, v), right)
     if not is_array(right):
-        return map_entries(lambda v: v * right, left)
+        return map_entries(lambda v: _kept(sp.Mul, v, right), left)
     a, b = rows(left), rows(right)
     if len(a[0]) != len(b):
         if shape(left) == shape(right) and len(a[0]) == 1:
@@ -155,7 +155,19 @@ def hadamard(left, right):
     """``a ⊙ b``: entry by entry (a number times an array is a scaling)."""
     if not is_array(left) or not is_array(right):
         return multiply(left, right)
-    return _entrywise(left, right, lambda a, b: a * b, "an entry-wise product")
+    return _entrywise(left, right, lambda a, b: _kept(sp.Mul, a, b), "an entry-wise product")
+
+
+def _kept(operation, a, b):
+    """a + b or a · b; left unevaluated where it would fold into one printed number
+    (0.5 − 0.5 · 0 is a computation, not the result 0.5 printed: printed numbers are
+    SymPy Dummies)."""
+    value = operation(a, b)
+    bare = value.is_Atom or isinstance(value, sp.Mul) and len(value.args) == 2 \
+        and value.args[0] == -1 and value.args[1].is_Atom
+    if bare and value.atoms(sp.Dummy):
+        return operation(a, b, evaluate=False)
+    return value
 
 
 # -- names of entries ----------------------------------------------------------------------

@@ -138,6 +138,9 @@ class Checker:
                                                  "hypothetical, not judged as a fact"))
             return
         sides = [self.read_side(k, e, head=(k == 0)) for k, e in enumerate(st.elements)]
+        if st.update and sides[0].problem is None and isinstance(sides[0].value, Tup) \
+                and self.scope.context.array_name(sides[0].value):  # W ← W - η∇W: W's new entries
+            sides[0].value = symbol(self.scope.context.array_name(sides[0].value))
         if st.update and sides[0].problem is None and _is_name(sides[0].value) \
                 and not sides[0].value.name.endswith(("+", "'", "new")):
             sides[0].value = symbol(sides[0].value.name + "+")  # w ← …: w's new value
@@ -665,7 +668,7 @@ class Checker:
         from fractions import Fraction
         would = format_decimal(Fraction(str(mpmath.nstr(full, 30, strip_zeros=False))), p.decimals)
         return (f"each link holds, but the chain's full-precision value {mpmath.nstr(full, 10)} "
-                f"would print as {would}, not {last.text} (rounding carried through the chain)")
+                f"would print as {would}, not {('-' if last.value != p else '') + p.text} (rounding carried through the chain)")
 
     def inherited(self, parts: list) -> str | None:
         """Which earlier WRONG lines this chain's names carry (checked with the printed value)."""

@@ -162,13 +162,19 @@ class Context:
         self.functions = functions if functions is not None else {}
         self.names = names if names is not None else ()
         self.arrays: dict = {}  # name -> the array of its entries' names (W^{(1)}, δ^{(2)})
+        self.array_names: dict = {}  # the entries' names -> the name they were read from
 
     def array(self, name: sp.Symbol, force: bool = False):
         """What a name stands for: its entries when it names a vector or a matrix."""
-        if name.name in self.arrays:
-            return self.arrays[name.name]
-        found = arrays.named_array(name.name, self.names, force)
-        return name if found is None else found
+        found = self.arrays.get(name.name) or arrays.named_array(name.name, self.names, force)
+        if found is None:
+            return name
+        self.array_names[tuple(arrays.entries(found))] = name.name
+        return found
+
+    def array_name(self, value) -> str | None:
+        """The name an array of entries was read from (W^{(2)} for w2_1_1, …), if any."""
+        return self.array_names.get(tuple(arrays.entries(value)))
 
     def e_is_a_name(self) -> bool:
         return _E in self.names
@@ -1334,7 +1340,7 @@ def names_in(expr) -> set:
 def exact(expr):
     """``expr`` with every printed decimal at face value (a Rational)."""
     if isinstance(expr, Tup):
-        return Tup(exact(e) for e in expr)
+        return type(expr)(exact(e) for e in expr)
     printed = {p: p.value for p in printed_in(expr)}
     return expr.xreplace(printed) if printed else expr
 
