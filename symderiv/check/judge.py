@@ -83,6 +83,7 @@ class Checker:
         self.given = dict(given or {})
         self.section = 0
         self.precision = DEFAULT_PRECISION  # of the chain being judged
+        self.aliases: list = []  # an array head's entries' other spellings, bound after its chain
         for name, value in self.given.items():
             self.give(name, value)
 
@@ -213,7 +214,7 @@ class Checker:
         links = [link for link in links if link.status != SKIPPED
                  or (link.index, link.reason) not in seen and not seen.add((link.index, link.reason))]
         self.finish(st, parts[0], links, components=parts)
-        for entry, alias in getattr(self, "aliases", []):
+        for entry, alias in self.aliases:
             if entry in self.scope.values and alias not in self.scope.values:
                 self.scope.bind_value(alias, self.scope.values[entry],
                                       self.scope.exact_values.get(entry),
