@@ -18,6 +18,7 @@ the document derives from its own data is not graded against the problem.
 from dataclasses import dataclass
 
 import mpmath
+import sympy as sp
 
 from symderiv.check import intervals as ivl
 from symderiv.check.extract import is_latex, statements
@@ -36,6 +37,7 @@ class Quantity:
     label: str     # how the report names it: "activation of h1"
     value: object  # mpmath number
     given: bool    # data of the problem (input, target, parameter, rate), not computed
+    convention: str = ""  # an error term δ: "+" for δ = ∂E/∂net, "−" for δ = −∂E/∂net
 
 
 def pick_problem(sheet, problem_id: str | None, where: str = "--spec"):
@@ -64,8 +66,8 @@ def quantities(problem, solution) -> dict[str, list[Quantity]]:
     data = solution.to_json()
     table: dict[str, list[Quantity]] = {}
 
-    def add(names, label, value, given=False):
-        q = Quantity(label, mpmath.mpf(value), given)
+    def add(names, label, value, given=False, convention=""):
+        q = Quantity(label, mpmath.mpf(value), given, convention)
         for name in map(str, names):
             if all(other.label != label for other in table.setdefault(name, [])):
                 table[name].append(q)
@@ -79,6 +81,8 @@ def quantities(problem, solution) -> dict[str, list[Quantity]]:
     if rate is not None:
         add(["eta", "lr", "alpha"], "learning rate", float(rate), True)
     layers = net.layers
+    symbol_name = str(solution.loss_symbol) if solution.loss_symbol else "E"
+    losses = list(LOSS_NAMES) + [symbol_name]
     if len(problem.examples) == 1:
         example = problem.examples[0]
         for k, name in enumerate(net.inputs, 1):
@@ -90,6 +94,14 @@ def quantities(problem, solution) -> dict[str, list[Quantity]]:
                 pre = [f"net{n}", f"z{n}", f"z{j}", f"net{j}", f"z{l}_{j}", f"net{l}_{j}"]
                 pre += [str(problem.notation.net_inputs[n])] if n in problem.notation.net_inputs else []
                 add(pre, f"net input of {n}", data["preactivations"][n])
+                error = solution.deltas[0].get(n) if solution.deltas else None
+                if error is not None:  # δ: the error term, in either sign convention
+                    value = float(error.value.value)
+                    add([derivative_name(loss, p) for loss in losses for p in pre],
+                        f"∂{symbol_name}/∂net of {n}", value)
+                    deltas = [f"delta{n}", f"delta{j}", f"delta{l}_{j}"]
+                    add(deltas, f"δ of {n} (δ = ∂{symbol_name}/∂net)", value, convention="+")
+                    add(deltas, f"δ of {n} (δ = −∂{symbol_name}/∂net)", -value, convention="−")
                 act = [n, f"out{n}", f"a{n}", f"{n}hat", f"a{j}", f"a{l}_{j}", f"h{l}_{j}"]
                 act += [f"o{j}", f"out{j}", f"y{j}hat", f"o{j}hat"] if last else [f"h{j}"]
                 act += ["yhat", "ohat", "o", "out"] if last and len(layer.neurons) == 1 else []
@@ -104,17 +116,23 @@ def quantities(problem, solution) -> dict[str, list[Quantity]]:
                         half = 0.5 if solution.loss_name == "half-sse" else 1
                         term = half * (target - data["activations"][n]) ** 2
                         add([f"E{n}", f"E{j}", f"e{n}"], f"loss term of {n}", term)
-    symbol_name = str(solution.loss_symbol) if solution.loss_symbol else "E"
-    losses = list(LOSS_NAMES) + [symbol_name]
     add(losses, "loss", data["loss"])
     for p, value in data.get("gradients", {}).items():
         add([derivative_name(loss, p) for loss in losses], f"∂{symbol_name}/∂{p}", value)
+    # w', w^+, w^{new}: after one step (what a worked step shows), and after the last
+    # when training takes several.
+    first = getattr(solution, "step_values", None)
+    first = {p: float(v.value) for p, v in first[0].items()} if first else {}
     for p, value in data.get("updated", {}).items():
         letters = p.rstrip("0123456789")
         names = [f"{p}+", f"{p}'", f"{p}new", f"{p}*"]
         if letters != p:
             names.append(f"{letters}1_{p[len(letters):]}")  # w_5^{(1)}: after one step
-        add(names, f"{p} after the update", value)
+        if p in first and first[p] != value:
+            add(names, f"{p} after the first step", first[p])
+            add(names, f"{p} after the last step", value)
+        else:
+            add(names, f"{p} after the update", value)
     return table
 
 
@@ -128,6 +146,7 @@ class GradingChecker(Checker):
         self.only_problem = False   # grade only statements under the problem's number
         self.differ: list[str] = []
         self.matched = 0
+        self.convention = ""  # δ's sign convention, once a line has shown it
         self.set_fallback()
 
     def set_fallback(self):
@@ -177,11 +196,13 @@ class GradingChecker(Checker):
         options = self.table.get(name.name)
         if not options or name not in self.scope.values:
             return None
+        if self.convention:  # the document's δ keeps the sign convention it started with
+            options = [q for q in options if q.convention in ("", self.convention)] or options
         if self.differ and not given:
             return None  # derived from other data: graded by its own arithmetic only
         carried = self.scope.values[name]
         last = part[-1]
-        printed = last.value if last.problem is None and isinstance(last.value, Printed) else None
+        printed = _printed_number(last.value) if last.problem is None else None
         verdicts = [(self.verdict(q.value, carried, printed), q) for q in options]
         order = {OK: 0, ROUNDING: 1, WRONG: 2}
         verdict, q = min(verdicts, key=lambda vq: (order[vq[0]], abs(vq[1].value - ivl.midpoint(carried))))
@@ -189,7 +210,7 @@ class GradingChecker(Checker):
         link = Link(len(part), line, name.name, q.label, verdict, expected=float(q.value),
                     relation="spec", method="spec")
         if verdict != OK:
-            link.printed = float(printed.value) if printed is not None else shown
+            link.printed = float(printed[0]) if printed is not None else shown
             link.difference = link.printed - float(q.value)
         if verdict == WRONG and given and any(o.given for o in options):
             self.differ.append(f"{name.name} = {number(shown)} (the problem has "
@@ -202,6 +223,8 @@ class GradingChecker(Checker):
                            "arithmetic only")
             return link, f"{name.name}: {q.label} (data differ)"
         self.matched += 1
+        if verdict == OK and q.convention and q.value != 0 and not self.convention:
+            self.convention = q.convention
         return link, f"{name.name} → {q.label} = {number(float(q.value))}"
 
     def verdict(self, value, carried, printed) -> str:
@@ -209,13 +232,21 @@ class GradingChecker(Checker):
         if ivl.meet(point, carried):
             return OK
         if printed is not None:
-            if ivl.meet(point, ivl.printed(printed.value, printed.decimals)):
+            if ivl.meet(point, ivl.printed(*printed)):
                 return OK
-            if ivl.meet(point, ivl.printed(printed.value, printed.decimals, 1.5)):
+            if ivl.meet(point, ivl.printed(*printed, 1.5)):
                 return ROUNDING
         elif ivl.gap(point, carried) <= abs(value) * mpmath.mpf(10) ** -12:
             return OK  # a value given to a double's precision
         return WRONG
+
+
+def _printed_number(value):
+    """(value, decimals) of a printed decimal, negative ones too (-0.0381), else None."""
+    sign = 1
+    if isinstance(value, sp.Mul) and len(value.args) == 2 and value.args[0] == -1:
+        sign, value = -1, value.args[1]
+    return (sign * value.value, value.decimals) if isinstance(value, Printed) else None
 
 
 def grade_text(text: str, sheet, problem_id: str | None = None, given: dict | None = None,

@@ -29,6 +29,7 @@ from fractions import Fraction
 import mpmath
 import sympy as sp
 
+from symderiv.check import arrays
 from symderiv.check import intervals as ivl
 from symderiv.check.extract import Statement, is_latex, statements
 from symderiv.check.report import (CONDITIONAL, DEFINES, OK, ROUNDING, SEVERITY, SKIPPED, WRONG,
@@ -82,6 +83,7 @@ class Checker:
         self.given = dict(given or {})
         self.section = 0
         self.precision = DEFAULT_PRECISION  # of the chain being judged
+        self.aliases: list = []  # an array head's entries' other spellings, bound after its chain
         for name, value in self.given.items():
             self.give(name, value)
 
@@ -137,6 +139,9 @@ class Checker:
                                                  "hypothetical, not judged as a fact"))
             return
         sides = [self.read_side(k, e, head=(k == 0)) for k, e in enumerate(st.elements)]
+        if st.update and sides[0].problem is None and isinstance(sides[0].value, Tup) \
+                and self.scope.context.array_name(sides[0].value):  # W ← W - η∇W: W's new entries
+            sides[0].value = symbol(self.scope.context.array_name(sides[0].value))
         if st.update and sides[0].problem is None and _is_name(sides[0].value) \
                 and not sides[0].value.name.endswith(("+", "'", "new")):
             sides[0].value = symbol(sides[0].value.name + "+")  # w ← …: w's new value
@@ -147,11 +152,10 @@ class Checker:
             sides[0].value = head.applied
             if head.applied is None:
                 sides[0].problem = "cannot read this"
-        if isinstance(head, Tup) and all(_is_name(h) for h in head):
+        if _is_name(head) and st.relations[0] in EQUALITIES:
+            head = self.array_head(sides)
+        if isinstance(head, Tup) and all(_is_name(h) for h in arrays.entries(head)):
             self.tuple_chain(st, sides)
-            return
-        if _is_name(head) and len(sides) == 2 and isinstance(sides[1].value, Matrix):
-            self.matrix_given(st, head, sides[1].value)
             return
         links = self.chain(st, sides)
         self.finish(st, sides, links)
@@ -166,9 +170,25 @@ class Checker:
             side.problem = "nested too deeply"
         return side
 
+    def array_head(self, sides: list[_Side]):
+        """``W^{(1)} = [[0.2, -0.1], …]``, ``δ^{(1)} = (W^T δ) ⊙ f'(z) = [...]``: a name set
+        equal to an array stands for its entries (w^{(1)}_{jk}, δ^{(1)}_k), each a chain."""
+        name = sides[0].value
+        like = next((side.value for side in sides[1:] if side.problem is None
+                     and isinstance(side.value, Tup)), None)
+        if like is None:
+            return name
+        entries = arrays.array_of_names(name.name, like)
+        self.scope.context.arrays[name.name] = entries
+        self.aliases = arrays.aliases(name.name, like)
+        sides[0].value = entries
+        return entries
+
     def tuple_chain(self, st: Statement, sides: list[_Side]) -> None:
-        """``(i_1, i_2) = (0.05, 0.10)``: one chain per component."""
-        width = len(sides[0].value)
+        """``(i_1, i_2) = (0.05, 0.10)``: one chain per component (a matrix's row by row)."""
+        head = sides[0].value
+        width = len(arrays.entries(head))
+        labels = arrays.entry_labels(head)
         links: list[Link] = []
         parts = []
         for k in range(width):
@@ -176,26 +196,30 @@ class Checker:
             for side in sides:
                 c = _Side(side.index, side.text, side.line, problem=side.problem)
                 if side.problem is None:
-                    if isinstance(side.value, Tup) and len(side.value) == width:
-                        c.value = side.value[k]
+                    if isinstance(side.value, Tup) and arrays.shape(side.value) == arrays.shape(head) \
+                            or isinstance(side.value, Tup) and len(arrays.entries(side.value)) == width \
+                            and not isinstance(side.value, Matrix) and not isinstance(head, Matrix):
+                        c.value = arrays.entries(side.value)[k]
                     else:
                         c.problem = "cannot match the components of this vector"
                 component.append(c)
             parts.append(component)
             for link in self.chain(st, component):
                 link.component = k
+                if link.status in (WRONG, ROUNDING) and width > 1:
+                    link.reason = f"entry {labels[k]} of {_size(head)}"
                 links.append(link)
+        # An element that cannot be read is one skip, not one per entry.
+        seen = set()
+        links = [link for link in links if link.status != SKIPPED
+                 or (link.index, link.reason) not in seen and not seen.add((link.index, link.reason))]
         self.finish(st, parts[0], links, components=parts)
-
-    def matrix_given(self, st: Statement, name, matrix) -> None:
-        """``W = [[0.1, 0.2], [0.3, 0.4]]`` (a bmatrix of numbers): W_{jk} are given, the
-        names ``w_{jk}`` and ``w_{j,k}`` read as (W11, W1_1_1 for W^{(1)})."""
-        for j, row in enumerate(matrix, 1):
-            for k, entry in enumerate(row, 1):
-                if names_in(entry):
-                    continue
-                entry_name = f"{name.name}{j}_{k}" if name.name.endswith("_") else f"{name.name}{j}{k}"
-                self._give(st, symbol(entry_name), _Side(1, st.text, st.line, entry))
+        for entry, alias in self.aliases:
+            if entry in self.scope.values and alias not in self.scope.values:
+                self.scope.bind_value(alias, self.scope.values[entry],
+                                      self.scope.exact_values.get(entry),
+                                      given=entry in self.scope.given_names)
+        self.aliases = []
 
     # -- functions ------------------------------------------------------------------------------
     def function_definition(self, st, sides, head: FunctionHead) -> bool:
@@ -645,7 +669,7 @@ class Checker:
         from fractions import Fraction
         would = format_decimal(Fraction(str(mpmath.nstr(full, 30, strip_zeros=False))), p.decimals)
         return (f"each link holds, but the chain's full-precision value {mpmath.nstr(full, 10)} "
-                f"would print as {would}, not {last.text} (rounding carried through the chain)")
+                f"would print as {would}, not {('-' if last.value != p else '') + p.text} (rounding carried through the chain)")
 
     def inherited(self, parts: list) -> str | None:
         """Which earlier WRONG lines this chain's names carry (checked with the printed value)."""
@@ -721,6 +745,11 @@ class Checker:
         self.scope.bind_value(name, value, self.scope.exact_value(body.value), given=True)
         self.report.bindings.append(Binding(st.line, name.name, "given",
                                             value=float(ivl.midpoint(value))))
+
+
+def _size(array) -> str:
+    height, width = arrays.shape(array)
+    return f"{height}×{width}" if isinstance(array, Matrix) else str(len(array))
 
 
 def _no_names(s):

@@ -189,6 +189,10 @@ def _item_lines(item: Item) -> list[str]:
         elif worst.expected is not None:
             out.append(f"{pad}recomputed {number(worst.expected)}, printed "
                        f"{number(worst.printed)}, difference {number(worst.difference, 3)}")
+        for link in own:  # a vector's or a matrix's entries: each wrong one by its place
+            if link.reason and link.reason.startswith("entry ") and link.expected is not None:
+                out.append(f"{pad}{link.reason}: recomputed {number(link.expected)}, printed "
+                           f"{number(link.printed)}")
     if item.status in (ROUNDING, WRONG):
         for link in item.links:  # --spec: each stated value the problem disagrees with
             if link.relation == "spec" and link.status in (ROUNDING, WRONG):

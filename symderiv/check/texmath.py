@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from symderiv.check import arrays
+from symderiv.check.arrays import Matrix, Row, Tup
 from symderiv.check.lexer import Token, lex
 from symderiv.calculus.expr import symbol
 from symderiv.calculus.functions import SPECIAL_FUNCTIONS, Phi, phi, sigmoid
@@ -54,15 +56,6 @@ class Printed(sp.Dummy):
         # the unit of the last digit is 10^-decimals (1.5e-3: 10^-4)
         obj.decimals = (len(mantissa.split(".")[1]) if "." in mantissa else 0) - int(exponent or 0)
         return obj
-
-
-class Tup(tuple):
-    """A tuple or column vector: ``(i_1, i_2)``, ``\\begin{bmatrix} h_1 \\\\ h_2 \\end{bmatrix}``."""
-
-
-class Matrix(Tup):
-    """A matrix, row by row: ``W = \\begin{bmatrix} 0.1 & 0.2 \\\\ 0.3 & 0.4 \\end{bmatrix}``
-    gives W_{11}, W_{12}, … their values (nothing else is done with a matrix)."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +139,11 @@ _MULTI_ARG = {sp.Max, sp.Min}
 _A, _H0 = sp.Dummy("a", real=True), sp.Dummy("h0", real=True)
 _HEAVISIDE = sp.Lambda((_A, _H0), sp.Heaviside(_A, _H0))
 
+_OTHERWISE = {"otherwise", "else", "elsewhere", "否则", "其他", "其它", "其余"}
+_ABOVE = {">", r"\gt", r"\ge", r"\geq", r"\geqslant"}
+_OR_EQUAL = {r"\ge", r"\geq", r"\geqslant", r"\le", r"\leq", r"\leqslant"}
+_ENTRYWISE = {r"\odot", r"\circ"}
+_TRANSPOSE = {"T", r"\top", r"\intercal", r"\mathsf{T}"}
 _INEQUALITIES = {"<", ">", r"\lt", r"\gt", r"\le", r"\leq", r"\leqslant", r"\ge", r"\geq",
                  r"\geqslant", r"\neq", r"\ne", r"\ll", r"\gg"}
 _OTHER_RELATIONS = {r"\sim", r"\propto", r"\in", r"\notin", r"\subset", r"\subseteq", r"\to",
@@ -164,6 +162,20 @@ class Context:
     def __init__(self, functions: dict | None = None, names=None):
         self.functions = functions if functions is not None else {}
         self.names = names if names is not None else ()
+        self.arrays: dict = {}  # name -> the array of its entries' names (W^{(1)}, δ^{(2)})
+        self.array_names: dict = {}  # the entries' names -> the name they were read from
+
+    def array(self, name: sp.Symbol, force: bool = False):
+        """What a name stands for: its entries when it names a vector or a matrix."""
+        found = self.arrays.get(name.name) or arrays.named_array(name.name, self.names, force)
+        if found is None:
+            return name
+        self.array_names[tuple(arrays.entries(found))] = name.name
+        return found
+
+    def array_name(self, value) -> str | None:
+        """The name an array of entries was read from (W^{(2)} for w2_1_1, …), if any."""
+        return self.array_names.get(tuple(arrays.entries(value)))
 
     def e_is_a_name(self) -> bool:
         return _E in self.names
@@ -238,11 +250,10 @@ class _Parser:
         if self.at("+") or self.at("-"):
             sign = -1 if self.take().text == "-" else 1
         value = self.term()
-        value = _scalar(value) * sign if sign == -1 else value
+        value = _arith(arrays.negate, value) if sign == -1 else value
         while self.at("+") or self.at("-"):
             op = self.take().text
-            right = _scalar(self.term())
-            value = _scalar(value) + right if op == "+" else _scalar(value) - right
+            value = _arith(arrays.add, value, self.term(), 1 if op == "+" else -1)
         self.leave()
         return value
 
@@ -255,16 +266,24 @@ class _Parser:
             if t.text in (r"\times", r"\cdot", "*", r"\ast"):
                 self.take()
                 right, last_was_number = self.signed_factor()
-                value = _scalar(value) * _scalar(right)
+                value = _arith(arrays.multiply, value, right)
+            elif t.text in _ENTRYWISE:  # a ⊙ f'(z): the product written after it is one operand
+                self.take()
+                right, last_was_number = self.signed_factor()
+                while self.peek() is not None and self.starts_factor(self.peek()):
+                    factor, last_was_number = self.signed_factor(implicit=True)
+                    right = _arith(arrays.multiply, right, factor)
+                value = _arith(arrays.hadamard, value, right)
             elif t.text in ("/", r"\div"):
                 self.take()
                 right, last_was_number = self.signed_factor()
-                value = _scalar(value) / _nonzero(_scalar(right))
+                divisor = 1 / _nonzero(_scalar(right))
+                value = _arith(arrays.multiply, value, divisor)
             elif self.starts_factor(t):
                 if last_was_number and t.kind == "num":
                     raise Unreadable("two numbers side by side")
                 right, last_was_number = self.signed_factor(implicit=True)
-                value = _scalar(value) * _scalar(right)
+                value = _arith(arrays.multiply, value, right)
             else:
                 break
         return value
@@ -273,7 +292,7 @@ class _Parser:
         if not implicit and (self.at("-") or self.at("+")):
             sign = self.take().text
             value, _ = self.signed_factor()
-            return (-_scalar(value) if sign == "-" else value), False
+            return (_arith(arrays.negate, value) if sign == "-" else value), False
         t = self.peek()
         is_number = t is not None and t.kind == "num"
         return self.power(), is_number
@@ -286,19 +305,35 @@ class _Parser:
         if t.kind == "cmd":
             name = t.text
             return not (name in (r"\times", r"\cdot", r"\div", r"\right", r"\end", "\\\\",
-                                 r"\ast", r"\approx", r"\pm", r"\mp")
+                                 r"\ast", r"\approx", r"\pm", r"\mp") or name in _ENTRYWISE
                         or name in _INEQUALITIES or name in _OTHER_RELATIONS)
         return False
 
     def power(self):
         self.enter()
         base = self.postfix()
-        if self.at("^"):
+        if self.at("^") and self.transpose_follows():
+            if isinstance(base, sp.Symbol) and not isinstance(base, Printed):
+                base = self.context.array(base, force=True)
+            base = _arith(arrays.transpose, base)
+        elif self.at("^"):
             self.take()
             exponent = _scalar(self.script())
             base = _power(_scalar(base), exponent)
         self.leave()
         return base
+
+    def transpose_follows(self) -> bool:
+        """^T, ^\\top, ^{T}, ^{\\intercal} (taken when so)."""
+        nxt = self.peek(1)
+        if nxt is not None and nxt.text in _TRANSPOSE:
+            self.i += 2
+            return True
+        if self.at("{", 1) and self.peek(2) is not None and self.peek(2).text in _TRANSPOSE \
+                and self.at("}", 3):
+            self.i += 4
+            return True
+        return False
 
     def postfix(self):
         value = self.primary()
@@ -445,7 +480,7 @@ class _Parser:
             t = self.peek()
             if variable is None or t is None or not (t.kind == "letter" or _greek(t.text)):
                 raise Unreadable(r"cannot read this \nabla")
-            return symbol(derivative_name(self.name().name, variable))
+            return self.context.array(symbol(derivative_name(self.name().name, variable)))
         if name == r"\begin":
             return self.environment()
         if name in _COMMAND_FUNCTIONS:
@@ -529,7 +564,7 @@ class _Parser:
             raise Unreadable("higher derivatives are not read")
         name = _lone_name(rest, self.context)
         if name is not None:
-            return symbol(derivative_name(name, variable))
+            return self.context.array(symbol(derivative_name(name, variable)))
         return sp.Derivative(_scalar(self.sub_parse(rest)), var)
 
     def root(self):
@@ -642,6 +677,8 @@ class _Parser:
     def environment(self):
         self.take()  # \begin
         env = "".join(t.text for t in self.raw_group())
+        if env in ("cases", "dcases"):
+            return self.cases(env)
         if env not in ("bmatrix", "pmatrix", "matrix", "Bmatrix"):
             raise Unreadable(f"cannot read the environment {env}")
         rows, cells, start = [], [], self.i
@@ -666,12 +703,79 @@ class _Parser:
         rows = [r for r in rows if any(r)]
         shape = {len(r) for r in rows}
         if len(rows) == 1:
-            return Tup(_scalar(self.sub_parse(c)) for c in rows[0])
+            return Row(_scalar(self.sub_parse(c)) for c in rows[0])
         if shape == {1}:
             return Tup(_scalar(self.sub_parse(r[0])) for r in rows)
         if len(shape) == 1:
             return Matrix(Tup(_scalar(self.sub_parse(c)) for c in r) for r in rows)
         raise Unreadable("a matrix with rows of different lengths")
+
+    def cases(self, env: str):
+        """``\\begin{cases} 1 & z > 0 \\\\ 0 & \\text{otherwise} \\end{cases}``: a piecewise
+        value, each row's condition a step H(a − b) (H(0) = 1 where equality is allowed), so
+        that a row holds where its condition does at the document's values."""
+        closing, depth = None, 0
+        for k in range(self.i, len(self.tokens)):
+            depth += {r"\begin": 1, r"\end": -1}.get(self.tokens[k].text, 0)
+            if depth < 0:
+                closing = k
+                break
+        if closing is None:
+            raise Unreadable(f"{env} is not closed")
+        body, self.i = self.tokens[self.i:closing], closing + 1
+        self.raw_group()
+        rows, row, depth = [], [], 0
+        for t in body:
+            depth += 1 if t.text in ("{", r"\begin") else -1 if t.text in ("}", r"\end") else 0
+            if t.text == "\\\\" and depth == 0:
+                rows.append(row)
+                row = []
+            else:
+                row.append(t)
+        rows = [r for r in rows + [row] if r]
+        pieces = []
+        for r in rows:
+            amp = next((k for k, t in enumerate(r) if t.text == "&"), None)
+            if amp is None:
+                raise Unreadable("a row of cases without its condition")
+            pieces.append((_scalar(self.sub_parse(r[:amp])), self.condition(r[amp + 1:])))
+        value = None
+        for piece, step in reversed(pieces):
+            if step is True:
+                value = piece
+            elif value is None:
+                value = piece * step
+            else:
+                value = piece * step + (1 - step) * value
+        return value
+
+    def condition(self, tokens: list[Token]):
+        """A row's condition as a step function of the document's values (True: otherwise)."""
+        words = []
+        while tokens and (tokens[0].text in _FONTS or tokens[0].kind == "letter"
+                          and "".join(t.text for t in tokens[:2]) == "if" or tokens[0].text == ","):
+            if tokens[0].text in _FONTS and len(tokens) > 1 and tokens[1].text == "{":
+                end = _after_group(tokens, 1)
+                words.append("".join(t.text for t in tokens[2:end - 1]).lower())
+                tokens = tokens[end:]
+            elif tokens[0].kind == "letter":
+                words.append("if")
+                tokens = tokens[2:]
+            else:
+                tokens = tokens[1:]
+        if not tokens:
+            if any(w.strip(" .,") in _OTHERWISE for w in words):
+                return True
+            raise Unreadable("cannot read this condition")
+        at = [k for k, t in enumerate(tokens) if is_inequality(t) and t.text not in (r"\neq", r"\ne")]
+        if len(at) != 1:
+            raise Unreadable("cannot read this condition")
+        k = at[0]
+        left = _scalar(self.sub_parse(tokens[:k]))
+        right = _scalar(self.sub_parse(tokens[k + 1:]))
+        relation = tokens[k].text
+        difference = left - right if relation in _ABOVE else right - left
+        return sp.Heaviside(difference, 1 if relation in _OR_EQUAL else 0)
 
     def font(self):
         """\\text{..}, \\mathrm{..}, \\operatorname{..}: a function's name, a name, or e."""
@@ -726,7 +830,7 @@ class _Parser:
                 and self.function_follows(0):  # f'(x) for a function the document defined
             self.tokens.insert(self.i, Token("char", "'", -1, -1))
             return self.call(function, base)
-        return name
+        return self.context.array(name)
 
     def squared_follows(self, k: int) -> bool:
         """Whether ^2 or ^{2} (a whole-number power) starts k tokens ahead."""
@@ -739,12 +843,16 @@ class _Parser:
     def normal_cdf_follows(self) -> bool:
         """P(X \\le x): the probability a standard normal X is below x (the document says
         X is standard normal; P of anything else is not read)."""
-        return self.at("(", 1) and self.peek(2) is not None and self.peek(2).text == "X" \
-            and self.peek(3) is not None and self.peek(3).text in _BELOW
+        k = 2 if self.at(r"\left", 1) else 1  # P\left(X \le x\right) too
+        return self.at("(", k) and self.peek(k + 1) is not None and self.peek(k + 1).text == "X" \
+            and self.peek(k + 2) is not None and self.peek(k + 2).text in _BELOW
 
     def normal_cdf(self):
-        self.i += 4
+        sized = self.at(r"\left", 1)
+        self.i += 5 if sized else 4
         bound = _scalar(self.expr())
+        if sized:
+            self.expect(r"\right")
         self.expect(")")
         return Phi(bound)
 
@@ -853,8 +961,8 @@ class _Parser:
         if nxt.text in ("*", "+"):
             self.i += 2
             return ("mark", nxt.text)
-        if nxt.text in ("T", r"\top", r"\intercal"):
-            raise Unreadable("cannot read a transpose")
+        if nxt.text in _TRANSPOSE:
+            return None  # a transpose: the name's array, transposed
         if nxt.text != "{":
             return None
         j, text = self.i + 2, ""
@@ -867,7 +975,9 @@ class _Parser:
         if text in (r"\prime", "'"):
             self.i = j + 1
             return ("prime", "'")
-        if text in ("T", r"\top", r"\intercal", "-1"):
+        if text in _TRANSPOSE:
+            return None
+        if text == "-1":
             raise Unreadable(f"cannot read ^{{{text}}} on a name")
         m = _DENSE_LAYER.match(text)
         if m:
@@ -970,6 +1080,17 @@ def _number(text: str):
     return sp.Integer(int(text))
 
 
+def _arith(operation, *operands):
+    """An operation of arrays.py (on numbers or arrays), its misfits unreadable."""
+    for value in operands:
+        if isinstance(value, FunctionHead):
+            raise Unreadable("a function definition inside an expression")
+    try:
+        return operation(*operands)
+    except arrays.Misfit as e:
+        raise Unreadable(str(e)) from None
+
+
 def _scalar(value):
     if isinstance(value, Tup):
         raise Unreadable("arithmetic on a vector")
@@ -1053,9 +1174,9 @@ def _apply(function, args, prime: bool):
             raise Unreadable("the derivative of a function of several variables")
         return function(*args)
     if isinstance(args, Tup):
-        if prime or isinstance(function, sp.Lambda) and len(function.variables) != 1:
+        if isinstance(function, sp.Lambda) and len(function.variables) != 1:
             raise Unreadable("a function of a vector")
-        return Tup(_apply(function, a, False) for a in args)
+        return arrays.map_entries(lambda a: _apply(function, a, prime), args)  # σ(z): entry by entry
     if prime:
         t = sp.Dummy("t", real=True)
         body = function(t)
@@ -1143,7 +1264,8 @@ def _function_head(tokens: list[Token], context: Context) -> FunctionHead | None
             inner = name_tokens[2:-1] if len(name_tokens) > 3 else []
             word = "".join(t.text for t in inner)
             name = word if word.isalpha() and len(inner) + 3 == len(name_tokens) else None
-    if name is None or name.endswith("'"):  # f'(x) = … is a claim about f, not a definition
+    # σ'(x) = … is a claim about σ, not a definition; f'(z) = … of an f never defined is one
+    if name is None or name.endswith("'") and _known_function(name.rstrip("'"), context):
         return None
     args = tokens[opening:]
     if args[0].text == r"\left":
@@ -1167,6 +1289,12 @@ def _function_head(tokens: list[Token], context: Context) -> FunctionHead | None
     except Unreadable:
         applied = None
     return FunctionHead(function_key(name), tuple(params), applied)
+
+
+def _known_function(name: str, context: Context) -> bool:
+    command = "\\" + name
+    return context.function(name) is not None or command in _PAREN_FUNCTIONS \
+        or command in _COMMAND_FUNCTIONS or "\\var" + name in _PAREN_FUNCTIONS
 
 
 def _split_commas(tokens: list[Token]) -> list[list[Token]]:
@@ -1213,12 +1341,12 @@ def names_in(expr) -> set:
 def exact(expr):
     """``expr`` with every printed decimal at face value (a Rational)."""
     if isinstance(expr, Tup):
-        return Tup(exact(e) for e in expr)
+        return type(expr)(exact(e) for e in expr)
     printed = {p: p.value for p in printed_in(expr)}
     return expr.xreplace(printed) if printed else expr
 
 
-__all__ = ["Unreadable", "Printed", "Tup", "Matrix", "FunctionHead", "Token", "Context", "lex", "read",
+__all__ = ["Unreadable", "Printed", "Tup", "Row", "Matrix", "FunctionHead", "Token", "Context", "lex", "read",
            "read_head", "derivative_name", "derivative_parts", "is_inequality",
            "is_other_relation", "printed_in",
            "names_in", "exact"]

@@ -330,10 +330,14 @@ DOCUMENTS = {
 }
 
 
+def write(documents: dict, folder: Path) -> None:
+    folder.mkdir(exist_ok=True)
+    for name, make in documents.items():
+        (folder / name).write_text(make(), encoding="utf-8")
+
+
 def main() -> None:
-    HERE.mkdir(exist_ok=True)
-    for name, make in DOCUMENTS.items():
-        (HERE / name).write_text(make(), encoding="utf-8")
+    write(DOCUMENTS, HERE)
 
 
 if __name__ == "__main__":
