@@ -117,6 +117,38 @@ gradients = ["u11", "v1"]
     assert not re.search(r"([-+]|\\cdot) -\d", tex)
 
 
+def test_a_product_printed_with_a_minus_takes_parentheses_after_another_factor():
+    """(1 + h)(1 - h) · w · δ with w and δ both negative: the product w·δ is positive, so
+    SymPy's bracket rule leaves it bare, yet it prints with a leading minus (seen as
+    ``(1 - 0.1432)(1 - (-0.1432)) \\cdot -0.4 \\cdot (-0.1020)`` on deep_tanh)."""
+    form = unevaluated(sp.Mul, unevaluated(sp.Add, 1, F("-0.1432")),
+                       unevaluated(sp.Add, 1, minus(F("-0.1432"))),
+                       unevaluated(sp.Mul, F("-0.4"), F("-0.102")))
+    printed = latex(form, decimals=4, order="none", keep_order=True)
+    assert not re.search(r"(\\cdot|\\right\)) -", printed), printed
+    assert exact(read(lex(printed))) == sp.Rational(str(form.doit()))
+
+
+def test_a_negative_value_printed_without_a_minus_takes_no_parentheses():
+    """The cross-entropy's substituted line: -0 · log(0.4481), not -0 · (log(0.4481)):
+    a logarithm below zero prints no sign of its own to protect."""
+    form = unevaluated(sp.Add, minus(unevaluated(sp.Mul, 0, unevaluated(sp.log, F("0.4481")))),
+                       minus(unevaluated(sp.Mul, 1, unevaluated(sp.log, F("0.3687")))))
+    printed = latex(form, decimals=4, order="none")
+    assert r"\left(\log" not in printed, printed
+    assert r"\cdot \log{\left(0.4481 \right)}" in printed
+    # read back by the check command's reader: -log(0.3687), the form's value
+    assert float(exact(read(lex(printed)))) == pytest.approx(
+        float(-mpmath.log(mpmath.mpf("0.3687"))), rel=1e-12)
+
+
+def test_the_entrywise_product_is_the_odot_the_sheet_names():
+    """The matrix form's text says ⊙ multiplies entry by entry: the formula prints ⊙."""
+    a, b = sp.MatrixSymbol("A", 2, 1), sp.MatrixSymbol("B", 2, 1)
+    assert latex(sp.HadamardProduct(a, b)) == r"A \odot B"
+    assert r"\circ" not in latex(sp.HadamardProduct(sp.MatAdd(a, b), b))
+
+
 # -- 3. factors as a teacher orders them ------------------------------------------------------
 
 def test_sums_follow_the_other_factors():
@@ -277,8 +309,8 @@ def test_targets_are_named_as_the_loss_names_them(sheets, hw6_text):
     symbols = ", ".join(latex(sp.Symbol(n)) for n in names)
     given = rf"$\left( {symbols}\right) = \left( {shown}\right)$"
     asked = ", ".join(latex(sp.Symbol(g)) for g in problem["training"]["gradients"])
-    for lang, word in (("zh", "目标输出"), ("en", "targets")):
-        assert rf"\item {word}: {given}" in sheets[lang]
+    for lang, word in (("zh", "目标输出："), ("en", "targets:")):   # zh: a full-width colon
+        assert rf"\item {word} {given}" in sheets[lang]
         assert f"${asked}$" in sheets[lang]
     # the statements no longer name parameters as plain text (w5): the givens do
     for lang in ("zh", "en"):

@@ -214,6 +214,11 @@ class SymderivLatexPrinter(LatexPrinter):
                 self._print(f) for f in factors))
         return out
 
+    def _print_HadamardProduct(self, expr):
+        # the entrywise product as courses write it (δ = Wᵀδ ⊙ f′(z)); SymPy's is \circ
+        return r" \odot ".join(self.parenthesize(a, PRECEDENCE["Pow"], strict=True)
+                               for a in expr.args)
+
     def _print_Transpose(self, expr):
         # (W^{(2)})^T: a name with a superscript takes parentheses before T
         if _layer_matrix_parts(expr.arg) and "^" in (tex := self._print(expr.arg)):
@@ -302,7 +307,10 @@ class SymderivLatexPrinter(LatexPrinter):
             _tex = last_term_tex = ""
             for i, term in enumerate(args):
                 term_tex = self._print(term)
-                if self._needs_mul_brackets(term, first=(i == 0), last=(i == len(args) - 1)):
+                # an unevaluated product of two negatives is not negative, yet prints "-":
+                # (1 - 0.14) \cdot (-0.4 \cdot (-0.1)), not (1 - 0.14) \cdot -0.4 \cdot (-0.1)
+                if (self._needs_mul_brackets(term, first=(i == 0), last=(i == len(args) - 1))
+                        or (i > 0 and term_tex.startswith("-"))):
                     term_tex = r"\left(%s\right)" % term_tex
                 if (_BETWEEN_NUMBERS[0].search(last_term_tex)
                         and _BETWEEN_NUMBERS[1].match(term_tex)):
@@ -382,9 +390,11 @@ class SymderivLatexPrinter(LatexPrinter):
         if below and len(below) < len(factors):   # 2/z at z = −2.15: \frac{2}{-2.1534}
             above = [f for f in factors if not (f.is_Pow and f.exp == -1)]
             return sign + rf"\frac{{{self._numbers(above)}}}{{{self._numbers(below)}}}"
-        # after a sign, a negative first factor takes parentheses: - (-2.1534), not - -2.1534
-        shown = [self._print(f) if (i == 0 and not sign) or f >= 0
-                 else rf"\left({self._print(f)}\right)" for i, f in enumerate(factors)]
+        # a factor printed with a minus takes parentheses after a sign or a dot: - (-2.1534),
+        # 0.1 \cdot (-0.0369); one printed without (log(0.4481), negative but unsigned) not
+        shown = [self._print(f) for f in factors]
+        shown = [t if (i == 0 and not sign) or not t.startswith("-") else rf"\left({t}\right)"
+                 for i, t in enumerate(shown)]
         return sign + r" \cdot ".join(shown)
 
     def _numbers(self, factors: list) -> str:

@@ -142,7 +142,7 @@ class ChainBuilder:
         upstream, local = self.grad_a(i, n), self.local_derivative(i, n)
         if n in self.g.outputs:
             formula = _times(upstream.formula, local.formula)
-            output_form = (None if local.output_form is None else
+            output_form = (None if local.output_form is None or upstream.formula == 0 else
                            _times(upstream.formula, local.output_form))
         else:
             formula = sp.Mul(local.formula, upstream.formula, evaluate=False)
@@ -206,7 +206,10 @@ def course_cases(expr: sp.Expr) -> sp.Expr:
 
 
 def _times(upstream: sp.Expr, local: sp.Expr) -> sp.Expr:
-    """∂E/∂o · f′(z) as written; where ∂E/∂o is 1 (the loss is that output), f′(z) alone."""
+    """∂E/∂o · f′(z) as written; where ∂E/∂o is 1 (the loss is that output), f′(z) alone;
+    where it is 0 (the loss is another output), 0: not 0·σ(z)(1 − σ(z))."""
+    if upstream == 0:
+        return sp.S.Zero
     return local if upstream == 1 else sp.Mul(upstream, local, evaluate=False)
 
 

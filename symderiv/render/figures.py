@@ -225,6 +225,9 @@ def _bias_mark(bias_id, bias, target_ids, nodes, gap, precision) -> BiasMark:
 
 
 def _activation_label(activation) -> TeX:
+    # A formula is written out: its name, f, would name two functions on two layers.
+    if getattr(activation, "is_formula", False):
+        return TeX(r"\displaystyle " + latex(activation.expr(symbol("z"))))  # not a script-size fraction
     # The registry's own LaTeX name when it has one (\sigma, \operatorname{ReLU}).
     name = getattr(activation, "latex_name", None)
     if isinstance(name, TeX):

@@ -31,8 +31,8 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from symderiv.calculus.expr import symbol
 from symderiv.calculus.latex import TeX, format_given, format_significant, latex
-from symderiv.render.environment import (fill_fields, language_strings, number_text,
-                                          render_template, sandboxed)
+from symderiv.render.environment import (case_words, fill_fields, language_strings,
+                                          number_text, render_template, sandboxed)
 from symderiv.render.escape import escape_markdown, markdown_paragraphs
 from symderiv.render.layouts import layout_of
 from symderiv.solution import Number
@@ -53,6 +53,7 @@ class MarkdownEnvironment(SandboxedEnvironment):
     is built from its own text and already-escaped values, so it is Trusted."""
 
     concat = staticmethod(lambda parts: Trusted("".join(parts)))
+    cases_words: tuple[str, str] | None = None   # the language's words of a case split
 
 
 def _finalize(value):
@@ -73,6 +74,9 @@ def _environment(precision: int, templates: Path | None) -> jinja2.Environment:
     env = sandboxed(MarkdownEnvironment, templates, _finalize)
 
     def math(expr, **settings) -> TeX:
+        # a case split in the sheet's language (ReLU′: 1 若 z > 0, 0 其他), as in LaTeX
+        if env.cases_words is not None:
+            settings.setdefault("cases_words", env.cases_words)
         return latex(expr, decimals=precision, order="none", **settings)
 
     def num(value) -> TeX:
@@ -118,6 +122,7 @@ def render_problems(sheet, templates: Path | None = None) -> str:
 def _render(template: str, sheet, templates: Path | None) -> str:
     env = _environment(sheet.precision, templates)
     strings = language_strings(env, sheet.lang, folder="md")
+    env.cases_words = case_words(strings)
     kinds = {p.kind: _template_for(env, p.kind) for p in sheet.problems}
     layouts = [layout_of(p) for p in sheet.problems]
     return render_template(env, template, sheet=sheet, problems=sheet.problems, t=strings,
