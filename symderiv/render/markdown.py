@@ -31,7 +31,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from symderiv.calculus.expr import symbol
 from symderiv.calculus.latex import TeX, format_given, format_significant, latex
-from symderiv.render.environment import (fill_fields, language_strings, number_text,
+from symderiv.render.environment import (case_words, fill_fields, language_strings, number_text,
                                           render_template, sandboxed)
 from symderiv.render.escape import escape_markdown, markdown_paragraphs
 from symderiv.render.layouts import layout_of
@@ -69,10 +69,13 @@ def _finalize(value):
     raise TypeError(f"template printed a {type(value).__name__} raw; use |num or |math")
 
 
-def _environment(precision: int, templates: Path | None) -> jinja2.Environment:
+def _environment(precision: int, templates: Path | None,
+                 cases: tuple[str, str] | None = None) -> jinja2.Environment:
     env = sandboxed(MarkdownEnvironment, templates, _finalize)
 
     def math(expr, **settings) -> TeX:
+        if cases is not None:   # a case split in the sheet's words, as its LaTeX says it
+            settings.setdefault("cases_words", cases)
         return latex(expr, decimals=precision, order="none", **settings)
 
     def num(value) -> TeX:
@@ -117,6 +120,7 @@ def render_problems(sheet, templates: Path | None = None) -> str:
 
 def _render(template: str, sheet, templates: Path | None) -> str:
     env = _environment(sheet.precision, templates)
+    env = _environment(sheet.precision, templates, case_words(language_strings(env, sheet.lang)))
     strings = language_strings(env, sheet.lang, folder="md")
     kinds = {p.kind: _template_for(env, p.kind) for p in sheet.problems}
     layouts = [layout_of(p) for p in sheet.problems]

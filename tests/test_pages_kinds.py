@@ -1,0 +1,170 @@
+"""What a careful TA reading the activations and Boolean sheets asked for, asserted on the
+.tex (structure) and against independent oracles: mpmath for the rounded numbers, a truth
+table written here for the rows of Gordan's certificate.
+"""
+
+import re
+import textwrap
+
+import mpmath
+import pytest
+import sympy as sp
+
+from symderiv.calculus.latex import latex
+from symderiv.problems import solve_sheet
+from symderiv.render.latex_sheet import render_sheet
+from symderiv.render.markdown import render_markdown
+from symderiv.resources import examples_dir
+from symderiv.spec import load_sheet, load_sheet_text
+
+Z = sp.Symbol("z")
+
+
+def _sheet(body: str, lang: str):
+    return solve_sheet(load_sheet_text(textwrap.dedent(body), "x.toml"), lang)
+
+
+def test_relu_slope_prints_as_cases_on_z_not_theta():
+    tex = latex(sp.Heaviside(Z, 0))
+    assert r"\theta" not in tex and r"\begin{cases}" in tex
+    body = tex.removeprefix(r"\begin{cases}").removesuffix(r"\end{cases}")
+    rows = [row.strip() for row in body.split(r"\\")]
+    assert rows == [r"1 & \text{for}\: z > 0", r"0 & \text{otherwise}"]
+    # θ(z) = ½ at 0 is a row of its own; θ(z, 1) is 1 for z ≥ 0
+    assert r"\frac{1}{2} & \text{for}\: z = 0" in latex(sp.Heaviside(Z))
+    assert r"z \geq 0" in latex(sp.Heaviside(Z, 1))
+
+
+@pytest.fixture(scope="module")
+def piecewise_sheets():
+    body = """
+        [[problem]]
+        id = "1"
+        kind = "activations"
+        functions = ["relu", { name = "elu", alpha = 1 }, { name = "leaky_relu", alpha = 0.1 }]
+        tasks = ["derivative", "output-form"]
+    """
+    return {lang: _sheet(body, lang) for lang in ("zh", "en")}
+
+
+@pytest.mark.parametrize("lang, when, otherwise", [("zh", "若", "其他"),
+                                                   ("en", "if", "otherwise")])
+def test_case_splits_speak_the_sheets_language(piecewise_sheets, lang, when, otherwise):
+    sheet = piecewise_sheets[lang]
+    for text in (render_sheet(sheet, lang), render_markdown(sheet)):
+        words = set(re.findall(r"\\text\{([^}]*)\}", text))
+        assert {when, otherwise} <= words
+        assert not words & ({"if", "for", "otherwise"} if lang == "zh" else {"若", "其他"})
+        assert r"\theta" not in text
+
+
+def test_relu_derivative_is_one_for_positive_z_zero_otherwise(piecewise_sheets):
+    tex = render_sheet(piecewise_sheets["en"], "en")
+    line = re.search(r"\\operatorname\{ReLU\}'\(z\) = (\\begin\{cases\}.*?\\end\{cases\})\.", tex)
+    assert line is not None
+    assert re.sub(r"\s+", " ", line[1]) == (r"\begin{cases} 1 & \text{if}\: z > 0 \\"
+                                            r"0 & \text{otherwise} \end{cases}")
+
+
+def test_each_function_heading_stands_on_its_own_line(piecewise_sheets):
+    # ReLU has a definition under its name; GELU-like names without one (tanh) must not
+    # run the word "Derivative:" into the heading
+    body = """
+        [[problem]]
+        id = "1"
+        kind = "activations"
+        functions = ["tanh", "relu"]
+        tasks = ["derivative"]
+    """
+    tex = render_sheet(_sheet(body, "en"), "en")
+    tanh = re.search(r"\\paragraph\{1\. \$\\tanh\(z\)\$\}\s*(.*)", tex)[1]
+    assert tanh.startswith(r"\leavevmode\par\noindent{}")
+    relu = re.search(r"\\paragraph\{2\. [^\n]*\}\s*(.*)", tex)[1]
+    assert relu.startswith(r"\[ \operatorname{ReLU}(z) =")
+
+
+def _gelu_slope_max():
+    return mpmath.ncdf(mpmath.sqrt(2)) + mpmath.sqrt(2) * mpmath.npdf(mpmath.sqrt(2))
+
+
+def test_depth_table_keeps_the_zeros_of_rounded_values():
+    body = """
+        [[problem]]
+        id = "1"
+        kind = "activations"
+        functions = ["sigmoid", "gelu"]
+        tasks = ["vanishing"]
+    """
+    tex = render_sheet(_sheet(body, "en"), "en")
+    rows = dict(re.findall(r"^(\d+) & (.*) \\\\$", tex, re.M))
+    with mpmath.workdps(30):
+        for layers in (1, 3, 7):
+            gelu = _gelu_slope_max() ** layers
+            digits = 3 - int(mpmath.floor(mpmath.log10(gelu)))
+            sigmoid, shown = rows[str(layers)].split(" & ")
+            assert shown == f"${float(gelu):.{digits}f}$"   # 1.290 at L = 3, not 1.29
+    # σ′ ≤ 1/4 exactly: 1/4, 1/16 are written as they are
+    assert rows["1"].split(" & ")[0] == "$0.25$" and rows["2"].split(" & ")[0] == "$0.0625$"
+
+
+def test_swish_slope_in_the_builtin_sheet_keeps_four_places():
+    sheet = solve_sheet(load_sheet(examples_dir() / "hw6.toml"), "en")
+    tex = render_sheet(sheet, "en")
+    with mpmath.workdps(30):
+        s = 1 / (1 + mpmath.exp(mpmath.mpf("0.5")))      # σ(−1/2)
+        slope = s - mpmath.mpf("0.5") * s * (1 - s)      # d/dx xσ(x/2) at x = −1
+    row = re.search(r"\\operatorname\{Swish\}_\{\\beta = 0\.5\}\$ & \$([^$]+)\$ & \$([^$]+)\$", tex)
+    assert row[2] == f"{float(slope):.4f}" == "0.2600"
+
+
+XNOR = {(0, 0): 1, (0, 1): 0, (1, 0): 0, (1, 1): 1}
+
+
+def test_certificate_rows_are_strict_only_where_the_target_is_one():
+    body = """
+        [[problem]]
+        id = "1"
+        kind = "boolean"
+        function = "xnor"
+        prove_linear = true
+    """
+    for lang in ("zh", "en"):
+        sheet = _sheet(body, lang)
+        tex = render_sheet(sheet, lang)
+        rows = re.findall(r"(>|\\geq) 0 & \(x_\{1\} = (\d), x_\{2\} = (\d)\)", tex)
+        assert len(rows) == 4
+        for relation, x1, x2 in rows:
+            assert relation == (">" if XNOR[int(x1), int(x2)] == 1 else r"\geq")
+        md = render_markdown(sheet)
+        assert len(re.findall(r"^\d\. \$.* \\geq 0\$$", md, re.M)) == 2
+        assert len(re.findall(r"^\d\. \$.* > 0\$$", md, re.M)) == 2
+
+
+@pytest.mark.parametrize("table, shape", [
+    ('function = "and"', "line"),
+    ('truth_table = [[0,0,0,0],[0,0,1,0],[0,1,0,0],[0,1,1,1],[1,0,0,0],[1,0,1,1],[1,1,0,1],'
+     '[1,1,1,1]]', "plane")])
+def test_separator_is_a_line_for_two_inputs_a_plane_for_three(table, shape):
+    body = f"""
+        [[problem]]
+        id = "1"
+        kind = "boolean"
+        {table}
+        prove_linear = true
+    """
+    tex = render_sheet(_sheet(body, "en"), "en")
+    assert f"Yes: the {shape} $" in tex and "(plane)" not in tex
+    zh = render_sheet(_sheet(body, "zh"), "zh")
+    assert ("能：直线 $" if shape == "line" else "能：平面 $") in zh
+
+
+def test_figures_of_a_problem_without_parts_are_not_labelled_a():
+    body = """
+        [[problem]]
+        id = "7"
+        kind = "boolean"
+        function = "nand"
+    """
+    tex = render_sheet(_sheet(body, "en"), "en")
+    captions = re.findall(r"\\captionof\{figure\}\{([^}]*)\}", tex)
+    assert captions and all("(a)" not in c for c in captions)
