@@ -168,3 +168,33 @@ def test_figures_of_a_problem_without_parts_are_not_labelled_a():
     tex = render_sheet(_sheet(body, "en"), "en")
     captions = re.findall(r"\\captionof\{figure\}\{([^}]*)\}", tex)
     assert captions and all("(a)" not in c for c in captions)
+
+
+BIG_CIRCUIT = """
+    [[problem]]
+    id = "1"
+    kind = "graph"
+    formula = "sigmoid(w1*x1 + w2*x2 + b1)*tanh(w3*x1 - w4*x2 + b2) + log(1 + exp(u*v)) + (x1*x2 + w1*w2)**2 / (1 + exp(-(b1 + b2))) + max(u, v)*relu(w3 - w4) + exp(-x1*x1)"
+    values = { w1 = 0.5, w2 = -1.2, w3 = 0.3, w4 = 0.8, x1 = 1.5, x2 = -0.7, b1 = 0.1, b2 = -0.2, u = 0.4, v = -1.1 }
+"""
+
+
+def test_a_big_circuit_is_drawn_bare_and_its_formula_breaks():
+    sheet = _sheet(BIG_CIRCUIT, "en")
+    gates = [g for g in sheet.problems[0].gates if g.op != "input"]
+    assert len(gates) > 20
+    tex = render_sheet(sheet, "en")
+    figure = tex[tex.index(r"\begin{tikzpicture}"):tex.index(r"\end{tikzpicture}")]
+    assert "node[wire value]" not in figure and figure.count(r"\draw[wire]") == \
+        sum(len(g.wires) for g in gates) + 1
+    assert "too many for numbers on the wires" in tex
+    formula = re.search(r"\\begin\{align\*\}\n  f &= (.*?)\\end\{align\*\}", tex, re.S)[1]
+    assert formula.count(r"\\") >= 1             # broken between its terms
+    # ten values: a list that may break between them, not one unbreakable tuple
+    assert "Evaluate it at $w_{1} = 0.5$, $w_{2} = -1.2$," in tex
+
+
+def test_a_small_circuit_keeps_its_numbers_on_the_wires():
+    sheet = solve_sheet(load_sheet(examples_dir() / "circuits.toml"), "en")
+    tex = render_sheet(sheet, "en")
+    assert tex.count("node[wire value]") > 10 and "too many for numbers" not in tex

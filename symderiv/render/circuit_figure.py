@@ -18,6 +18,9 @@ COLUMN_GAP = 2.6   # cm between columns when they fit
 ROW_GAP = 1.8      # cm between nodes of a column
 OUTPUT_WIRE = 0.8  # the output wire, in column gaps
 MAX_DRAWN = 40     # gates beyond which a circuit is not drawn (the table still lists them)
+# Beyond this many gates the columns crowd and the wires grow too short and too many for
+# their numbers to stay legible: the circuit is drawn bare and the tables carry the values.
+MAX_LABELLED = 20
 
 # How a gate is drawn: its operation's sign; a constant operand joins the sign (+1, ×2).
 _SIGNS = {"add": "+", "mul": r"\times", "neg": "-", "recip": "1/x", "exp": r"\exp",
@@ -51,6 +54,7 @@ class Circuit:
     end_x: float
     end_y: float
     label: TeX                   # the output's name, at the end of its wire
+    labelled: bool               # values and gradients on the wires (a small circuit)
 
 
 def circuit_figures(solution, precision) -> dict:
@@ -83,8 +87,9 @@ def circuit(solution) -> Circuit:
                   for g in gates for w in g.wires)
     out = solution.gate(solution.output)
     end_x = (columns + OUTPUT_WIRE) * gap
+    labelled = sum(1 for g in gates if g.op != "input") <= MAX_LABELLED
     return Circuit(nodes, wires, CircuitWire(ids[out.name], "", out.value, out.gradient),
-                   end_x, y[out.name], latex(name_symbol(out.name)))
+                   end_x, y[out.name], latex(name_symbol(out.name)), labelled)
 
 
 def _sources(g) -> list[str]:
