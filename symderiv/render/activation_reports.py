@@ -7,6 +7,7 @@ limits, the depth-bound table, and the two plots (f, then f′) over the sheet's
 The template picks the sentence (reached or only approached) and never computes.
 """
 
+import re
 from dataclasses import dataclass
 
 import sympy as sp
@@ -52,6 +53,7 @@ class FunctionPage:
     points: int | None
     in_output: sp.Expr | None   # f′ = a(1 − a)
     output_check: str
+    output_points: int | None   # how many points a numeric check of in_output agreed at
     no_output_form: str | None
     sup: Bound
     inf: Bound
@@ -73,13 +75,19 @@ def _page(r, precision) -> FunctionPage:
     prime = TeX(_prime(name))
     return FunctionPage(
         r.key, name, definition, prime, r.derivative, r.verified, r.agreeing_points,
-        r.in_output, r.output_check,
+        r.in_output, r.output_check, _numeric_points(r.output_check),
         r.no_output_form, _bound(r.slope.sup, precision), _bound(r.slope.inf, precision),
         tuple(interval(lo, hi, False, False, precision) for lo, hi in r.shape.falling),
         _bound(r.shape.inf, precision),
         tuple(None if v is None else value(v, exact, precision)
               for v, exact in zip(r.slope.limits, r.slope.limits_exact)),
         tuple(interval(lo, hi, False, False, precision) for lo, hi in r.dead))
+
+
+def _numeric_points(check: str) -> int | None:
+    # symderiv.calculus.outputform writes a numeric check as "numeric (N points)"
+    m = re.fullmatch(r"numeric \((\d+) points\)", check)
+    return int(m[1]) if m else None
 
 
 def _name(r) -> TeX:
