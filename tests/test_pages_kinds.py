@@ -95,14 +95,17 @@ def test_depth_table_keeps_the_zeros_of_rounded_values():
         functions = ["sigmoid", "gelu"]
         tasks = ["vanishing"]
     """
-    tex = render_sheet(_sheet(body, "en"), "en")
+    sheet = _sheet(body, "en")
+    tex = render_sheet(sheet, "en")
     rows = dict(re.findall(r"^(\d+) & (.*) \\\\$", tex, re.M))
+    md_rows = dict(re.findall(r"^\| (\d+) \| (.*) \|$", render_markdown(sheet), re.M))
     with mpmath.workdps(30):
         for layers in (1, 3, 7):
             gelu = _gelu_slope_max() ** layers
             digits = 3 - int(mpmath.floor(mpmath.log10(gelu)))
             sigmoid, shown = rows[str(layers)].split(" & ")
             assert shown == f"${float(gelu):.{digits}f}$"   # 1.290 at L = 3, not 1.29
+            assert md_rows[str(layers)].split(" | ")[1] == shown
     # σ′ ≤ 1/4: exact (0.25) when SymPy solves it in its time bound, else 0.2500
     assert rows["1"].split(" & ")[0] in ("$0.25$", "$0.2500$")
 
