@@ -235,3 +235,36 @@ def test_a_prime_in_user_text_prints_as_a_math_prime():
     from symderiv.render.escape import escape_tex
 
     assert escape_tex("f′(z), f″") == r"f\ensuremath{'}(z), f\ensuremath{''}"
+
+
+def _distance(p, a, b):
+    # from point p to the segment a–b, in the plane
+    (px, py), (ax, ay), (bx, by) = p, a, b
+    dx, dy = bx - ax, by - ay
+    t = max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy)))
+    return ((px - ax - t * dx) ** 2 + (py - ay - t * dy) ** 2) ** 0.5
+
+
+@pytest.mark.parametrize("source", ["circuits", "big"])
+def test_no_wire_runs_through_a_gate_it_does_not_feed(source):
+    from symderiv.render.circuit_figure import circuit
+
+    if source == "big":
+        problems = _sheet(BIG_CIRCUIT, "en").problems
+    else:
+        problems = solve_sheet(load_sheet(examples_dir() / "circuits.toml"), "en").problems
+    for problem in problems:
+        drawn = circuit(problem)
+        at = {n.id: (n.x, n.y) for n in drawn.nodes}
+        for w in drawn.wires:
+            points = [at[w.source], *w.bends, at[w.target]]
+            for node, centre in at.items():
+                # the gates of the columns the wire crosses (beside its ends, a steep
+                # wire may pass a neighbour closely in a crowded circuit)
+                if not at[w.source][0] < centre[0] < at[w.target][0]:
+                    continue
+                # a gate is drawn 7 mm across: a wire keeps 2 mm clear of its rim (in a
+                # big, bare circuit, clear of the gate itself)
+                clear = 0.55 if drawn.labelled else 0.36
+                assert all(_distance(centre, a, b) > clear
+                           for a, b in zip(points, points[1:])), (problem.id, w, node)
