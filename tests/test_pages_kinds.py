@@ -268,3 +268,19 @@ def test_no_wire_runs_through_a_gate_it_does_not_feed(source):
                 clear = 0.55 if drawn.labelled else 0.36
                 assert all(_distance(centre, a, b) > clear
                            for a, b in zip(points, points[1:])), (problem.id, w, node)
+
+
+@pytest.mark.parametrize("function, needed", [("and", 1), ("xnor", 2)])
+def test_the_count_of_hidden_neurons_takes_its_noun_in_the_right_number(function, needed):
+    body = f"""
+        [[problem]]
+        id = "1"
+        kind = "boolean"
+        function = "{function}"
+    """
+    sheet = _sheet(body, "en")
+    assert sheet.problems[0].needed == needed
+    noun = "neuron" if needed == 1 else "neurons"
+    assert f"uses {needed} hidden {noun}." in render_sheet(sheet, "en")
+    assert f"uses {needed} hidden {noun})" in render_markdown(sheet)
+    assert "neuron(s)" not in render_sheet(sheet, "en") + render_markdown(sheet)
