@@ -18,6 +18,7 @@ infimum likewise. Roots outside the scanned window or double roots without a sig
 can be missed: the method strings say what was done, and tests compare with an oracle.
 """
 
+import math
 from dataclasses import dataclass, field
 
 import mpmath
@@ -203,15 +204,16 @@ def roots(g: sp.Expr, z: sp.Symbol, lo=-sp.oo, hi=sp.oo, *, closed_form: bool = 
     can (``closed_form``)."""
     if z not in g.free_symbols:
         return ()
-    f = _mp_function(g, z)
+    f, quick = _mp_function(g, z), _float_function(g, z)
     left = max(_mp(lo), mpmath.mpf(window[0]))
     right = min(_mp(hi), mpmath.mpf(window[1]))
     found = []
     with mpmath.workdps(DIGITS):
         steps = int((right - left) * density)
         xs = [left + (right - left) * k / steps for k in range(steps + 1)]
-        xs = [x for x in xs if _mp(lo) < x < _mp(hi)]
-        signs = [_sign(f, x) for x in xs]
+        low, high = _mp(lo), _mp(hi)
+        xs = [x for x in xs if low < x < high]
+        signs = [_sign(f, x, quick) for x in xs]
         for i, (x, s) in enumerate(zip(xs, signs)):
             if s == 0:
                 found.append(x)
@@ -237,25 +239,51 @@ def _real_solutions(g, z, lo, hi) -> list:
     return out
 
 
-def _sign(f, x):
+# DIGITS, 2·DIGITS, … 32·DIGITS digits, in bits; two successive values agree to 10 digits
+_SIGN_PRECISIONS = tuple(mpmath.libmp.dps_to_prec(k * DIGITS) for k in (1, 2, 4, 8, 16, 32))
+with mpmath.workdps(32 * DIGITS):
+    _AGREE = mpmath.mpf(10) ** -10
+
+
+def _sign(f, x, quick=None):
     """The sign of f(x), at the precision it takes to be sure of it (GELU′ at −15 cancels
-    50 digits: 1/2 + erf(−15/√2)/2 is 1e−52), or None where f is undefined or unsure."""
-    last = None
-    for dps in (DIGITS, 2 * DIGITS, 4 * DIGITS, 8 * DIGITS, 16 * DIGITS, 32 * DIGITS):
-        with mpmath.workdps(dps):
-            try:
+    50 digits: 1/2 + erf(−15/√2)/2 is 1e−52), or None where f is undefined or unsure.
+
+    Sure means two successive precisions agree to ten digits. ``quick`` (f in machine
+    floats, :func:`_float_function`) is the first of them where given: a float that agrees
+    with the DIGITS-digit value lost less than six of its sixteen digits to cancellation,
+    so the DIGITS-digit value is sure, and one mpmath evaluation settles the point where
+    two would."""
+    last = _float_value(quick, x) if quick is not None else None
+    for prec in _SIGN_PRECISIONS:
+        try:
+            if mpmath.mp.prec == prec:   # the scan's own precision: no context to enter
                 v = f(mpmath.mpf(x))
-            except (ZeroDivisionError, ValueError, OverflowError):
-                return None
+            else:
+                with mpmath.workprec(prec):
+                    v = f(mpmath.mpf(x))
+        except (ZeroDivisionError, ValueError, OverflowError):
+            return None
         if isinstance(v, (int, float)):   # a constant, lambdified
             v = mpmath.mpf(v)
         if not isinstance(v, mpmath.mpf) or not mpmath.isfinite(v):
             return None
-        if v != 0 and last is not None and abs(v - last) <= abs(v) * mpmath.mpf(10) ** -10:
+        if v != 0 and last is not None and abs(v - last) <= abs(v) * _AGREE:
             return 1 if v > 0 else -1
         last = v
     # 0 at every precision: a root on the scan point itself (σ″ at 0)
     return 0 if last == 0 else None
+
+
+def _float_value(quick, x) -> mpmath.mpf | None:
+    """quick(x) in floats, or None where floats over- or underflow or fail."""
+    try:
+        v = quick(float(x))
+    except (ArithmeticError, ValueError, TypeError):
+        return None
+    if not isinstance(v, (int, float)) or not math.isfinite(v) or v == 0:
+        return None
+    return mpmath.mpf(v)
 
 
 # -- where the derivative is negative ---------------------------------------------------------------
@@ -387,17 +415,27 @@ def _mp(x) -> mpmath.mpf:
 _ERFC = sp.Function("erfc")   # unevaluated: SymPy would turn erfc(−u) back into 2 − erfc(u)
 
 
-def _mp_function(expr, z):
+def _mp_function(expr, z, module="mpmath"):
     """expr as an mpmath function. With erf, two: 1/2 + erf(u)/2 (GELU′) cancels to 0 for
     u → −∞ at any fixed precision, erfc(−u)/2 does not; so erf(u) is written erfc(−u) − 1
-    for z < 0 and 1 − erfc(u) for z ≥ 0, the constants then cancelling exactly."""
+    for z < 0 and 1 − erfc(u) for z ≥ 0, the constants then cancelling exactly.
+    ``module="math"``: the same in machine floats."""
     e = to_elementary(expr)
     if not e.has(sp.erf):
-        return sp.lambdify(z, e, "mpmath")
+        return sp.lambdify(z, e, module, cse=True)
+    erfc = mpmath.erfc if module == "mpmath" else math.erfc
     left, right = (sp.lambdify(z, sp.expand_mul(e.replace(sp.erf, rewrite)),
-                               [{"erfc": mpmath.erfc}, "mpmath"])
+                               [{"erfc": erfc}, module], cse=True)
                    for rewrite in (lambda u: _ERFC(-u) - 1, lambda u: 1 - _ERFC(u)))
     return lambda x: left(x) if x < 0 else right(x)
+
+
+def _float_function(expr, z):
+    """expr in machine floats, or None where it has what the math module lacks."""
+    try:
+        return _mp_function(expr, z, "math")
+    except (NameError, TypeError, KeyError):
+        return None
 
 
 def _mp_float(expr, z, r: Root) -> sp.Float:

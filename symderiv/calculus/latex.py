@@ -6,6 +6,7 @@ environment passes through unescaped).
 """
 
 import re
+from decimal import ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
 
 import mpmath
@@ -492,18 +493,29 @@ def _terminating_decimal(r: sp.Rational) -> str | None:
     return format_decimal(Fraction(int(r.p), int(r.q)), places)
 
 
+# Wide enough for any float's integer digits (10^308) and a sheet's decimals: quantize exact.
+_WIDE = Context(prec=1000)
+_UNITS = tuple(Decimal(1).scaleb(-p) for p in range(20))   # 1, 0.1, 0.01, …
+
+
 def format_decimal(value, places: int, keep_zeros: bool = False) -> str:
     """``value`` (exact or float) rounded half away from zero to ``places`` decimals.
 
     Trailing zeros are dropped unless ``keep_zeros``; "-0" never appears.
     """
-    frac = Fraction(value) if not isinstance(value, Fraction) else value
-    scale = 10**places
-    scaled = abs(frac) * scale
-    n = int(scaled)
-    if scaled - n >= Fraction(1, 2):
-        n += 1
-    sign = "-" if frac < 0 and n != 0 else ""
+    if isinstance(value, float):   # plot coordinates: thousands a sheet, Decimal is exact too
+        n = int(Decimal(value).copy_abs().quantize(_UNITS[places] if places < len(_UNITS)
+                                                else Decimal(1).scaleb(-places),
+                                                ROUND_HALF_UP, _WIDE).scaleb(places, _WIDE))
+        negative = value < 0
+    else:
+        frac = Fraction(value) if not isinstance(value, Fraction) else value
+        scaled = abs(frac) * 10**places
+        n = int(scaled)
+        if scaled - n >= Fraction(1, 2):
+            n += 1
+        negative = frac < 0
+    sign = "-" if negative and n != 0 else ""
     digits = str(n).rjust(places + 1, "0")
     whole, dec = (digits[:-places], digits[-places:]) if places else (digits, "")
     if not keep_zeros:

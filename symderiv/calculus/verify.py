@@ -80,6 +80,8 @@ def _decide(lhs: sp.Expr, rhs: sp.Expr, timeout: float) -> Verdict:
     # σ, ReLU, Φ, φ kept as opaque functions: far cheaper to expand, and as sound
     opaque = _rationalized(lhs - rhs)
 
+    if _zero_in_one_exponential(difference):
+        return Verdict(True, "rewrite(exp) + cancel")
     method, constant = _cheap_algebra_bounded(opaque, difference, start + 0.3 * timeout)
     if method:
         return Verdict(True, method)
@@ -236,6 +238,40 @@ def _cheap_algebra_bounded(opaque: sp.Expr, difference: sp.Expr, deadline: float
     outcome = run_bounded(_cheap_algebra, (opaque, difference),
                           max(deadline - time.monotonic(), _MIN_CHILD_SECONDS))
     return outcome if outcome is not None else (None, None)
+
+
+# e^{kx/q} as u^k with u = e^{x/q} > 0: powers of u up to this are a small rational function.
+_MAX_EXPONENTIAL_DEGREE = 24
+_MAX_EXPONENTIAL_OPS = 120
+
+
+def _zero_in_one_exponential(difference: sp.Expr) -> bool:
+    """True when ``difference`` (one variable x) is, written in exponentials, a rational
+    function of u = e^{x/q} that cancels to 0: tanh, sinh, cosh and σ of rational multiples
+    of x (tanh's derivative in its exponential form against (1 + a)(1 − a)). Every x > 0
+    is some u > 0 and back, so the identity in u is the identity in x. Small by
+    construction (one generator, bounded degree and size), so it runs here, not in a
+    child; anything else is False and the stages below decide."""
+    if len(difference.free_symbols) != 1 or sp.count_ops(difference) > _MAX_EXPONENTIAL_OPS:
+        return False
+    x = next(iter(difference.free_symbols))
+    written = difference.rewrite(sp.exp) if difference.has(*_TRIG_AND_HYPERBOLIC) else difference
+    powers = {}
+    for e in written.atoms(sp.exp):
+        k = e.args[0].as_coefficient(x)
+        if k is None or not k.is_Rational or k == 0:
+            return False
+        powers[e] = k
+    if not powers:
+        return False
+    q = math.lcm(*(int(k.q) for k in powers.values()))
+    if max(abs(k * q) for k in powers.values()) > _MAX_EXPONENTIAL_DEGREE:
+        return False
+    u = sp.Dummy("u", positive=True)
+    rational = written.xreplace({e: u ** int(k * q) for e, k in powers.items()})
+    if rational.has(x) or not rational.is_rational_function(u):
+        return False
+    return sp.cancel(sp.together(rational)) == 0
 
 
 def _cancelled(form: sp.Expr) -> sp.Expr:

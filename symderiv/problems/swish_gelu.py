@@ -16,6 +16,7 @@ import sympy as sp
 from sympy.series.gruntz import gruntz
 
 from symderiv.calculus.activations import resolve
+from symderiv.calculus.continuity import continuous_at
 from symderiv.calculus.expr import symbol
 from symderiv.calculus.extrema import roots
 from symderiv.calculus.functions import to_elementary
@@ -212,6 +213,9 @@ def _smoothness(name, act, x) -> Smoothness:
 
 
 def _limit_at_zero(expr, x, side):
+    # Continuous at 0 (Swish′, GELU′): the limit from either side is the value there.
+    if continuous_at(expr, x, sp.Integer(0)):
+        return expr.subs(x, 0)
     # x = ±t with t > 0 settles Heaviside and Piecewise conditions before the limit is
     # taken (SymPy's limit of a Piecewise at its break returns the value at the point).
     t = sp.Dummy("t", positive=True)

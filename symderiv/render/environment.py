@@ -47,6 +47,7 @@ from symderiv.calculus.expr import symbol
 from symderiv.calculus.latex import (TeX, format_given, format_number, format_significant, latex,
                                      latex_terms, rounded_zeros)
 from symderiv.render.escape import escape_tex, paragraphs
+from symderiv.render.template_cache import bytecode_cache
 from symderiv.resources import templates_dir
 
 
@@ -110,10 +111,11 @@ def sandboxed(environment_class: type, templates: Path | None, finalize, **optio
         if not Path(templates).is_dir():
             raise InputError("--templates", f"{templates}: not a folder")
         folders.insert(0, templates)
+    options = dict(trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                   undefined=jinja2.StrictUndefined, autoescape=False, **options)
     return environment_class(
         loader=jinja2.FileSystemLoader([str(f) for f in folders]), finalize=finalize,
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined, autoescape=False, **options)
+        bytecode_cache=bytecode_cache(environment_class, finalize, options), **options)
 
 
 @lru_cache(maxsize=8)

@@ -9,7 +9,6 @@ line is drawn through the jump. Legend entries are printer output.
 
 from dataclasses import dataclass
 
-import mpmath
 import sympy as sp
 
 from symderiv.calculus.functions import to_elementary
@@ -17,7 +16,7 @@ from symderiv.calculus.latex import TeX, format_decimal, latex
 
 SAMPLES = 161        # points per curve over the plotted range (every 0.05 on [−4, 4])
 PLACES = 4           # decimals written per coordinate: far below a line's width
-EDGE = mpmath.mpf("1e-9")   # how close to a jump a segment's end is sampled
+EDGE = 1e-9          # how close to a jump a segment's end is sampled
 PAD = 0.08           # fraction of the data's height added above and below
 
 
@@ -50,18 +49,36 @@ class Plot:
 
 def sample(expr, var, lo, hi, breaks=(), samples=SAMPLES):
     """``expr`` at ``samples`` even points of [lo, hi], split into segments at ``breaks``."""
-    f = sp.lambdify(var, to_elementary(expr).rewrite(sp.Piecewise), "mpmath")
-    lo, hi = mpmath.mpf(sp.N(lo, 20)), mpmath.mpf(sp.N(hi, 20))
+    f = _float_function(to_elementary(expr).rewrite(sp.Piecewise), var)
+    # floats: each operation rounds to 53 bits as mpmath's default context would
+    lo, hi = float(sp.N(lo, 20)), float(sp.N(hi, 20))
     xs = [lo + (hi - lo) * k / (samples - 1) for k in range(samples)]
-    cuts = sorted(mpmath.mpf(sp.N(b, 20)) for b in breaks if lo < b < hi)
+    cuts = sorted(float(sp.N(b, 20)) for b in breaks if lo < b < hi)
     segments, start = [], lo
     for cut in [*cuts, hi]:
         inner = [x for x in xs if start < x < cut]
         ends = [start + (EDGE if start > lo else 0), cut - (EDGE if cut < hi else 0)]
         points = [ends[0], *inner, ends[1]]
-        segments.append(tuple((float(x), float(f(x))) for x in points))
+        segments.append(tuple((float(x), f(x)) for x in points))
         start = cut
     return tuple(segments)
+
+
+def _float_function(expr, var):
+    """expr in machine floats (the coordinates are floats, written to PLACES decimals);
+    mpmath, which neither overflows nor lacks a function, where floats cannot."""
+    slow = sp.lambdify(var, expr, "mpmath")
+    try:
+        fast = sp.lambdify(var, expr, "math")
+    except (NameError, KeyError, TypeError):
+        return lambda x: float(slow(x))
+
+    def f(x):
+        try:
+            return float(fast(x))
+        except (OverflowError, NameError, TypeError, ValueError):
+            return float(slow(x))
+    return f
 
 
 def plot(curves, lo, hi, xlabel) -> Plot:

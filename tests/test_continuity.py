@@ -1,0 +1,62 @@
+"""continuous_at never says True where the function jumps, blows up or is undefined on
+one side; where it says True, SymPy's one-sided limits (the oracle) equal the value."""
+
+import random
+
+import pytest
+import sympy as sp
+
+from symderiv.calculus.continuity import continuous_at
+
+x = sp.Symbol("x", real=True)
+beta = sp.Symbol("beta", positive=True)
+
+CONTINUOUS = [
+    beta * x * (1 - 1 / (1 + sp.exp(-beta * x))) / (1 + sp.exp(-beta * x))
+    + 1 / (1 + sp.exp(-beta * x)),                                        # Swish′
+    sp.sqrt(2) * x * sp.exp(-x**2 / 2) / (2 * sp.sqrt(sp.pi)) + sp.erf(sp.sqrt(2) * x / 2) / 2
+    + sp.Rational(1, 2),                                                  # GELU′
+    1 - sp.tanh(x)**2, sp.Abs(x), sp.sqrt(x**2 + 1), 2**x, sp.cos(x) / (2 + sp.sin(x)),
+]
+NOT_SHOWN = [sp.Heaviside(x), 1 / x, sp.sqrt(x), sp.sign(x), x / sp.Abs(x), sp.floor(x),
+             sp.exp(1 / x), sp.Piecewise((x, x < 0), (1 + x, True)), sp.log(x), x**x,
+             sp.Max(0, x) / x, (x**2) ** sp.Rational(1, 3) / x, sp.Pow(x, -2)]
+
+
+@pytest.mark.parametrize("expr", CONTINUOUS, ids=str)
+def test_continuous_and_its_limits_are_the_value(expr):
+    assert continuous_at(expr, x, 0)
+    value = expr.subs(x, 0)
+    for side in ("-", "+"):
+        assert sp.simplify(sp.limit(expr, x, 0, side) - value) == 0
+
+
+@pytest.mark.parametrize("expr", NOT_SHOWN, ids=str)
+def test_jumps_poles_and_one_sided_domains_are_not_shown_continuous(expr):
+    assert not continuous_at(expr, x, 0)
+
+
+def _random_expr(rng, depth):
+    if depth == 0:
+        return rng.choice([x, x, sp.Integer(rng.randint(-3, 3)), sp.Rational(1, 2)])
+    a, b = _random_expr(rng, depth - 1), _random_expr(rng, depth - 1)
+    return rng.choice([a + b, a * b, a / b, sp.exp(a), sp.tanh(a), a**2, sp.sqrt(a),
+                       sp.erf(a), 1 / (1 + sp.exp(-a)), sp.Abs(a)])
+
+
+def test_random_expressions_against_sympy_limits():
+    """Where the rules say continuous at a point, both one-sided limits (sympy.limit)
+    equal the value there: never a wrong True."""
+    rng = random.Random(14)
+    said_true = 0
+    for _ in range(150):
+        expr = _random_expr(rng, 3)
+        point = sp.Rational(rng.randint(-4, 4), 2)
+        if not continuous_at(expr, x, point):
+            continue
+        said_true += 1
+        value = expr.subs(x, point)
+        assert value.is_finite
+        for side in ("-", "+"):
+            assert abs(sp.N(sp.limit(expr, x, point, side) - value, 30)) < 1e-25, (expr, point)
+    assert said_true > 40
