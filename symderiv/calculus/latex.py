@@ -158,6 +158,18 @@ class SymderivLatexPrinter(LatexPrinter):
                         rf"{self._print(e)} & \text{{{when}}}\: {self._print(c)}")
         return r"\begin{cases} %s \end{cases}" % r" \\".join(rows)
 
+    def _print_Heaviside(self, expr, exp=None):
+        # ReLU′ as a course writes it, cases on z (1 for z > 0, 0 otherwise), not SymPy's
+        # θ(z, 0); the value at 0 joins a row it equals, or is a row of its own.
+        x, at_zero = expr.args if len(expr.args) == 2 else (expr.args[0], sp.S.Half)
+        positive = (sp.GreaterThan if at_zero == 1 else sp.StrictGreaterThan)(x, 0,
+                                                                             evaluate=False)
+        rows = [(sp.S.One, positive)]
+        if at_zero not in (0, 1):
+            rows.append((at_zero, sp.Eq(x, 0, evaluate=False)))
+        tex = self._print_Piecewise(sp.Piecewise(*rows, (sp.S.Zero, True), evaluate=False))
+        return tex if exp is None else rf"\left({tex}\right)^{{{exp}}}"
+
     def _print_Probability(self, expr):
         return rf"P\left({self._print(expr.args[0])}\right)"
 
@@ -420,7 +432,12 @@ class SymderivLatexPrinter(LatexPrinter):
 def rounded_zeros(value) -> bool:
     """Does ``value`` keep its trailing zeros where it is printed? A computed (inexact)
     value does, at the sheet's precision (0.9610 says four places, 0.961 three); an exact
-    one, or a computed value that is exactly an integer (ReLU′ = 1, 0), is written as it is."""
+    one, or a computed value that is exactly an integer (ReLU′ = 1, 0), is written as it is.
+    An exact number that is not rational (σ(−1/2) − …, erf(1)/2 + …) is rounded where it
+    is printed, so it keeps them too (0.2600, not 0.26)."""
+    if isinstance(value, sp.Basic) and not isinstance(value, sp.Float):
+        return bool(value.is_number and value.is_Rational is False and value.is_rational is not True
+                    and value.is_finite)
     if not isinstance(value, sp.Float) or value.is_zero:
         return False
     _, _, exponent, bits = value._mpf_     # mantissa · 2^exponent, exactly
@@ -583,16 +600,17 @@ def format_scientific(value, decimals: int, keep_zeros: bool = True) -> str:
     return rf"{digits} \times 10^{{{exponent}}}"
 
 
-def format_significant(value, significant: int) -> str:
+def format_significant(value, significant: int, keep_zeros: bool = False) -> str:
     r"""``value`` to ``significant`` digits: 0.7864 in fixed point from 10^{-2} up to
-    ``SCIENTIFIC_FROM``, 8.738 \times 10^{-21} outside (math-mode text)."""
+    ``SCIENTIFIC_FROM``, 8.738 \times 10^{-21} outside (math-mode text); in fixed point
+    with ``keep_zeros``, every one of them shown (1.290, not 1.29)."""
     x = _mpf(value, significant + 30)
     if not x:
         return "0"
     with mpmath.workdps(significant + 30):
         exponent = int(mpmath.floor(mpmath.log10(abs(x))))
     if -2 <= exponent < 15:
-        return format_number(value, max(significant - 1 - exponent, 0))
+        return format_number(value, max(significant - 1 - exponent, 0), keep_zeros)
     return format_scientific(value, significant - 1)
 
 

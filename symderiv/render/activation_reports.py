@@ -7,6 +7,7 @@ limits, the depth-bound table, and the two plots (f, then f′) over the sheet's
 The template picks the sentence (reached or only approached) and never computes.
 """
 
+import re
 from dataclasses import dataclass
 
 import sympy as sp
@@ -14,7 +15,8 @@ import sympy as sp
 from symderiv.calculus.activations import Z
 from symderiv.calculus.extrema import Extreme
 from symderiv.calculus.functions import to_elementary
-from symderiv.calculus.latex import TeX, format_number, format_significant, latex
+from symderiv.calculus.latex import (TeX, format_number, format_significant, latex,
+                                     rounded_zeros)
 from symderiv.render.plots import Curve, plot, sample
 
 SIGNIFICANT = 4
@@ -42,13 +44,16 @@ class Bound:
 class FunctionPage:
     key: str
     name: TeX               # f's name applied to z: σ(z), GELU(z), mish(z)
-    definition: TeX | None  # its formula (σ's elementary one); None for tanh(z) = tanh(z)
+    # the formulas stay SymPy: the template prints them in the sheet's words (a case
+    # split says 若 … 其他 on a zh sheet)
+    definition: sp.Expr | None  # its formula (σ's elementary one); None for tanh(z)
     derivative_lhs: TeX
-    derivative: TeX
+    derivative: sp.Expr
     verified: bool
     points: int | None
-    in_output: TeX | None   # f′ = a(1 − a)
+    in_output: sp.Expr | None   # f′ = a(1 − a)
     output_check: str
+    output_points: int | None   # how many points a numeric check of in_output agreed at
     no_output_form: str | None
     sup: Bound
     inf: Bound
@@ -66,17 +71,23 @@ def _page(r, precision) -> FunctionPage:
     name = _name(r)
     # σ(z) is defined by its formula; tanh(z) and a user's formula are shown as they are
     shown = to_elementary(r.f)
-    definition = None if shown.args == (Z,) else latex(shown)
+    definition = None if shown.args == (Z,) else shown
     prime = TeX(_prime(name))
     return FunctionPage(
-        r.key, name, definition, prime, latex(r.derivative), r.verified, r.agreeing_points,
-        None if r.in_output is None else latex(r.in_output, order="none"), r.output_check,
+        r.key, name, definition, prime, r.derivative, r.verified, r.agreeing_points,
+        r.in_output, r.output_check, _numeric_points(r.output_check),
         r.no_output_form, _bound(r.slope.sup, precision), _bound(r.slope.inf, precision),
         tuple(interval(lo, hi, False, False, precision) for lo, hi in r.shape.falling),
         _bound(r.shape.inf, precision),
         tuple(None if v is None else value(v, exact, precision)
               for v, exact in zip(r.slope.limits, r.slope.limits_exact)),
         tuple(interval(lo, hi, False, False, precision) for lo, hi in r.dead))
+
+
+def _numeric_points(check: str) -> int | None:
+    # symderiv.calculus.outputform writes a numeric check as "numeric (N points)"
+    m = re.fullmatch(r"numeric \((\d+) points\)", check)
+    return int(m[1]) if m else None
 
 
 def _name(r) -> TeX:
@@ -164,9 +175,13 @@ def depth_table(reports) -> tuple[tuple[int, tuple[TeX, ...]], ...]:
     shown = [r for r in reports if r.depth is not None]
     if not shown:
         return ()
-    return tuple((L, tuple(TeX(format_significant(r.depth[i][1], SIGNIFICANT))
-                           for r in shown))
+    return tuple((L, tuple(_significant(r.depth[i][1]) for r in shown))
                  for i, L in enumerate(d for d, _ in shown[0].depth))
+
+
+def _significant(v) -> TeX:
+    # a rounded value shows all its digits (1.290); an exact one as it is (0.25, 1)
+    return TeX(format_significant(v, SIGNIFICANT, keep_zeros=rounded_zeros(v)))
 
 
 def report_plots(reports, lo, hi):

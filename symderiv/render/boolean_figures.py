@@ -34,15 +34,22 @@ def boolean_figures(solution, precision) -> dict:
         out["separator"] = latex(sp.Eq(lhs, 0))
     if solution.certificate is not None:
         c = solution.certificate
-        # row i's inequality sᵢ(w·xᵢ + b) > 0, labelled by its inputs
+        # row i's inequality, labelled by its inputs: w·xᵢ + b > 0 where the target is 1,
+        # −(w·xᵢ + b) ≥ 0 where it is 0 (the unit is only asked not to exceed 0 there)
         out["certificate_rows"] = tuple(
-            TeX(rf"{latex(sp.StrictGreaterThan(term, 0))} & ({_inputs(solution.rows[i], xs)})")
+            TeX(rf"{latex(_row_inequality(term, solution.rows[i].expected))} & "
+                rf"({_inputs(solution.rows[i], xs)})")
             for i, term in zip(c.rows, c.terms))
     if len(solution.network.inputs) == 2:
         x1, x2 = solution.network.inputs
         out["plane"] = xor_plane(((*r.inputs, r.expected) for r in solution.rows), x1, x2)
         out["boundaries"] = boundaries(solution)
     return out
+
+
+def _row_inequality(term, expected) -> sp.Basic:
+    relation = sp.StrictGreaterThan if expected == 1 else sp.GreaterThan
+    return relation(term, 0, evaluate=False)
 
 
 def _inputs(row, xs) -> TeX:

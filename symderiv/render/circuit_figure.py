@@ -4,7 +4,9 @@ gradient it carries back below (CS231n's drawings).
 
 Gates sit in the column after their deepest operand; within a column they are ordered by
 the mean height of their operands and kept ROW_GAP apart, so a chain of unary gates runs
-straight and a tree opens out towards the inputs.
+straight and a tree opens out towards the inputs. A wire that skips columns bends through
+one waypoint in each column it crosses, placed there like a gate (a layered drawing's dummy
+node), so that it never runs through a gate it does not feed.
 """
 
 from dataclasses import dataclass
@@ -18,6 +20,9 @@ COLUMN_GAP = 2.6   # cm between columns when they fit
 ROW_GAP = 1.8      # cm between nodes of a column
 OUTPUT_WIRE = 0.8  # the output wire, in column gaps
 MAX_DRAWN = 40     # gates beyond which a circuit is not drawn (the table still lists them)
+# Beyond this many gates the columns crowd and the wires grow too short and too many for
+# their numbers to stay legible: the circuit is drawn bare and the tables carry the values.
+MAX_LABELLED = 20
 
 # How a gate is drawn: its operation's sign; a constant operand joins the sign (+1, ×2).
 _SIGNS = {"add": "+", "mul": r"\times", "neg": "-", "recip": "1/x", "exp": r"\exp",
@@ -41,6 +46,9 @@ class CircuitWire:
     target: str
     value: object      # Number: above the wire
     gradient: object   # Number: below the wire
+    bends: tuple[tuple[float, float], ...] = ()   # waypoints, one per column skipped
+    labelled_stretch: int = 0    # which stretch (0: the one leaving the source) has the
+                                 # numbers: the flattest, where they lie level and apart
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,7 @@ class Circuit:
     end_x: float
     end_y: float
     label: TeX                   # the output's name, at the end of its wire
+    labelled: bool               # values and gradients on the wires (a small circuit)
 
 
 def circuit_figures(solution, precision) -> dict:
@@ -64,27 +73,51 @@ def circuit(solution) -> Circuit:
     column = {}
     for g in gates:
         column[g.name] = 0 if g.op == "input" else 1 + max(column[s] for s in _sources(g))
+    # wire k of gate g crosses these columns between its source and g
+    skipped = {(g.name, k): range(column[w.source] + 1, column[g.name])
+               for g in gates for k, w in enumerate(g.wires)}
+
+    def arriving(name, k, source, c):
+        # the height wire k of gate ``name`` has on leaving column c - 1
+        return y[name, k, c - 1] if c - 1 in skipped[name, k] else y[source]
+
     desired = _leaf_order(solution)
     y = {}
     columns = max(column.values())
     for c in range(columns + 1):
-        members = [g for g in gates if column[g.name] == c]
-        for g in members:
-            if g.op != "input":
-                desired[g.name] = sum(y[s] for s in _sources(g)) / len(_sources(g))
-        y.update(_spread([g.name for g in members], desired))
+        # gates first: a waypoint wanting a gate's height yields it (passes beside it)
+        members, waypoints = [], []
+        for g in gates:
+            for k, w in enumerate(g.wires):
+                if c in skipped[g.name, k]:
+                    desired[g.name, k, c] = arriving(g.name, k, w.source, c)
+                    waypoints.append((g.name, k, c))
+            if column[g.name] == c:
+                if g.op != "input":
+                    desired[g.name] = sum(arriving(g.name, k, w.source, c)
+                                          for k, w in enumerate(g.wires)) / len(g.wires)
+                members.append(g.name)
+        y.update(_spread(members + waypoints, desired))
     gap = min(COLUMN_GAP, WIDTH / (columns + OUTPUT_WIRE))
     ids = {g.name: f"c{k}" for k, g in enumerate(gates)}
     nodes = tuple(CircuitNode(ids[g.name], column[g.name] * gap, y[g.name], _label(g),
                               latex(name_symbol(g.name)), "input" if g.op == "input" else "gate")
                   for g in gates)
-    wires = tuple(CircuitWire(ids[w.source], ids[g.name], solution.gate(w.source).value,
-                              w.gradient)
-                  for g in gates for w in g.wires)
+    wires = []
+    for g in gates:
+        for k, w in enumerate(g.wires):
+            bends = tuple((c * gap, y[g.name, k, c]) for c in skipped[g.name, k])
+            heights = [y[w.source], *(b for _, b in bends), y[g.name]]
+            flattest = min(range(len(heights) - 1),
+                           key=lambda i: (abs(heights[i + 1] - heights[i]), -i))
+            wires.append(CircuitWire(ids[w.source], ids[g.name], solution.gate(w.source).value,
+                                     w.gradient, bends, flattest))
+    wires = tuple(wires)
     out = solution.gate(solution.output)
     end_x = (columns + OUTPUT_WIRE) * gap
+    labelled = sum(1 for g in gates if g.op != "input") <= MAX_LABELLED
     return Circuit(nodes, wires, CircuitWire(ids[out.name], "", out.value, out.gradient),
-                   end_x, y[out.name], latex(name_symbol(out.name)))
+                   end_x, y[out.name], latex(name_symbol(out.name)), labelled)
 
 
 def _sources(g) -> list[str]:
@@ -107,15 +140,19 @@ def _leaf_order(solution) -> dict[str, float]:
     return {n: -k * ROW_GAP for k, n in enumerate(order)}
 
 
-def _spread(names, desired) -> dict[str, float]:
-    """Heights near ``desired``, in its order, at least ROW_GAP apart, centred as wanted."""
+def _spread(names, desired) -> dict:
+    """Heights near ``desired``, in its order, centred as wanted: gates at least ROW_GAP
+    apart, a wire's waypoint (a tuple) 3/4 of that from a gate (a wire leaving it steeply
+    still clears the gate) and half of it from another waypoint."""
     if not names:
         return {}
     ranked = sorted(names, key=lambda n: -desired[n])
     placed = []
-    for n in ranked:
+    for i, n in enumerate(ranked):
         want = desired[n]
-        placed.append(min(want, placed[-1] - ROW_GAP) if placed else want)
+        gates = i and isinstance(n, str) + isinstance(ranked[i - 1], str)
+        gap = (ROW_GAP / 2, ROW_GAP * 3 / 4, ROW_GAP)[gates]
+        placed.append(min(want, placed[-1] - gap) if placed else want)
     shift = (sum(desired[n] for n in ranked) - sum(placed)) / len(placed)
     return {n: p + shift for n, p in zip(ranked, placed)}
 

@@ -24,12 +24,15 @@ _REPLACEMENTS = {
     "_": r"\_",
     "%": r"\%",
     "~": r"\textasciitilde{}",
+    # The text fonts have no prime (U+2032): f′ in a statement would print as f. Math has.
+    "′": r"\ensuremath{'}",
+    "″": r"\ensuremath{''}",
 }
 # Any newline or tab becomes one space: a line break or \par inside \section{...} or a
 # table cell is a TeX error, and a lone CR would end TeX's input line. Other control
 # characters (NUL, form feed, ESC, DEL) are invalid or invisible to TeX and are dropped.
 _WHITESPACE = " "
-_PATTERN = re.compile(r"[\\{}$&#^_%~/\"]|\r\n|[\r\n\t\v]|[\x00-\x08\x0c\x0e-\x1f\x7f]")
+_PATTERN = re.compile(r"[\\{}$&#^_%~/\"′″]|\r\n|[\r\n\t\v]|[\x00-\x08\x0c\x0e-\x1f\x7f]")
 # A straight double quote opens a quotation at the start or after a space or bracket, and
 # closes one elsewhere: TeX's fonts print " as a closing quote wherever it stands.
 _OPENS_AFTER = " \t\n([{“‘-"

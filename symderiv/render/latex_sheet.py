@@ -80,7 +80,8 @@ def backprop_figures(solution, precision) -> dict:
 
 
 def xor_figures(solution, precision) -> dict:
-    # XOR weights are the design itself: show their values (the seed's figure 1).
-    return {"network": network_diagram(solution.network, edge_labels="value",
+    # XOR weights are the design itself: their values (the seed's figure 1), with the names
+    # the formulas under the figure use (w_1 = 1).
+    return {"network": network_diagram(solution.network, edge_labels="both",
                                        precision=precision),
             "plane": xor_plane((r.x1, r.x2, r.expected) for r in solution.rows)}

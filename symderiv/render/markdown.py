@@ -30,7 +30,8 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from symderiv.calculus.expr import symbol
-from symderiv.calculus.latex import TeX, format_given, format_significant, latex
+from symderiv.calculus.latex import (TeX, format_given, format_significant, latex,
+                                     rounded_zeros)
 from symderiv.render.environment import (case_words, fill_fields, language_strings,
                                           number_text, render_template, sandboxed)
 from symderiv.render.escape import escape_markdown, markdown_paragraphs
@@ -86,7 +87,9 @@ def _environment(precision: int, templates: Path | None) -> jinja2.Environment:
         return TeX(format_given(_exact(value), precision))
 
     def significant(value) -> TeX:
-        return TeX(format_significant(_exact(value), SIGNIFICANT))
+        # a rounded value shows all its digits (1.290), as the LaTeX sheet does
+        exact = _exact(value)
+        return TeX(format_significant(exact, SIGNIFICANT, keep_zeros=rounded_zeros(exact)))
 
     def fill(string, **values) -> Trusted:
         return Trusted(fill_fields(string, _finalize, values))
