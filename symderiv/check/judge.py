@@ -342,9 +342,13 @@ class Checker:
 
     def with_recomputed(self, out: Link, left: _Side, right: _Side) -> Link:
         """A link through a name whose line was WRONG also holds with the name's right value
-        (the document corrected itself): then it is ok."""
+        (the document corrected itself): then it is ok. One that computes with a name whose
+        line was a rounding slip may use the value printed there (one slip is one flag); one
+        that restates the name (``= h_1 = 0.5932``) repeats the slip."""
         names = set().union(*(names_in(side.value) for side in (left, right)))
         carried = {n: self.scope.wrong_lines[n][1] for n in names if n in self.scope.wrong_lines}
+        carried.update({n: self.scope.slips[n] for n in names if n in self.scope.slips
+                        and n not in (left.value, right.value)})
         if not carried:
             return out
         saved = {n: self.scope.values[n] for n in carried}
@@ -688,6 +692,7 @@ class Checker:
         approximate = st.relations[-1] == "≈"
         value = self.best_value(sides, printed=not approximate) if sides[-1].bare else None
         self.scope.wrong_lines.pop(name, None)
+        self.scope.slips.pop(name, None)
         if wrong and sides[-1].bare:
             # One slip is one flag: later lines are judged with what the document printed
             # (or, where it went on with the right value, with that).
@@ -697,6 +702,8 @@ class Checker:
             self.report.bindings.append(Binding(st.line, name.name, "printed",
                                                 value=float(ivl.midpoint(value))))
             return
+        if slip and sides[-1].bare and not approximate:
+            self.scope.slips[name] = [self.scope.numeric(sides[-1].value)]
         if value is not None and sides[-1].bare and not approximate and not slip:
             # A result printed from rounded operands (0.0386 for 0.038650…) is the value the
             # document goes on with: later lines may use either.

@@ -67,6 +67,7 @@ class Scope:
         self.bound_part: dict = {}  # symbol -> the part it was last bound in
         self.rounded_decimals: dict = {}  # value -> most decimals it was printed with, rounded
         self.wrong_lines: dict = {}  # symbol -> line of the WRONG chain its value comes from
+        self.slips: dict = {}  # symbol -> [the value printed on its rounding-slip line]
         self.fallback: dict = {}  # symbol -> interval from a spec, for names the document leaves open
 
     def next_scope(self) -> "Scope":
