@@ -7,8 +7,10 @@ prints the same figures for every document, including those not asserted here.
 """
 
 import importlib.util
+from fractions import Fraction
 from pathlib import Path
 
+import mpmath
 import pytest
 
 from symderiv.check.judge import check_text
@@ -27,8 +29,7 @@ def _generator():
 
 GEN = _generator()
 # Every planted error found at its line and nothing else flagged, on this branch:
-CLEAN = ["mazur_note.md", "zh_homework.md", "zh_exam.tex", "vectors.md", "params.tex",
-         "softmax.md", "zh_tanh.tex", "momentum.md"]
+CLEAN = list(GEN.DOCUMENTS)
 
 
 def test_the_public_corpus_is_what_its_generator_writes():
@@ -55,3 +56,29 @@ def test_a_rounding_slip_is_one_flag_when_later_lines_carry_the_printed_value():
            "$$m = h + 1 = 1.5933$$\n")
     report = check_text(doc)
     assert {i.line: i.status for i in report.items} == {1: "rounding", 3: "ok", 5: "ok"}, report.text()
+
+
+def _printed(x, decimals: int = 4) -> str:
+    return f"{float(mpmath.nint(x * 10**decimals)) / 10**decimals:.{decimals}f}"
+
+
+def test_a_rounded_number_put_in_stands_for_itself_or_its_full_value_not_its_whole_rounding():
+    full = 1 / (1 + mpmath.exp(mpmath.mpf("0.3")))                  # σ(−0.3) = 0.42555…
+    assert _printed(full) == "0.4256"
+    from_printed, from_full = _printed(-mpmath.log(mpmath.mpf("0.4256"))), _printed(-mpmath.log(full))
+    assert from_printed != from_full                                   # 0.8543 and 0.8544
+    below = _printed(-mpmath.log(mpmath.mpf("0.4256")) - mpmath.mpf("0.0001"))   # 0.8542
+    for result, status in ((from_printed, "ok"), (from_full, "ok"), (below, "rounding")):
+        doc = f"$$y = \\sigma(-0.3) = 0.4256$$\n\n$$L = -\\ln(0.4256) = {result}$$\n"
+        report = check_text(doc)
+        assert {i.line: i.status for i in report.items} == {1: "ok", 3: status}, report.text()
+
+
+def test_after_a_wrong_line_of_exact_arithmetic_its_printed_value_is_carried_exactly():
+    # 0.4·1.5 + 0.1 is 0.7, printed 0.65; then (0.65 − 1)² is 0.1225 exactly, so 0.1226 is a
+    # slip (carried as 0.65 ± 0.005 it would pass as anything from 0.1191 to 0.1260).
+    doc = "$$z = 0.4 \\times 1.5 + 0.1 = 0.65$$\n\n$$L = (z - 1)^2 = (0.65 - 1)^2 = {}$$\n"
+    assert Fraction(35, 100) ** 2 == Fraction(1225, 10000)
+    ok, slipped = check_text(doc.format("0.1225")), check_text(doc.format("0.1226"))
+    assert {i.line: i.status for i in ok.items} == {1: "WRONG", 3: "ok"}, ok.text()
+    assert {i.line: i.status for i in slipped.items} == {1: "WRONG", 3: "rounding"}, slipped.text()

@@ -346,17 +346,19 @@ class Checker:
         line was a rounding slip may use the value printed there (one slip is one flag); one
         that restates the name (``= h_1 = 0.5932``) repeats the slip."""
         names = set().union(*(names_in(side.value) for side in (left, right)))
-        carried = {n: self.scope.wrong_lines[n][1] for n in names if n in self.scope.wrong_lines}
-        carried.update({n: self.scope.slips[n] for n in names if n in self.scope.slips
-                        and n not in (left.value, right.value)})
-        if not carried:
-            return out
-        saved = {n: self.scope.values[n] for n in carried}
+        right_values = {n: self.scope.wrong_lines[n][1] for n in names if n in self.scope.wrong_lines}
+        slipped = {n: self.scope.slips[n][0] for n in names if n in self.scope.slips
+                   and n not in (left.value, right.value)}
+        tries = [{n: v[min(k, len(v) - 1)] for n, v in right_values.items()}
+                 for k in range(max(map(len, right_values.values()), default=0))]
+        if slipped:
+            tries += [slipped] + [{**t, **slipped} for t in tries]
         best = out
-        for k in range(max(len(v) for v in carried.values())):
+        for values in tries:
+            saved = {n: self.scope.values[n] for n in values}
             retry = Link(out.index, out.line, out.left, out.right, SKIPPED, relation=out.relation)
             try:
-                self.scope.values.update({n: v[min(k, len(v) - 1)] for n, v in carried.items()})
+                self.scope.values.update(values)
                 self._judge(retry, left, right)
             finally:
                 self.scope.values.update(saved)
@@ -440,9 +442,13 @@ class Checker:
         out.method = "interval"
         out.expected = float(ivl.midpoint(reference))
         if ivl.meet(lv, rv):
-            out.status = OK
-            self._note_results(left, right, lv, rv)
-            return
+            carried = self._as_carried(left, right, lv, rv)
+            if carried is None:
+                out.status = OK
+                self._note_results(left, right, lv, rv)
+                return
+            reference, lv, rv = carried, *((carried, rv) if right.bare else (lv, carried))
+            out.expected = float(ivl.midpoint(reference))
         out.printed = float(ivl.midpoint(shown))
         with mpmath.workprec(ivl.PREC):
             out.difference = float(ivl.midpoint(shown) - ivl.midpoint(reference))
@@ -453,6 +459,33 @@ class Checker:
         wide_r = self._widened(right, left) if right.bare or not bare else rv
         out.status = ROUNDING if ivl.meet(wide_l, wide_r) else WRONG
         self._note_results(left, right, lv, rv)
+
+    def _as_carried(self, left: _Side, right: _Side, lv, rv):
+        """For ``-\\ln(0.4256) = 0.8542``: the values the numbers put in can give, when they
+        do not contain the printed result (else None). A rounded number put in stands for
+        itself (as printed) or for the value it rounds (the document's full precision),
+        not for anything its rounding allows: -ln(0.42555748…) = 0.85446 and -ln(0.4256)
+        = 0.85436 both print 0.8544, and 0.8542 is a slip."""
+        if left.bare == right.bare:
+            return None
+        (put_in, result), shown = ((left, rv), right) if right.bare else ((right, lv), left)
+        if not isinstance(put_in.value, sp.Basic) or names_in(put_in.value):
+            return None
+        rounded = [p for p in printed_in(put_in.value) if not self.scope.exactness.get(p)]
+        full = {p: self.scope.full_value(p) for p in rounded}
+        # Only where every rounded number's full value is known, and the result is printed
+        # no finer than they are (else it was computed from digits the document does not show).
+        cut = [p.decimals for p in rounded if full[p] is None or not ivl.meet(full[p], ivl.exact(p.value))]
+        if not rounded or None in full.values() \
+                or max(p.decimals for p in printed_in(shown.value)) > min(cut, default=99):
+            return None
+        try:
+            as_printed = ivl.evaluate(put_in.value, lambda p: ivl.exact(p.value))
+            carried = ivl.evaluate(put_in.value, lambda p: full.get(p) or ivl.exact(p.value))
+        except (ivl.Unevaluable, ValueError, TypeError, ArithmeticError):
+            return None
+        routes = ivl.hull(as_printed, carried)
+        return None if ivl.meet(routes, result) else routes
 
     def _widened(self, side: _Side, other: _Side):
         return self._as_printed(side, other, self.scope.numeric(side.value, widen=True), widen=True)
@@ -697,7 +730,14 @@ class Checker:
             # One slip is one flag: later lines are judged with what the document printed
             # (or, where it went on with the right value, with that).
             value = self.scope.numeric(sides[-1].value)
-            self.scope.wrong_lines[name] = (st.line, self.computed_values(sides) or [value])
+            right = self.computed_values(sides)
+            shown = printed_in(sides[-1].value)
+            if right and len(shown) == 1 and _exact_at(right[0], next(iter(shown)).decimals):
+                # 0.4·1.5 + 0.15 + 0.1 = 0.55: the document's arithmetic is exact, and so is
+                # the value it goes on with (not 0.55 ± 0.005, which hides the next slip).
+                p = next(iter(shown))
+                value = ivl.exact(p.value if sides[-1].value == p else -p.value)
+            self.scope.wrong_lines[name] = (st.line, right or [value])
             self.scope.bind_value(name, value)
             self.report.bindings.append(Binding(st.line, name.name, "printed",
                                                 value=float(ivl.midpoint(value))))
@@ -732,6 +772,12 @@ class Checker:
 
 def _no_names(s):
     raise ivl.Unevaluable(f"{s} in a given value")
+
+
+def _exact_at(value, decimals: int) -> bool:
+    """Whether an interval is one number with at most ``decimals`` decimals."""
+    middle = ivl.midpoint(value) * mpmath.mpf(10) ** decimals
+    return ivl.width(value) < mpmath.mpf(10) ** -25 and abs(middle - mpmath.nint(middle)) < 1e-20
 
 
 def _is_name(e) -> bool:

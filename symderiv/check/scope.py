@@ -112,6 +112,19 @@ class Scope:
                 return True
         return False
 
+    def full_value(self, p: Printed):
+        """The value (of either sign) the document computed and printed rounded as ``p``,
+        when it is known to well within ``p``'s last digit; else None."""
+        unit = 10.0 ** -p.decimals
+        for shown, sign in ((float(p.value), 1), (-float(p.value), -1)):
+            k = bisect.bisect_left(self.computed, (shown - unit / 2,))
+            while k < len(self.computed) and self.computed[k][0] <= shown + unit / 2:
+                middle, half, _, name = self.computed[k]
+                k += 1
+                if self.values.get(name) is self.computed_value.get(name) and half < unit / 10:
+                    return sign * self.computed_value[name]
+        return None
+
     # -- names ------------------------------------------------------------------------------
     def derivable(self, s: sp.Symbol):
         """For ``dX/dY`` where X has a formula in Y: the derivative (unevaluated), else None."""
