@@ -82,3 +82,23 @@ def test_after_a_wrong_line_of_exact_arithmetic_its_printed_value_is_carried_exa
     ok, slipped = check_text(doc.format("0.1225")), check_text(doc.format("0.1226"))
     assert {i.line: i.status for i in ok.items} == {1: "WRONG", 3: "ok"}, ok.text()
     assert {i.line: i.status for i in slipped.items} == {1: "WRONG", 3: "rounding"}, slipped.text()
+
+
+def test_a_closing_list_under_a_later_heading_restates_what_was_computed():
+    doc = ("## Forward\n\n$$w_5^+ = 0.4 - 0.5 \\times 0.082167041 = 0.3589164795$$\n\n"
+           "## Summary\n\n$$[w_5^+, b] = [0.3589164795, 0.7]$$\n")
+    report = check_text(doc)
+    restated = [link for i in report.items if i.line == 7 for link in i.links]
+    assert [link.status for link in restated] == ["ok", "defines"], report.text()   # b is new
+    assert restated[0].expected == pytest.approx(0.4 - 0.5 * 0.082167041, abs=1e-12)
+
+
+def test_check_spec_on_the_classic_note_flags_its_planted_and_wrong_bias_lines_only():
+    from symderiv.check.grade import grade_text
+    from symderiv.spec import load_sheet
+
+    text, meta = GEN.DOCUMENTS["mazur_note.md"]()
+    report = grade_text(text, load_sheet(Path(__file__).parent.parent / GEN.SPECS["mazur_note.md"]))
+    flagged = {item.line for item in report.items if item.status in ("WRONG", "rounding")}
+    assert set(meta["planted"]) | set(meta["spec"]) <= flagged, report.text()
+    assert flagged - set(meta["planted"]) - set(meta["spec"]) <= set(meta["inherits"]), report.text()

@@ -270,9 +270,10 @@ class Checker:
 
     def restates(self, name, side: _Side) -> bool:
         """Whether ``name = number`` repeats the value ``name`` has (to within a slip in
-        the last digit) rather than giving it a new one (x_1 = 0, then x_1 = 1)."""
+        the last digit) rather than giving it a new one (x_1 = 0, then x_1 = 1). Under a
+        later heading too: a closing list [w_5^+, w_6^+] = [0.3589, 0.4087] restates."""
         if name not in self.scope.values or name in self.scope.given_names \
-                or side.problem is not None or self.scope.from_earlier_part(name):
+                or side.problem is not None:
             return False
         try:
             return ivl.meet(self.scope.values[name], self.scope.numeric(side.value, widen=True))

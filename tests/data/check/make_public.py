@@ -51,13 +51,14 @@ def slip(x, d: int = 4) -> str:
 
 def fill(template: str, values: dict, latex: bool) -> tuple[str, dict]:
     """The document text with values filled in, and what its annotations say."""
-    lines, meta = [], {"statements": 0, "planted": {}, "inherits": [], "spec": []}
+    lines, meta = [], {"statements": 0, "counts": {}, "planted": {}, "inherits": [], "spec": []}
     for n, line in enumerate(template.strip("\n").splitlines(), 1):
         line = re.sub(r"«(\w+)»", lambda g: values[g.group(1)], line)
         a = ANNOTATION.search(line)
         if a:
             line = line[:a.start()]
             meta["statements"] += int(a.group(1))
+            meta["counts"][n] = int(a.group(1))
             mark = a.group(2)
             if mark:
                 comment = (f" % {mark}" if latex or not line.rstrip().endswith("$")
