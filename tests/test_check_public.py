@@ -102,3 +102,13 @@ def test_check_spec_on_the_classic_note_flags_its_planted_and_wrong_bias_lines_o
     flagged = {item.line for item in report.items if item.status in ("WRONG", "rounding")}
     assert set(meta["planted"]) | set(meta["spec"]) <= flagged, report.text()
     assert flagged - set(meta["planted"]) - set(meta["spec"]) <= set(meta["inherits"]), report.text()
+
+
+def test_a_vector_of_given_numbers_gives_its_entries():
+    doc = ("Take $w = (0.5, -1.2, 0.3)$ and $\\eta = 0.5$.\n\n"
+           "$$w_2 \\leftarrow w_2 - \\eta \\times 0.1 = -1.2 - 0.05 = -1.25$$\n\n"
+           "$$v = w_1 + w_3 = 0.65$$\n")
+    report = check_text(doc)
+    assert {i.line: i.status for i in report.items} == {3: "ok", 5: "WRONG"}, report.text()
+    assert report.count("skipped") == 0
+    assert next(i for i in report.items if i.line == 5).expected == pytest.approx(0.8, abs=1e-12)

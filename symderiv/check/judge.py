@@ -153,6 +153,9 @@ class Checker:
         if _is_name(head) and len(sides) == 2 and isinstance(sides[1].value, Matrix):
             self.matrix_given(st, head, sides[1].value)
             return
+        if _is_name(head) and len(sides) == 2 and isinstance(sides[1].value, Tup) \
+                and st.relations[0] == "=" and not any(names_in(e) for e in sides[1].value):
+            self.matrix_given(st, head, [sides[1].value], vector=True)
         links = self.chain(st, sides)
         self.finish(st, sides, links)
 
@@ -187,14 +190,16 @@ class Checker:
                 links.append(link)
         self.finish(st, parts[0], links, components=parts)
 
-    def matrix_given(self, st: Statement, name, matrix) -> None:
+    def matrix_given(self, st: Statement, name, matrix, vector: bool = False) -> None:
         """``W = [[0.1, 0.2], [0.3, 0.4]]`` (a bmatrix of numbers): W_{jk} are given, the
-        names ``w_{jk}`` and ``w_{j,k}`` read as (W11, W1_1_1 for W^{(1)})."""
+        names ``w_{jk}`` and ``w_{j,k}`` read as (W11, W1_1_1 for W^{(1)}). A vector of
+        numbers ``w = (0.5, -1.2, 0.3)`` gives w_1, w_2, w_3."""
         for j, row in enumerate(matrix, 1):
             for k, entry in enumerate(row, 1):
                 if names_in(entry):
                     continue
-                entry_name = f"{name.name}{j}_{k}" if name.name.endswith("_") else f"{name.name}{j}{k}"
+                entry_name = name.name + (f"{k}" if vector else
+                                          f"{j}_{k}" if name.name.endswith("_") else f"{j}{k}")
                 self._give(st, symbol(entry_name), _Side(1, st.text, st.line, entry))
 
     # -- functions ------------------------------------------------------------------------------

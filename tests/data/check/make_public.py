@@ -881,8 +881,23 @@ We start from $w = 1.0$ with velocity $v = 0$, learning rate $\alpha = 0.1$ and 
 3. $v = 0.9 \times («v2») - 0.1 \times («g3») = «v3»$ ⟦1 planted: result⟧
 4. $w = «w2» + («v3») = «w3»$ ⟦1 inherits⟧
 
-> Without momentum the second step would have given $w = 0.8 - 0.1 \times «g2» = «w2plain»$,
-> and the loss there would be $\frac{1}{2}(2 \times «w2plain» - 1)^2 = «Jplain»$. ⟦2⟧
+### Step 4
+
+$$
+\hat{y} = «w3» \times 2 = «y4» \\ ⟦1 inherits⟧
+J = \frac{1}{2}(«y4» - 1)^2 = «J4» \\ ⟦1 inherits⟧
+\frac{\partial J}{\partial w} = («y4» - 1) \times 2 = «g4» \\ ⟦1 inherits⟧
+v = 0.9 \times («v3») - 0.1 \times («g4») = «v4» ⟦1 inherits⟧
+$$
+
+> Without momentum the second step would have given
+>
+> $$
+> \begin{aligned}
+> w &= 0.8 - 0.1 \times «g2» = «w2plain» \\ ⟦1⟧
+> J &= \frac{1}{2}(2 \times «w2plain» - 1)^2 = «Jplain» ⟦1⟧
+> \end{aligned}
+> $$
 """
 
 
@@ -897,9 +912,21 @@ def momentum() -> tuple[str, dict]:
     v["g3"] = r((m(v["y3"]) - 1) * 2, 2)
     v["v3"] = r(m("0.9") * m(v["v2"]) - m("0.1") * m(v["g3"]) - m("0.05"), 3)   # a stated slip
     v["w3"] = r(m(v["w2"]) + m(v["v3"]), 3)
+    v["y4"] = r(m(v["w3"]) * 2, 3)
+    v["J4"] = r((m(v["y4"]) - 1) ** 2 / 2, 6)
+    v["g4"] = r((m(v["y4"]) - 1) * 2, 3)
+    v["v4"] = r(m("0.9") * m(v["v3"]) - m("0.1") * m(v["g4"]), 4)
     v["w2plain"] = r(m("0.8") - m("0.1") * m(v["g2"]), 2)
     v["Jplain"] = r((2 * m(v["w2plain"]) - 1) ** 2 / 2, 4)
     return fill(MOMENTUM, v, latex=False)
+
+
+def at_30_digits(make):
+    """The same text whatever precision the caller's mpmath is set to."""
+    def made() -> tuple[str, dict]:
+        with mpmath.workdps(30):
+            return make()
+    return made
 
 
 DOCUMENTS = {
@@ -908,6 +935,7 @@ DOCUMENTS = {
     "frozen.md": frozen, "params.tex": params, "primes.md": primes, "softmax.md": softmax,
     "zh_tanh.tex": zh_tanh, "momentum.md": momentum,
 }
+DOCUMENTS = {name: at_30_digits(make) for name, make in DOCUMENTS.items()}
 SPECS = {"mazur_note.md": "examples/mazur.toml"}
 
 
