@@ -22,7 +22,7 @@ from pathlib import Path
 
 import mpmath
 
-mpmath.mp.dps = 30
+DIGITS = 30  # set only while a document is made (see at_30_digits): importing changes nothing
 HERE = Path(__file__).parent / "public"
 ANNOTATION = re.compile(r"\s*⟦(\d+)(?: (planted: \w+|inherits|spec: \w+))?⟧\s*$")
 
@@ -924,7 +924,7 @@ def momentum() -> tuple[str, dict]:
 def at_30_digits(make):
     """The same text whatever precision the caller's mpmath is set to."""
     def made() -> tuple[str, dict]:
-        with mpmath.workdps(30):
+        with mpmath.workdps(DIGITS):
             return make()
     return made
 
