@@ -142,9 +142,11 @@ class Checker:
         if st.update and sides[0].problem is None and isinstance(sides[0].value, Tup) \
                 and self.scope.context.array_name(sides[0].value):  # W ← W - η∇W: W's new entries
             sides[0].value = symbol(self.scope.context.array_name(sides[0].value))
+        assigned = None
         if st.update and sides[0].problem is None and _is_name(sides[0].value) \
                 and not sides[0].value.name.endswith(("+", "'", "new")):
-            sides[0].value = symbol(sides[0].value.name + "+")  # w ← …: w's new value
+            assigned = sides[0].value   # w ← …: judged as w's new value w+, then w is it
+            sides[0].value = symbol(assigned.name + "+")
         head = sides[0].value if sides[0].problem is None else None
         if isinstance(head, FunctionHead):
             if self.function_definition(st, sides, head):
@@ -159,6 +161,10 @@ class Checker:
             return
         links = self.chain(st, sides)
         self.finish(st, sides, links)
+        new = sides[0].value if assigned is not None else None
+        if new in self.scope.values:
+            self.scope.bind_value(assigned, self.scope.values[new],
+                                  self.scope.exact_values.get(new))
 
     def read_side(self, k: int, element, head: bool) -> _Side:
         side = _Side(k, element.text, element.line)
@@ -294,9 +300,10 @@ class Checker:
 
     def restates(self, name, side: _Side) -> bool:
         """Whether ``name = number`` repeats the value ``name`` has (to within a slip in
-        the last digit) rather than giving it a new one (x_1 = 0, then x_1 = 1)."""
+        the last digit) rather than giving it a new one (x_1 = 0, then x_1 = 1). Under a
+        later heading too: a closing list [w_5^+, w_6^+] = [0.3589, 0.4087] restates."""
         if name not in self.scope.values or name in self.scope.given_names \
-                or side.problem is not None or self.scope.from_earlier_part(name):
+                or side.problem is not None:
             return False
         try:
             return ivl.meet(self.scope.values[name], self.scope.numeric(side.value, widen=True))
@@ -366,17 +373,23 @@ class Checker:
 
     def with_recomputed(self, out: Link, left: _Side, right: _Side) -> Link:
         """A link through a name whose line was WRONG also holds with the name's right value
-        (the document corrected itself): then it is ok."""
+        (the document corrected itself): then it is ok. One that computes with a name whose
+        line was a rounding slip may use the value printed there (one slip is one flag); one
+        that restates the name (``= h_1 = 0.5932``) repeats the slip."""
         names = set().union(*(names_in(side.value) for side in (left, right)))
-        carried = {n: self.scope.wrong_lines[n][1] for n in names if n in self.scope.wrong_lines}
-        if not carried:
-            return out
-        saved = {n: self.scope.values[n] for n in carried}
+        right_values = {n: self.scope.wrong_lines[n][1] for n in names if n in self.scope.wrong_lines}
+        slipped = {n: self.scope.slips[n][0] for n in names if n in self.scope.slips
+                   and n not in (left.value, right.value)}
+        tries = [{n: v[min(k, len(v) - 1)] for n, v in right_values.items()}
+                 for k in range(max(map(len, right_values.values()), default=0))]
+        if slipped:
+            tries += [slipped] + [{**t, **slipped} for t in tries]
         best = out
-        for k in range(max(len(v) for v in carried.values())):
+        for values in tries:
+            saved = {n: self.scope.values[n] for n in values}
             retry = Link(out.index, out.line, out.left, out.right, SKIPPED, relation=out.relation)
             try:
-                self.scope.values.update({n: v[min(k, len(v) - 1)] for n, v in carried.items()})
+                self.scope.values.update(values)
                 self._judge(retry, left, right)
             finally:
                 self.scope.values.update(saved)
@@ -460,9 +473,13 @@ class Checker:
         out.method = "interval"
         out.expected = float(ivl.midpoint(reference))
         if ivl.meet(lv, rv):
-            out.status = OK
-            self._note_results(left, right, lv, rv)
-            return
+            carried = self._as_carried(left, right, lv, rv)
+            if carried is None:
+                out.status = OK
+                self._note_results(left, right, lv, rv)
+                return
+            reference, lv, rv = carried, *((carried, rv) if right.bare else (lv, carried))
+            out.expected = float(ivl.midpoint(reference))
         out.printed = float(ivl.midpoint(shown))
         with mpmath.workprec(ivl.PREC):
             out.difference = float(ivl.midpoint(shown) - ivl.midpoint(reference))
@@ -473,6 +490,33 @@ class Checker:
         wide_r = self._widened(right, left) if right.bare or not bare else rv
         out.status = ROUNDING if ivl.meet(wide_l, wide_r) else WRONG
         self._note_results(left, right, lv, rv)
+
+    def _as_carried(self, left: _Side, right: _Side, lv, rv):
+        """For ``-\\ln(0.4256) = 0.8542``: the values the numbers put in can give, when they
+        do not contain the printed result (else None). A rounded number put in stands for
+        itself (as printed) or for the value it rounds (the document's full precision),
+        not for anything its rounding allows: -ln(0.42555748…) = 0.85446 and -ln(0.4256)
+        = 0.85436 both print 0.8544, and 0.8542 is a slip."""
+        if left.bare == right.bare:
+            return None
+        (put_in, result), shown = ((left, rv), right) if right.bare else ((right, lv), left)
+        if not isinstance(put_in.value, sp.Basic) or names_in(put_in.value):
+            return None
+        rounded = [p for p in printed_in(put_in.value) if not self.scope.exactness.get(p)]
+        full = {p: self.scope.full_value(p) for p in rounded}
+        # Only where every rounded number's full value is known, and the result is printed
+        # no finer than they are (else it was computed from digits the document does not show).
+        cut = [p.decimals for p in rounded if full[p] is None or not ivl.meet(full[p], ivl.exact(p.value))]
+        if not rounded or None in full.values() \
+                or max(p.decimals for p in printed_in(shown.value)) > min(cut, default=99):
+            return None
+        try:
+            as_printed = ivl.evaluate(put_in.value, lambda p: ivl.exact(p.value))
+            carried = ivl.evaluate(put_in.value, lambda p: full.get(p) or ivl.exact(p.value))
+        except (ivl.Unevaluable, ValueError, TypeError, ArithmeticError):
+            return None
+        routes = ivl.hull(as_printed, carried)
+        return None if ivl.meet(routes, result) else routes
 
     def _widened(self, side: _Side, other: _Side):
         return self._as_printed(side, other, self.scope.numeric(side.value, widen=True), widen=True)
@@ -712,15 +756,25 @@ class Checker:
         approximate = st.relations[-1] == "≈"
         value = self.best_value(sides, printed=not approximate) if sides[-1].bare else None
         self.scope.wrong_lines.pop(name, None)
+        self.scope.slips.pop(name, None)
         if wrong and sides[-1].bare:
             # One slip is one flag: later lines are judged with what the document printed
             # (or, where it went on with the right value, with that).
             value = self.scope.numeric(sides[-1].value)
-            self.scope.wrong_lines[name] = (st.line, self.computed_values(sides) or [value])
+            right = self.computed_values(sides)
+            shown = printed_in(sides[-1].value)
+            if right and len(shown) == 1 and _exact_at(right[0], next(iter(shown)).decimals):
+                # 0.4·1.5 + 0.15 + 0.1 = 0.55: the document's arithmetic is exact, and so is
+                # the value it goes on with (not 0.55 ± 0.005, which hides the next slip).
+                p = next(iter(shown))
+                value = ivl.exact(p.value if sides[-1].value == p else -p.value)
+            self.scope.wrong_lines[name] = (st.line, right or [value])
             self.scope.bind_value(name, value)
             self.report.bindings.append(Binding(st.line, name.name, "printed",
                                                 value=float(ivl.midpoint(value))))
             return
+        if slip and sides[-1].bare and not approximate:
+            self.scope.slips[name] = [self.scope.numeric(sides[-1].value)]
         if value is not None and sides[-1].bare and not approximate and not slip:
             # A result printed from rounded operands (0.0386 for 0.038650…) is the value the
             # document goes on with: later lines may use either.
@@ -754,6 +808,12 @@ def _size(array) -> str:
 
 def _no_names(s):
     raise ivl.Unevaluable(f"{s} in a given value")
+
+
+def _exact_at(value, decimals: int) -> bool:
+    """Whether an interval is one number with at most ``decimals`` decimals."""
+    middle = ivl.midpoint(value) * mpmath.mpf(10) ** decimals
+    return ivl.width(value) < mpmath.mpf(10) ** -25 and abs(middle - mpmath.nint(middle)) < 1e-20
 
 
 def _is_name(e) -> bool:

@@ -67,6 +67,7 @@ class Scope:
         self.bound_part: dict = {}  # symbol -> the part it was last bound in
         self.rounded_decimals: dict = {}  # value -> most decimals it was printed with, rounded
         self.wrong_lines: dict = {}  # symbol -> line of the WRONG chain its value comes from
+        self.slips: dict = {}  # symbol -> [the value printed on its rounding-slip line]
         self.fallback: dict = {}  # symbol -> interval from a spec, for names the document leaves open
 
     def next_scope(self) -> "Scope":
@@ -110,6 +111,19 @@ class Scope:
             if abs(middle - shown) > half * 1.001 + 1e-300:
                 return True
         return False
+
+    def full_value(self, p: Printed):
+        """The value (of either sign) the document computed and printed rounded as ``p``,
+        when it is known to well within ``p``'s last digit; else None."""
+        unit = 10.0 ** -p.decimals
+        for shown, sign in ((float(p.value), 1), (-float(p.value), -1)):
+            k = bisect.bisect_left(self.computed, (shown - unit / 2,))
+            while k < len(self.computed) and self.computed[k][0] <= shown + unit / 2:
+                middle, half, _, name = self.computed[k]
+                k += 1
+                if self.values.get(name) is self.computed_value.get(name) and half < unit / 10:
+                    return sign * self.computed_value[name]
+        return None
 
     # -- names ------------------------------------------------------------------------------
     def derivable(self, s: sp.Symbol):
