@@ -167,8 +167,8 @@ class GradingChecker(Checker):
         item.links.extend(link for link, _ in graded)
         item.matched = (item.matched or []) + [m for _, m in graded]
         for link, _ in graded:
-            if link.status == DATA_DIFFER:
-                item.status, item.reason = DATA_DIFFER, link.reason
+            if link.status == DATA_DIFFER:  # a WRONG given, said once
+                item.status, item.detail, item.reason = WRONG, DATA_DIFFER, link.reason
             elif SEVERITY.get(link.status, 0) > SEVERITY.get(item.status, 0):
                 item.status, item.line = link.status, link.line
                 item.expected, item.difference = link.expected, link.difference

@@ -31,8 +31,9 @@ import sympy as sp
 
 from symderiv.check import intervals as ivl
 from symderiv.check.extract import Statement, is_latex, statements
-from symderiv.check.report import (CONDITIONAL, DEFINES, OK, ROUNDING, SEVERITY, SKIPPED, WRONG,
-                                   Binding, Item, Link, Report, shorten)
+from symderiv.check.report import (CONDITIONAL, DEFINES, INHERITS, OK, ROUNDING, SEVERITY, SKIPPED,
+                                   WRONG, Binding, Item, Link, Report, shorten)
+from symderiv.check.hypothesis import EQUAL_WITHIN, judge_under, read_condition
 from symderiv.check.scope import MAX_FORMULA_DEPTH, Missing, Scope
 from symderiv.check.texmath import (FunctionHead, Matrix, Printed, Tup, Unreadable, derivative_parts,
                                     exact, names_in, printed_in, read, read_head)
@@ -82,6 +83,7 @@ class Checker:
         self.given = dict(given or {})
         self.section = 0
         self.precision = DEFAULT_PRECISION  # of the chain being judged
+        self.assumptions = None  # a hypothetical's condition, as assumptions (else None)
         for name, value in self.given.items():
             self.give(name, value)
 
@@ -131,11 +133,10 @@ class Checker:
         if st.skip:
             self._skip(st, st.skip)
             return
-        if st.conditional:
-            self.report.items.append(Item(st.line, st.text, CONDITIONAL, st.line, st.last_line,
-                                          reason="under a condition (if …, when …): a "
-                                                 "hypothetical, not judged as a fact"))
-            return
+        if st.conditional and not set(st.relations) & set(EQUALITIES):
+            return  # "if $z_1 < 0$": the condition itself, assumed, not a claim
+        self.assumptions = read_condition(st.condition, self.scope.context) \
+            if st.conditional else None
         sides = [self.read_side(k, e, head=(k == 0)) for k, e in enumerate(st.elements)]
         if st.update and sides[0].problem is None and _is_name(sides[0].value) \
                 and not sides[0].value.name.endswith(("+", "'", "new")):
@@ -338,7 +339,52 @@ class Checker:
             out.status, out.reason = SKIPPED, "nested too deeply"
         except Exception as e:  # noqa: BLE001 - SymPy's and mpmath's failures vary
             out.status, out.reason = SKIPPED, f"cannot evaluate ({type(e).__name__})"
+        if self.assumptions is not None and out.status != OK:
+            self.under_condition(out, left, right)
         return out
+
+    def under_condition(self, out: Link, left: _Side, right: _Side) -> None:
+        """A hypothetical link that does not hold as a fact, judged assuming its condition
+        (an identity inside the hypothetical was judged as usual and holds)."""
+        out.status, out.expected, out.printed, out.difference = SKIPPED, None, None, None
+        out.counterexample = None
+        if not self.assumptions:
+            out.reason = ("a hypothetical whose condition names no sign or limit to assume: "
+                          "write it in the math (z_1 < 0, z \\to \\infty, a \\to \\pm 1) "
+                          "to have it judged")
+            return
+        lhs, rhs = (self.scope.resolve_derivatives(exact(side.value)) for side in (left, right))
+        assumed = {a.symbol for a in self.assumptions}
+        for _ in range(MAX_FORMULA_DEPTH):  # a → tanh z when the condition is on z
+            names = names_in(lhs) | names_in(rhs)
+            swap = {n: exact(self.scope.expandable(n)) for n in names - assumed
+                    if self.scope.expandable(n) is not None and n not in self.scope.values}
+            if names & assumed and not (names - assumed - set(self.scope.values)) or not swap:
+                break
+            lhs, rhs = (self.scope.resolve_derivatives(e.xreplace(swap)) for e in (lhs, rhs))
+        names = names_in(lhs) | names_in(rhs)
+        relevant = [a for a in self.assumptions if a.symbol in names]
+        known = {n: sp.Float(mpmath.nstr(ivl.midpoint(self.scope.values[n]), 30), 30)
+                 for n in names - assumed if n in self.scope.values}
+        if not relevant or names - assumed - set(known):
+            said = "; ".join(a.said for a in self.assumptions)
+            out.reason = (f"a hypothetical: its condition ({said}) does not settle "
+                          + ", ".join(sorted(n.name for n in names - assumed - set(known)))
+                          + "; give those values or state their condition to have it judged")
+            return
+        tolerance = EQUAL_WITHIN
+        for side in (left, right):
+            if side.bare and printed_in(side.value) and out.relation == "≈":
+                tolerance = sp.Rational(1, 2) * sp.Rational(10) ** -next(iter(printed_in(side.value))).decimals
+        result = self.bounded(judge_under, (lhs.xreplace(known), rhs.xreplace(known), relevant,
+                                            tolerance))
+        if result is None:
+            out.reason = "the limits under its condition took too long"
+            return
+        for key, value in result.items():
+            setattr(out, key, value)
+        if out.status != SKIPPED:
+            out.method = out.method or "under the condition"
 
     def with_recomputed(self, out: Link, left: _Side, right: _Side) -> Link:
         """A link through a name whose line was WRONG also holds with the name's right value
@@ -573,8 +619,9 @@ class Checker:
         for k, part in enumerate(components or [sides]):
             mine = links if components is None else [link for link in links
                                                       if getattr(link, "component", k) == k]
-            self.bind_head(st, part, wrong=any(link.status == WRONG for link in mine),
-                           slip=any(link.status == ROUNDING for link in mine))
+            if not st.conditional:  # a hypothetical's values are not facts
+                self.bind_head(st, part, wrong=any(link.status == WRONG for link in mine),
+                               slip=any(link.status == ROUNDING for link in mine))
             for side in part:
                 if side.problem is None and isinstance(side.value, sp.Basic) and names_in(side.value):
                     for p in printed_in(side.value):
@@ -590,7 +637,10 @@ class Checker:
             worst, status = None, SKIPPED
         line = worst.line if worst is not None and status in (ROUNDING, WRONG) else st.line
         item = Item(line, st.text, status, st.line, st.last_line, links)
+        item.detail = CONDITIONAL if st.conditional else None
         item.inherits = inherited or None
+        if inherited:
+            item.detail = f"{INHERITS} {min(self.scope.wrong_lines[n][0] for n in self._carried(components or [sides]))}"
         if status in (ROUNDING, WRONG):
             item.expected, item.difference = worst.expected, worst.difference
         elif status == OK:
@@ -647,15 +697,18 @@ class Checker:
         return (f"each link holds, but the chain's full-precision value {mpmath.nstr(full, 10)} "
                 f"would print as {would}, not {last.text} (rounding carried through the chain)")
 
-    def inherited(self, parts: list) -> str | None:
-        """Which earlier WRONG lines this chain's names carry (checked with the printed value)."""
+    def _carried(self, parts: list) -> set:
+        """The names of this chain whose value comes from an earlier WRONG line."""
         names = set()
         for part in parts:
             for side in part[1:] if len(part) > 1 else part:
                 if side.problem is None and isinstance(side.value, (sp.Basic, Tup)):
                     names |= names_in(side.value)
-        tainted = sorted((self.scope.wrong_lines[n][0], n.name) for n in names
-                         if n in self.scope.wrong_lines)
+        return {n for n in names if n in self.scope.wrong_lines}
+
+    def inherited(self, parts: list) -> str | None:
+        """Which earlier WRONG lines this chain's names carry (checked with the printed value)."""
+        tainted = sorted((self.scope.wrong_lines[n][0], n.name) for n in self._carried(parts))
         if not tainted:
             return None
         return "uses " + ", ".join(f"{name} from line {line}" for line, name in tainted) + \
