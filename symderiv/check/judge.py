@@ -35,6 +35,7 @@ from symderiv.check.report import (CONDITIONAL, DEFINES, INHERITS, OK, ROUNDING,
                                    WRONG, Binding, Item, Link, Report, shorten)
 from symderiv.check.hypothesis import EQUAL_WITHIN, judge_under, read_condition
 from symderiv.check.scope import MAX_FORMULA_DEPTH, Missing, Scope
+from symderiv.check.substitute import pairs, positions
 from symderiv.check.texmath import (FunctionHead, Matrix, Printed, Tup, Unreadable, derivative_parts,
                                     exact, names_in, printed_in, read, read_head)
 from symderiv.calculus.expr import symbol
@@ -59,6 +60,7 @@ class _Side:
     value: object = None
     problem: str | None = None
     written: object = None  # the head as written, when ``value`` is the derivative it claims
+    tokens: list | None = None  # as lexed (where each leaf was written)
 
     @property
     def bare(self) -> bool:
@@ -158,7 +160,7 @@ class Checker:
         self.finish(st, sides, links)
 
     def read_side(self, k: int, element, head: bool) -> _Side:
-        side = _Side(k, element.text, element.line)
+        side = _Side(k, element.text, element.line, tokens=element.tokens)
         try:
             side.value = (read_head if head else read)(element.tokens, self.scope.context)
         except Unreadable as e:
@@ -467,9 +469,59 @@ class Checker:
         lhs, rhs = left.value, right.value
         if not names_in(lhs) or not names_in(rhs):
             out.reason = "no value for " + ", ".join(sorted(missing))
+            self.substitution(out, left, right)
             return
         written = [side.written if side.written is not None else side.value for side in (left, right)]
         self._identity(out, lhs, rhs, variables, written)
+
+    def substitution(self, out: Link, left: _Side, right: _Side) -> None:
+        """``w_5 - \\eta g = 0.3 - 0.1 \\times 0.1415``: each name against the number written
+        in its place. A number that contradicts the name's value is WRONG (the name is
+        said); a name without a value takes the number (the document just gave it)."""
+        symbolic, numeric = (left, right) if names_in(left.value) else (right, left)
+        if symbolic.tokens is None or numeric.tokens is None:
+            return
+        context = self.scope.context
+        found = pairs(symbolic.value, numeric.value,
+                      positions(symbolic.tokens, context, symbolic.value),
+                      positions(numeric.tokens, context, numeric.value))
+        if found is None:
+            out.reason += " (and the numbers are not put in the formula's places one for one)"
+            return
+        paired, sign = found
+        flips = [None] if sign == 1 else [k for k in reversed(range(len(paired)))
+                                          if _is_name(paired[k][0])]
+        verdicts = min(([self._pair_verdict(s, -n if k == flip else n)
+                         for k, (s, n) in enumerate(paired)] for flip in flips),
+                       key=lambda vs: sum(v[0] != OK for v in vs), default=None)
+        if verdicts is None:
+            return
+        worst = max(verdicts, key=lambda v: SEVERITY[v[0]])
+        for status, s, known, number, number_expr in verdicts:
+            if known is None:  # the document just said what this name is
+                self.scope.bind_value(s, number, self.scope.exact_value(number_expr), given=True)
+                self.report.bindings.append(Binding(out.line, s.name, "substituted",
+                                                    value=float(ivl.midpoint(number))))
+        out.method, out.status, out.reason = "substitution", worst[0], None
+        if worst[0] == OK:
+            out.expected = float(ivl.midpoint(self.scope.numeric(numeric.value)))
+            return
+        status, s, known, number, _ = worst
+        out.expected, out.printed = float(ivl.midpoint(known)), float(ivl.midpoint(number))
+        out.difference = out.printed - out.expected
+        out.symbol = s.name if _is_name(s) else None
+
+    def _pair_verdict(self, s, number_expr) -> tuple:
+        """(status, name, its value or None, the number's interval, the number as written)."""
+        number = self.scope.numeric(number_expr)
+        try:
+            known = self.scope.numeric(s)
+        except Missing:
+            return OK, s, None, number, number_expr
+        if ivl.meet(known, number):
+            return OK, s, known, number, number_expr
+        wide = ivl.meet(self.scope.numeric(s, widen=True), self.scope.numeric(number_expr, widen=True))
+        return (ROUNDING if wide else WRONG), s, known, number, number_expr
 
     def _compare(self, out: Link, left: _Side, right: _Side, lv, rv) -> None:
         lv, rv = self._as_printed(left, right, lv), self._as_printed(right, left, rv)

@@ -42,11 +42,13 @@ class Link:
     method: str | None = None            # interval | identity (how decided)
     counterexample: dict | None = None
     relation: str = "="                  # =, ≈, or an inequality (never checked)
+    symbol: str | None = None            # substitution: the name a wrong number was put in for
 
     def data(self) -> dict:
         out = {"line": self.line, "left": self.left, "relation": self.relation,
                "right": self.right, "status": self.status}
-        for key in ("expected", "printed", "difference", "reason", "method", "counterexample"):
+        for key in ("expected", "printed", "difference", "reason", "method", "counterexample",
+                    "symbol"):
             value = getattr(self, key)
             if value is not None:
                 out[key] = value
@@ -206,6 +208,9 @@ def _item_lines(item: Item) -> list[str]:
         if worst.counterexample:
             out.append(f"{pad}not an identity: the left side is {worst.expected}; "
                        f"{_point(worst.counterexample)}")
+        elif worst.symbol is not None:
+            out.append(f"{pad}{number(worst.printed)} is put in for {worst.symbol}, whose value is "
+                       f"{number(worst.expected)} (difference {number(worst.difference, 3)})")
         elif worst.expected is not None:
             out.append(f"{pad}recomputed {number(worst.expected)}, printed "
                        f"{number(worst.printed)}, difference {number(worst.difference, 3)}")

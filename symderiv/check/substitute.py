@@ -1,0 +1,103 @@
+"""Substitution links (handcalcs' symbolic = substituted): pair each name with its number.
+
+``w_5 - \\eta \\frac{\\partial E}{\\partial w_5} = 0.3 - 0.1 \\times 0.141525`` says w₅ is 0.3,
+η is 0.1 and ∂E/∂w₅ is 0.141525: the two trees have one shape, and each name on the
+symbolic side stands where a number stands on the other. SymPy orders the terms of a sum
+and the factors of a product its own way, so both sides are put back in the order they
+were written (by where each leaf's token starts) before they are walked side by side.
+Products compare without their signs (SymPy folds ``0.1 \\times (-0.036875)``'s two minus
+signs away); a sign left over belongs to one of the factors, which the caller settles.
+"""
+
+import sympy as sp
+
+from symderiv.check.texmath import Printed, Unreadable, _Parser, names_in, printed_in
+
+NOWHERE = float("inf")
+MAX_LEAVES = 60  # larger substitutions are not paired (each leaf's position is one parse)
+
+
+def positions(tokens: list, context, value) -> dict:
+    """Where each name and printed number of ``value`` (read from ``tokens``) was written."""
+    found: dict = {}
+    wanted = names_in(value)
+    for k, token in enumerate(tokens):
+        if len(found) >= len(wanted) or k > MAX_LEAVES * 8:
+            break
+        if token.kind == "num" or token.text in ("(", ")", "{", "}", "+", "-", "^", "_"):
+            continue
+        try:
+            leaf = _Parser(tokens[k:], context).primary()
+        except (Unreadable, RecursionError, IndexError, TypeError, ValueError, AttributeError):
+            continue
+        if leaf in wanted and leaf not in found:
+            found[leaf] = token.start
+    decimals = [t.start for t in tokens if t.kind == "num" and not t.text.isdigit()]
+    printed = sorted(printed_in(value), key=lambda p: p.dummy_index)
+    if len(printed) == len(decimals):
+        found.update(zip(printed, decimals))
+    return found
+
+
+def pairs(symbolic, numeric, where_s: dict, where_n: dict):
+    """``[(name or constant, numeric subtree)]`` and the sign left over (1 or -1), or None
+    when the trees differ in shape."""
+    out: list = []
+    sign = _walk(symbolic, numeric, where_s, where_n, out)
+    return None if sign is None else (out, sign)
+
+
+def _walk(s, n, where_s, where_n, out):
+    if not names_in(s):
+        if names_in(n):
+            return None
+        out.append((s, n))
+        return 1
+    if isinstance(s, sp.Symbol) and not isinstance(s, Printed):
+        if names_in(n):
+            return None
+        out.append((s, n))
+        return 1
+    if isinstance(s, sp.Mul):
+        (s_sign, s_core), (n_sign, n_core) = _unsigned(s), _unsigned(n)
+        sign = _walk_args(s_core, n_core, where_s, where_n, out, ordered=True)
+        return None if sign is None else sign * s_sign * n_sign
+    if s.func != n.func or len(s.args) != len(n.args):
+        return None
+    return _walk_args(list(s.args), list(n.args), where_s, where_n, out,
+                      ordered=isinstance(s, (sp.Add, sp.Mul)))
+
+
+def _walk_args(s_args, n_args, where_s, where_n, out, ordered: bool):
+    if len(s_args) != len(n_args):
+        return None
+    if ordered:
+        s_args = sorted(s_args, key=lambda a: _first(a, where_s))
+        n_args = sorted(n_args, key=lambda a: _first(a, where_n))
+    sign = 1
+    for a, b in zip(s_args, n_args):
+        inner = _walk(a, b, where_s, where_n, out)
+        if inner is None:
+            return None
+        sign *= inner
+    return sign
+
+
+def _unsigned(e) -> tuple:
+    """(sign, the factors but −1) of a product; a lone factor is a product of one."""
+    factors = list(e.args) if isinstance(e, sp.Mul) else [e]
+    sign = 1
+    core = []
+    for f in factors:
+        if f.is_Number and f.is_negative:
+            sign = -sign
+            if f != -1:
+                core.append(-f)
+        else:
+            core.append(f)
+    return sign, core
+
+
+def _first(e, where: dict) -> float:
+    leaves = names_in(e) | set(printed_in(e))
+    return min((where.get(leaf, NOWHERE) for leaf in leaves), default=NOWHERE)
