@@ -21,7 +21,7 @@ import mpmath
 
 from symderiv.check import intervals as ivl
 from symderiv.check.extract import is_latex, statements
-from symderiv.check.judge import EQUALITIES, Checker, _is_name
+from symderiv.check.judge import EQUALITIES, Checker, _is_name, _Side
 from symderiv.check.report import (DATA_DIFFER, OK, ROUNDING, SEVERITY, WRONG, Item, Link,
                                    Report, number)
 from symderiv.check.texmath import Printed, Tup, derivative_name
@@ -158,6 +158,11 @@ class GradingChecker(Checker):
             link = self.grade(head.value, part, st.line, head.value.name in given)
             if link is not None:
                 graded.append(link)
+        for name, number in self.substituted:  # (ô₁ − y₁)² = (0.7401 − 0.12)²: y₁ is 0.12
+            data = all(q.given for q in self.table.get(name.name, []))
+            link = self.grade(name, [_Side(0, "", st.line, number)], st.line, data)
+            if link is not None:
+                graded.append(link)
         if not graded:
             return
         if item is None:
@@ -229,7 +234,9 @@ def grade_text(text: str, sheet, problem_id: str | None = None, given: dict | No
     latex = is_latex(text, filename) if latex is None else latex
     report = checker.check(statements(text, latex))
     report.graded = {"problem": problem.id, "matched": checker.matched,
-                     "data_differ": checker.differ}
+                     "data_differ": checker.differ,
+                     "from_problem": {s.name: " or ".join(q.label for q in checker.table[s.name])
+                                      for s in sorted(checker.scope.fallback_used, key=str)}}
     return report
 
 

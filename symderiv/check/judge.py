@@ -22,6 +22,7 @@ formula) or an exactly computed one is exact; any other number is rounded when i
 least as many decimals as the chain's result (the working precision), else exact.
 """
 
+import itertools
 import time
 from dataclasses import dataclass
 from fractions import Fraction
@@ -35,6 +36,7 @@ from symderiv.check.report import (CONDITIONAL, DEFINES, INHERITS, OK, ROUNDING,
                                    WRONG, Binding, Item, Link, Report, shorten)
 from symderiv.check.hypothesis import EQUAL_WITHIN, judge_under, read_condition
 from symderiv.check.scope import MAX_FORMULA_DEPTH, Missing, Scope
+from symderiv.check.factors import written_factors
 from symderiv.check.substitute import pairs, positions
 from symderiv.check.texmath import (FunctionHead, Matrix, Printed, Tup, Unreadable, derivative_parts,
                                     exact, names_in, printed_in, read, read_head)
@@ -48,6 +50,7 @@ CHILD_SLACK = 1.5          # beyond it, for the child that proves it to start an
 MAX_IDENTITY_OPS = 600     # larger identities are skipped
 DEFAULT_PRECISION = 4      # decimals of a result when a document shows none
 EQUALITIES = ("=", "≈")
+MAX_SIGN_CHOICES = 64      # a substitution's ways of placing the signs SymPy folded away
 
 
 @dataclass
@@ -86,6 +89,7 @@ class Checker:
         self.section = 0
         self.precision = DEFAULT_PRECISION  # of the chain being judged
         self.assumptions = None  # a hypothetical's condition, as assumptions (else None)
+        self.substituted: list = []  # (name, number) the statement's substitutions gave values
         for name, value in self.given.items():
             self.give(name, value)
 
@@ -135,6 +139,7 @@ class Checker:
         if st.skip:
             self._skip(st, st.skip)
             return
+        self.substituted = []
         if st.conditional and not set(st.relations) & set(EQUALITIES):
             return  # "if $z_1 < 0$": the condition itself, assumed, not a claim
         self.assumptions = read_condition(st.condition, self.scope.context) \
@@ -209,8 +214,7 @@ class Checker:
         body = exact(sides[1].value)
         if not set(head.params) & names_in(body):
             return False
-        if any(p in self.scope.values for p in head.params):
-            return False
+        # f(x) = x² defines f even when x has a value: its parameter is a variable.
         known = self.scope.context.function(head.name)
         if known is not None and head.applied is not None and not isinstance(known, sp.Lambda):
             verdict = self.decide(head.applied, body)
@@ -349,7 +353,7 @@ class Checker:
         """A hypothetical link that does not hold as a fact, judged assuming its condition
         (an identity inside the hypothetical was judged as usual and holds)."""
         out.status, out.expected, out.printed, out.difference = SKIPPED, None, None, None
-        out.counterexample = None
+        out.counterexample = out.reason = None
         if not self.assumptions:
             out.reason = ("a hypothetical whose condition names no sign or limit to assume: "
                           "write it in the math (z_1 < 0, z \\to \\infty, a \\to \\pm 1) "
@@ -456,7 +460,8 @@ class Checker:
                 values.append(None)
                 missing |= m.names
         for k, side in enumerate((left, right)):
-            # ∂E/∂w_5 (E's formula differentiated) = 0.74 × 0.19 × 0.59: at the document's values.
+            # ∂E/∂w_5 (E's formula differentiated) = 0.74 × 0.19 × 0.59: at the document's
+            # values, once differentiated (w_5's value is put in only after ∂/∂w_5 is taken).
             other = (left, right)[1 - k]
             if values[k] is None and side.written is not None and not names_in(other.value):
                 try:
@@ -469,10 +474,73 @@ class Checker:
         lhs, rhs = left.value, right.value
         if not names_in(lhs) or not names_in(rhs):
             out.reason = "no value for " + ", ".join(sorted(missing))
-            self.substitution(out, left, right)
+            if not self.factorwise(out, left, right, variables):
+                self.substitution(out, left, right)
             return
         written = [side.written if side.written is not None else side.value for side in (left, right)]
         self._identity(out, lhs, rhs, variables, written)
+        if out.status == SKIPPED and names_in(lhs) != names_in(rhs):
+            factored = Link(out.index, out.line, out.left, out.right, SKIPPED, relation=out.relation)
+            if self.factorwise(factored, left, right, variables):
+                out.__dict__.update(factored.__dict__)
+
+    def factorwise(self, out: Link, left: _Side, right: _Side, variables: frozenset) -> bool:
+        """Two products of as many factors, named differently (a chain rule worked out):
+        judged factor against factor. ``∂a/∂z`` against ``d/dz F(z)`` states a = F(z);
+        a literal 0 makes the product 0 whatever the other factors. True when it applied."""
+        if left.tokens is None or right.tokens is None:
+            return False
+        sides = [written_factors(side.tokens, self.scope.context) for side in (left, right)]
+        if sides[0] is None or sides[1] is None or len(sides[0]) != len(sides[1]) \
+                or not all(any(names_in(x) for x in f) for f in sides) \
+                or not any(f == g for f, g in zip(*sides)):
+            return False  # not a chain rule written twice (it shares a factor)
+        verdicts = [self.factor_verdict(out.line, f, g, variables) for f, g in zip(*sides)]
+        out.method = "factor by factor"
+        wrong = next((v for v in verdicts if v.status in (WRONG, ROUNDING)), None)
+        unjudged = next((v for v in verdicts if v.status == SKIPPED), None)
+        if wrong is not None:
+            out.status, out.expected, out.counterexample = wrong.status, wrong.expected, wrong.counterexample
+            out.printed, out.difference = wrong.printed, wrong.difference
+            out.symbol, out.reason = wrong.symbol, f"factor {wrong.left} against {wrong.right}"
+        elif unjudged is not None:
+            out.status, out.reason = SKIPPED, f"factor {unjudged.left} against {unjudged.right}: {unjudged.reason}"
+        else:
+            out.status, out.reason = OK, None
+            out.expected = sp.sstr(sp.Mul(*(exact(f) for f in sides[1])))
+        return True
+
+    def factor_verdict(self, line: int, f, g, variables: frozenset) -> Link:
+        """One factor against the one written in its place."""
+        out = Link(0, line, sp.sstr(f), sp.sstr(g), SKIPPED)
+        if f == g:
+            out.status = OK
+            return out
+        for a, b in ((f, g), (g, f)):
+            parts = derivative_parts(a) if _is_name(a) else None
+            if parts is None:
+                continue
+            x, y = symbol(parts[0]), symbol(parts[1])
+            if isinstance(b, sp.Derivative) and b.variables == (y,) and names_in(b.expr) <= {y} \
+                    and x not in self.scope.formulas and self.scope.bind_formula(x, b.expr):
+                self.report.bindings.append(Binding(line, x.name, "formula",
+                                                    formula=sp.sstr(exact(b.expr))))
+                out.status = OK  # ∂a/∂z against d/dz F(z): says a = F(z)
+                return out
+            if self.scope.derivable(a) is None and x not in self.scope.formulas:
+                out.reason = (f"{x.name} has no formula in {y.name} before this line: state "
+                              f"{x.name} = … first (or give it with --given) to have it judged")
+                return out
+        if 0 in (f, g):  # ∂a/∂z against 0: true where a is flat (ReLU for z < 0), a condition
+            other = self.scope.expandable(f + g) if _is_name(f + g) else f + g
+            free = ", ".join(sorted(n.name for n in names_in(self.scope.resolve_derivatives(other))))
+            out.reason = (f"0 only for some values of {free or 'its names'}: state the condition "
+                          "in the math (if z < 0, …) to have it judged")
+            return out
+        self._judge(out, _Side(0, out.left, line, f), _Side(1, out.right, line, g))
+        if out.status == SKIPPED and out.reason and out.reason.startswith("the sides are in different"):
+            out.reason = "not an identity without a condition the math does not state"
+        return out
 
     def substitution(self, out: Link, left: _Side, right: _Side) -> None:
         """``w_5 - \\eta g = 0.3 - 0.1 \\times 0.1415``: each name against the number written
@@ -488,20 +556,28 @@ class Checker:
         if found is None:
             out.reason += " (and the numbers are not put in the formula's places one for one)"
             return
-        paired, sign = found
-        flips = [None] if sign == 1 else [k for k in reversed(range(len(paired)))
-                                          if _is_name(paired[k][0])]
-        verdicts = min(([self._pair_verdict(s, -n if k == flip else n)
-                         for k, (s, n) in enumerate(paired)] for flip in flips),
-                       key=lambda vs: sum(v[0] != OK for v in vs), default=None)
-        if verdicts is None:
-            return
+        paired, flips = found
+        verdicts = [self._pair_verdict(s, n) for s, n in paired]
+        for named, odd in flips:
+            # Which factors of a product carry the signs SymPy folded together: the choice
+            # that agrees best with the values known, else the fewest, the last (0.1 × (−g)).
+            choices = [c for size in range(len(named) + 1) if size % 2 == odd
+                       for c in itertools.combinations(reversed(named), size)]
+            options = [{k: self._pair_verdict(paired[k][0], -paired[k][1] if k in c else paired[k][1])
+                        for k in named} for c in choices[:MAX_SIGN_CHOICES]]
+            best = min(options, key=lambda o: sum(v[0] != OK for v in o.values()))
+            for k, v in best.items():
+                verdicts[k] = v
         worst = max(verdicts, key=lambda v: SEVERITY[v[0]])
         for status, s, known, number, number_expr in verdicts:
-            if known is None:  # the document just said what this name is
+            # The document just said what this name is (with --spec, what it left to the
+            # problem's data: its number is then graded against them).
+            if _is_name(s) and (known is None or s not in self.scope.values
+                                and s in self.scope.fallback and status == OK):
                 self.scope.bind_value(s, number, self.scope.exact_value(number_expr), given=True)
                 self.report.bindings.append(Binding(out.line, s.name, "substituted",
                                                     value=float(ivl.midpoint(number))))
+                self.substituted.append((s, number_expr))
         out.method, out.status, out.reason = "substitution", worst[0], None
         if worst[0] == OK:
             out.expected = float(ivl.midpoint(self.scope.numeric(numeric.value)))

@@ -177,6 +177,9 @@ class Report:
         lines = []
         for item in self.items:
             lines.extend(_item_lines(item))
+        taken = (self.graded or {}).get("from_problem")
+        if taken:  # --spec: names the document uses but never gives, read as the problem's
+            lines.append("taken from the problem: " + "; ".join(f"{n} = {q}" for n, q in taken.items()))
         lines.append(self.summary())
         return "\n".join(lines) + "\n"
 

@@ -6,7 +6,8 @@ symbolic side stands where a number stands on the other. SymPy orders the terms 
 and the factors of a product its own way, so both sides are put back in the order they
 were written (by where each leaf's token starts) before they are walked side by side.
 Products compare without their signs (SymPy folds ``0.1 \\times (-0.036875)``'s two minus
-signs away); a sign left over belongs to one of the factors, which the caller settles.
+signs away); a sign left over in a product belongs to one of its factors, which the
+caller settles.
 """
 
 import sympy as sp
@@ -40,47 +41,43 @@ def positions(tokens: list, context, value) -> dict:
 
 
 def pairs(symbolic, numeric, where_s: dict, where_n: dict):
-    """``[(name or constant, numeric subtree)]`` and the sign left over (1 or -1), or None
-    when the trees differ in shape."""
+    """``([(name or constant, numeric subtree)], flips)``, or None when the trees differ in
+    shape. Each entry of ``flips`` is one product's ``(pairs with a name, odd)``: SymPy
+    folded its factors' signs into one, so an odd (or, with odd False, even) number of
+    those pairs take a minus sign; the caller picks which (−0.4 × (−0.664) for w n)."""
     out: list = []
-    sign = _walk(symbolic, numeric, where_s, where_n, out)
-    return None if sign is None else (out, sign)
+    flips: list = []
+    return (out, flips) if _walk(symbolic, numeric, where_s, where_n, out, flips) else None
 
 
-def _walk(s, n, where_s, where_n, out):
-    if not names_in(s):
+def _walk(s, n, where_s, where_n, out, flips) -> bool:
+    if not names_in(s) or isinstance(s, sp.Symbol) and not isinstance(s, Printed):
         if names_in(n):
-            return None
+            return False
         out.append((s, n))
-        return 1
-    if isinstance(s, sp.Symbol) and not isinstance(s, Printed):
-        if names_in(n):
-            return None
-        out.append((s, n))
-        return 1
+        return True
     if isinstance(s, sp.Mul):
         (s_sign, s_core), (n_sign, n_core) = _unsigned(s), _unsigned(n)
-        sign = _walk_args(s_core, n_core, where_s, where_n, out, ordered=True)
-        return None if sign is None else sign * s_sign * n_sign
+        start = len(out)
+        if not _walk_args(s_core, n_core, where_s, where_n, out, flips, ordered=True):
+            return False
+        named = [k for k in range(start, len(out)) if names_in(out[k][0])]
+        if named:
+            flips.append((named, s_sign != n_sign))
+        return s_sign == n_sign or bool(named)
     if s.func != n.func or len(s.args) != len(n.args):
-        return None
-    return _walk_args(list(s.args), list(n.args), where_s, where_n, out,
-                      ordered=isinstance(s, (sp.Add, sp.Mul)))
+        return False
+    return _walk_args(list(s.args), list(n.args), where_s, where_n, out, flips,
+                      ordered=isinstance(s, sp.Add))
 
 
-def _walk_args(s_args, n_args, where_s, where_n, out, ordered: bool):
+def _walk_args(s_args, n_args, where_s, where_n, out, flips, ordered: bool) -> bool:
     if len(s_args) != len(n_args):
-        return None
+        return False
     if ordered:
         s_args = sorted(s_args, key=lambda a: _first(a, where_s))
         n_args = sorted(n_args, key=lambda a: _first(a, where_n))
-    sign = 1
-    for a, b in zip(s_args, n_args):
-        inner = _walk(a, b, where_s, where_n, out)
-        if inner is None:
-            return None
-        sign *= inner
-    return sign
+    return all(_walk(a, b, where_s, where_n, out, flips) for a, b in zip(s_args, n_args))
 
 
 def _unsigned(e) -> tuple:
