@@ -130,7 +130,7 @@ _HEADING = re.compile(r"^[ \t]*(?:\\(?:sub)*section\*?\{|#{1,6}[ \t])", re.M)
 # gives data.
 _IF = re.compile(r"\b(?:if|when|whenever|suppose|assume|assuming|once)\b|若|如果|假设|假如|当",
                  re.I)
-_SIZE = re.compile(r"<|>|\\le|\\ge|\\lt|\\gt|≤|≥|\b(?:large|small|big|tiny|negative|"
+_SIZE = re.compile(r"<|>|\\le|\\ge|\\lt|\\gt|≤|≥|\\to\b|\\rightarrow|→|\b(?:large|small|big|tiny|negative|"
                    r"positive|saturat\w*|close to|near|approach\w*)\b|较大|较小|很大|很小|过大|"
                    r"过小|负|正数|接近|趋于|饱和", re.I)
 _SENTENCE_END = re.compile(r"[。！？；;!?]|\.(?=\s)|\n[ \t]*\n")

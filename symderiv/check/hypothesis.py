@@ -50,7 +50,7 @@ class Assumption:
 
 
 def _shown(point) -> str:
-    return {sp.oo: "∞", -sp.oo: "−∞"}.get(point, str(point))
+    return {sp.oo: "∞", -sp.oo: "−∞"}.get(point, str(sp.Float(point, 6)).rstrip("0").rstrip("."))
 
 
 def read_condition(text: str, context) -> list[Assumption]:
@@ -127,7 +127,7 @@ def judge_under(lhs, rhs, assumptions: list, tolerance, seconds: float) -> dict:
                 return {"status": "WRONG", "expected": float(left),
                         "counterexample": {"point": {a.symbol.name: _shown(point)},
                                            "lhs": float(left), "rhs": float(right)},
-                        "reason": f"fails under {a.describe()}"}
+                        "method": f"under the condition {a.describe()}"}
             checked.append(a.describe())
     return {"status": "ok", "method": "under the condition " + "; ".join(dict.fromkeys(checked))}
 

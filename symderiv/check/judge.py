@@ -449,9 +449,11 @@ class Checker:
         return out
 
     def _judge(self, out: Link, left: _Side, right: _Side) -> None:
-        # In d/dx(…) = …, x is a variable, whatever value an earlier line gave it.
+        # In d/dx(…) = …, x is a variable, whatever value an earlier line gave it; so is
+        # the name a hypothetical's condition is on (if z_1 < 0, …: not z_1's value).
         variables = frozenset(v for side in (left, right)
                               for d in side.value.atoms(sp.Derivative) for v in d.variables)
+        variables |= {a.symbol for a in self.assumptions or ()}
         values, missing = [], set()
         for side in (left, right):
             try:

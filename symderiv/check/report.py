@@ -208,7 +208,9 @@ def _item_lines(item: Item) -> list[str]:
     if item.status in (ROUNDING, WRONG) and own:
         worst = own[0]
         out.append(f"{pad}at  {shorten(worst.left, 40)} {worst.relation} {shorten(worst.right, 40)}")
-        if worst.counterexample:
+        if worst.counterexample and (worst.method or "").startswith("under"):
+            out.append(f"{pad}false {worst.method}: {_point(worst.counterexample)}")
+        elif worst.counterexample:
             out.append(f"{pad}not an identity: the left side is {worst.expected}; "
                        f"{_point(worst.counterexample)}")
         elif worst.symbol is not None:
