@@ -34,6 +34,7 @@ from symderiv.check import intervals as ivl
 from symderiv.check.extract import Statement, is_latex, statements
 from symderiv.check.report import (CONDITIONAL, DEFINES, INHERITS, OK, ROUNDING, SEVERITY, SKIPPED,
                                    WRONG, Binding, Item, Link, Report, shorten)
+from symderiv.check.report import number as report_number
 from symderiv.check.hypothesis import EQUAL_WITHIN, judge_under, read_condition
 from symderiv.check.scope import MAX_FORMULA_DEPTH, Missing, Scope
 from symderiv.check.factors import written_factors
@@ -472,6 +473,12 @@ class Checker:
                     pass
         if values[0] is not None and values[1] is not None:
             self._compare(out, left, right, *values)
+            if out.status in (WRONG, ROUNDING) and bool(names_in(left.value)) != bool(names_in(right.value)):
+                # w_5 − η g = 0.4 − 0.5 × 0.0872: which name took the wrong number
+                paired = Link(out.index, out.line, out.left, out.right, SKIPPED, reason="")
+                self.substitution(paired, left, right)
+                if paired.symbol is not None:
+                    out.symbol, out.reason = paired.symbol, paired.reason
             return
         lhs, rhs = left.value, right.value
         if not names_in(lhs) or not names_in(rhs):
@@ -587,7 +594,10 @@ class Checker:
         status, s, known, number, _ = worst
         out.expected, out.printed = float(ivl.midpoint(known)), float(ivl.midpoint(number))
         out.difference = out.printed - out.expected
-        out.symbol = s.name if _is_name(s) else None
+        if _is_name(s):
+            out.symbol = s.name
+            out.reason = (f"{number_expr_text(number_expr)} is put in for {s.name}, whose value "
+                          f"is {report_number(out.expected)}")
 
     def _pair_verdict(self, s, number_expr) -> tuple:
         """(status, name, its value or None, the number's interval, the number as written)."""
@@ -904,6 +914,11 @@ class Checker:
         self.scope.bind_value(name, value, self.scope.exact_value(body.value), given=True)
         self.report.bindings.append(Binding(st.line, name.name, "given",
                                             value=float(ivl.midpoint(value))))
+
+
+def number_expr_text(e) -> str:
+    """A substituted number as the document wrote it (0.087225, -0.2)."""
+    return sp.sstr(exact(e).evalf(15)).rstrip("0").rstrip(".") if not isinstance(e, Printed) else e.text
 
 
 def _no_names(s):

@@ -213,12 +213,13 @@ def _item_lines(item: Item) -> list[str]:
         elif worst.counterexample:
             out.append(f"{pad}not an identity: the left side is {worst.expected}; "
                        f"{_point(worst.counterexample)}")
-        elif worst.symbol is not None:
-            out.append(f"{pad}{number(worst.printed)} is put in for {worst.symbol}, whose value is "
-                       f"{number(worst.expected)} (difference {number(worst.difference, 3)})")
+        elif worst.symbol is not None and worst.method == "substitution":
+            out.append(f"{pad}{worst.reason} (difference {number(worst.difference, 3)})")
         elif worst.expected is not None:
             out.append(f"{pad}recomputed {number(worst.expected)}, printed "
                        f"{number(worst.printed)}, difference {number(worst.difference, 3)}")
+            if worst.symbol is not None:
+                out.append(f"{pad}{worst.reason}")
     if item.status in (ROUNDING, WRONG):
         for link in item.links:  # --spec: each stated value the problem disagrees with
             if link.relation == "spec" and link.status in (ROUNDING, WRONG):
