@@ -261,3 +261,25 @@ def test_a_derivative_is_taken_before_the_frozen_value_is_put_in():
     assert status == {3: "ok", 5: "ok", 7: "ok", 9: "WRONG", 13: "ok"}, report.text()
     for line, value in oracle.items():
         assert float(at(report, line).expected) == pytest.approx(float(value), abs=1e-9)
+
+
+# -- grading the seed's names --------------------------------------------------------------------------
+
+@pytest.mark.skipif(not SEED.exists(), reason="the seed is not here")
+def test_the_seeds_names_are_the_problems_quantities():
+    root = Path(__file__).parent.parent
+    report = grade_text(SEED.read_text(encoding="utf-8"), load_sheet(root / "examples" / "hw6.toml"))
+    assert_contract(report.data())
+    assert report.count("WRONG") == 1 and report.count("skipped") == 0
+    h1, h2 = sig("0.3775"), sig("0.3925")
+    z1 = mpmath.mpf("0.3") * h1 + mpmath.mpf("0.45") * h2 + mpmath.mpf("0.6")  # oracle: by hand
+    matched = {f"{link.left} → {link.right}": link.expected for i in report.items for link in i.links
+               if link.relation == "spec"}
+    assert matched["z1 → net input of o1"] == pytest.approx(float(z1), abs=1e-12)
+    assert matched["h1 → output of h1"] == pytest.approx(float(h1), abs=1e-12)
+    loss = (sig(z1) - mpmath.mpf("0.12")) ** 2 + (sig(mpmath.mpf("0.5") * h1 + mpmath.mpf("0.55") * h2
+                                                      + mpmath.mpf("0.6")) - mpmath.mpf("0.95")) ** 2
+    assert matched["e → loss"] == pytest.approx(float(loss), abs=1e-12)
+    taken = report.graded["from_problem"]
+    assert taken["y1"] == "target of o1" and taken["y2"] == "target of o2"
+    assert "x1" not in taken  # problem 5's x_1 is not problem 4's input

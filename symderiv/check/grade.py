@@ -22,6 +22,7 @@ import mpmath
 from symderiv.check import intervals as ivl
 from symderiv.check.extract import is_latex, statements
 from symderiv.check.judge import EQUALITIES, Checker, _is_name, _Side
+from symderiv.check.scope import Missing
 from symderiv.check.report import (DATA_DIFFER, OK, ROUNDING, SEVERITY, WRONG, Item, Link,
                                    Report, number)
 from symderiv.check.texmath import Printed, Tup, derivative_name
@@ -131,14 +132,23 @@ class GradingChecker(Checker):
         self.set_fallback()
 
     def set_fallback(self):
+        self.fallback = {}
         for name, options in self.table.items():
             if len(options) == 1:
                 value = ivl.iv.mpf(options[0].value)  # a double: exact as a binary number
-                self.scope.fallback[symbol(name)] = value
+                self.fallback[symbol(name)] = value
+        self.scope.fallback = self.fallback
 
     def check(self, found):
         self.only_problem = any(st.problem == self.problem_id for st in found)
         return super().check(found)
+
+    def statement(self, st) -> None:
+        # The problem's data stand in for names only under the problem (x_1 of another
+        # problem is not its input i_1).
+        self.scope.fallback = {} if self.only_problem and st.problem != self.problem_id \
+            else self.fallback
+        super().statement(st)
 
     def finish(self, st, sides, links, components=None) -> None:
         before = len(self.report.items)
@@ -155,7 +165,8 @@ class GradingChecker(Checker):
             head = part[0]
             if head.problem is not None or not _is_name(head.value):
                 continue
-            link = self.grade(head.value, part, st.line, head.value.name in given)
+            link = self.grade(head.value, part, st.line, head.value.name in given,
+                              self.formula_value(head.value))
             if link is not None:
                 graded.append(link)
         for name, number in self.substituted:  # (ô₁ − y₁)² = (0.7401 − 0.12)²: y₁ is 0.12
@@ -178,13 +189,23 @@ class GradingChecker(Checker):
                 item.status, item.line = link.status, link.line
                 item.expected, item.difference = link.expected, link.difference
 
-    def grade(self, name, part, line: int, given: bool):
+    def formula_value(self, name):
+        """z_1 = w_5 h_1 + w_7 h_2 + b_2 (a formula, no number): its value with the document's
+        values and the problem's data for what it leaves open, to grade the formula by."""
+        if name in self.scope.values or name not in self.scope.formulas:
+            return None
+        try:
+            return self.scope.numeric(self.scope.formulas[name])
+        except (Missing, ivl.Unevaluable, ArithmeticError, TypeError, ValueError):
+            return None
+
+    def grade(self, name, part, line: int, given: bool, carried=None):
         options = self.table.get(name.name)
-        if not options or name not in self.scope.values:
+        if not options or name not in self.scope.values and carried is None:
             return None
         if self.differ and not given:
             return None  # derived from other data: graded by its own arithmetic only
-        carried = self.scope.values[name]
+        carried = self.scope.values[name] if carried is None else carried
         last = part[-1]
         printed = last.value if last.problem is None and isinstance(last.value, Printed) else None
         verdicts = [(self.verdict(q.value, carried, printed), q) for q in options]
