@@ -54,6 +54,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="no gcc (apt-get install gcc)"))
 
 
+@pytest.fixture(autouse=True)
+def _mpmath_precision_stays_put():
+    """A test that sets ``mpmath.mp.dps`` for its oracle gets it back afterwards, so no
+    test's numbers depend on which tests ran before it on the same worker."""
+    dps = mpmath.mp.dps
+    yield
+    mpmath.mp.dps = dps
+
+
 @pytest.fixture(scope="session")
 def hw6_path() -> Path:
     """The built-in spec, examples/hw6.toml (the seed's problems 2, 4 and 5)."""

@@ -355,6 +355,38 @@ def test_problem_in_torch_agrees_with_autograd():
         assert close(p.grad.item(), code[f"grad_{k}"]().item(), 1e-13), k
 
 
+@pytest.mark.torch
+@pytest.mark.parametrize("problem", ["1", "5"])
+def test_decay_output_loss_and_input_gradients_agree_with_autograd(problem):
+    # optimizers.toml: problem 1 has weight decay 0.01 (Ẽ = E + λ/2 Σ w², over the weights
+    # only), problem 5 has loss = "output" (E = o1) and asks ∂E/∂i1, ∂E/∂i2.
+    torch = pytest.importorskip("torch")
+    sheet = load_sheet(ROOT / "examples" / "optimizers.toml")
+    spec = next(p for p in sheet.problems if p.id == problem)
+    code = module(export(sheet, to="torch", problem=problem))
+    t = {k: torch.tensor(float(v), dtype=torch.float64, requires_grad=True)
+         for k, v in {**spec.network.parameters(), **spec.examples[0].inputs}.items()}
+    sig = torch.sigmoid
+    h1 = sig(t["w1"] * t["i1"] + t["w3"] * t["i2"] + t["b1"])
+    h2 = sig(t["w2"] * t["i1"] + t["w4"] * t["i2"] + t["b1"])
+    o1 = sig(t["w5"] * h1 + t["w7"] * h2 + t["b2"])
+    o2 = sig(t["w6"] * h1 + t["w8"] * h2 + t["b2"])
+    if problem == "1":
+        y = spec.examples[0].targets
+        loss = ((o1 - float(y["o1"])) ** 2 + (o2 - float(y["o2"])) ** 2) / 2
+        loss = loss + 0.01 / 2 * sum(t[w] ** 2 for w in ("w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8"))
+    else:
+        loss = o1
+    loss.backward()
+    # the targets are arguments of a loss against data, never the selector of "output"
+    assert ("y_o1" in code["_evaluate"].__code__.co_varnames) == (problem == "1")
+    assert close(code["loss"]().item(), loss.item(), 1e-13)
+    asked = (*spec.training.gradients, *spec.training.input_gradients)
+    assert set(code["gradients"]()) == set(asked)
+    for k in asked:
+        assert close(code[f"grad_{k}"]().item(), t[k].grad.item(), 1e-13), k
+
+
 MULTI = """
 [sheet]
 title = "xor, cross-entropy"
@@ -478,9 +510,10 @@ def test_same_input_same_bytes_across_processes():
 
 
 def test_what_a_language_lacks_is_said_not_guessed():
-    # erf's output form needs erfinv, which no code target has: f and f' are written
+    # erf has no output form (z = erfinv(a) would only recompute z): f and f' are written,
+    # and the header says why the third function is missing
     code = export("erf(z)", to="c")
-    assert "df_from_output: not written" in code and "double df_from_output" not in code
+    assert "df_from_output: none" in code and "double df_from_output" not in code
     with mpmath.workdps(30):
         for fmt in ("python", "numpy"):
             ns = module(export("erf(z)", to=fmt))

@@ -49,8 +49,11 @@ def output_form(f: sp.Expr, df: sp.Expr, z: sp.Symbol, a: sp.Symbol,
     piecewise = _is_piecewise(f)
     candidate = _piecewise_form(f, z, a, domains) if piecewise else _smooth_form(f, df, z, a)
     if candidate is None:
-        return OutputForm(None, "", "no monotone split into two pieces found" if piecewise
-                          else "no closed-form inverse found")
+        if piecewise:
+            return OutputForm(None, "", "no monotone split into two pieces found")
+        inverse = _inverse(f, z, a)
+        return OutputForm(None, "", "no closed-form inverse found" if inverse is None else
+                          f"the form would need z = {sp.sstr(inverse)}, which only recomputes z")
     form, proof = candidate
     if proof:
         return OutputForm(form, "symbolic")
@@ -82,7 +85,8 @@ def _in_terms_of_output(f, df, z, a):
         shorter = simplify_bounded(g, STEP_SECONDS)
         if shorter is not None and sp.count_ops(shorter) < sp.count_ops(g):
             g = shorter
-    return None if g.has(z) else g
+    # through erfinv (or any inverse the form keeps) it only recomputes z: no output form
+    return None if g.has(z) or g.has(inverse) else g
 
 
 def _inverse(f, z, a):

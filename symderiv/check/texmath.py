@@ -133,6 +133,7 @@ NAMED_FUNCTIONS = {
     "cosh": sp.cosh, "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "exp": sp.exp, "ln": sp.log,
     "log": sp.log, "erf": sp.erf, "swish": _swish, "silu": _swish, "gelu": _gelu,
     "softplus": _softplus, "max": sp.Max, "min": sp.Min, "arctan": sp.atan,
+    "sign": sp.sign, "sgn": sp.sign,
 }
 # Written as commands; \sigma, \Phi, \phi and \varphi are functions only before "(".
 _COMMAND_FUNCTIONS = {

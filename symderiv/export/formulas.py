@@ -163,18 +163,25 @@ def problem_formulas(sheet, problem_id: str | None, for_code: bool) -> Formulas:
     for k, ex in enumerate(problem.examples, start=1):
         suffix = "" if count == 1 else f"_{k}"
         inputs = {n: symbol(f"{n}{suffix}") for n in net.inputs}
-        targets = {n: symbol(f"y_{n}{suffix}") for n in net.outputs}
         arguments += [Argument(inputs[n], float(ex.inputs[n])) for n in net.inputs]
-        arguments += [Argument(targets[n], float(ex.targets[n])) for n in net.outputs]
+        if training.output is None:
+            targets = {n: symbol(f"y_{n}{suffix}") for n in net.outputs}
+            arguments += [Argument(targets[n], float(ex.targets[n])) for n in net.outputs]
+        else:  # loss = "output": the targets only select the output, they are not data
+            targets = dict(ex.targets)
         examples.append((inputs, targets))
     _check_unique(arguments, problem)
     try:
-        definitions, loss, grads = closed_form(net, examples, training.loss, params)
+        definitions, loss, grads = closed_form(net, examples, training.loss, params,
+                                               decay=training.weight_decay,
+                                               inputs=training.input_gradients)
     except WalkError as e:  # a formula activation with no value, caught building formulas
         raise InputError(sheet.source, f"problem[{problem.position}]: {e.message}") from None
     E = symbol(training.loss_symbol)
+    wrt = {**params, **{x: symbol(x) for x in training.input_gradients}}
     results = [("loss", E, loss)]
-    results += [(f"grad_{p}", sp.Derivative(E, params[p]), grads[p]) for p in training.gradients]
+    results += [(f"grad_{p}", sp.Derivative(E, wrt[p]), grads[p])
+                for p in (*training.gradients, *training.input_gradients)]
     title = f"problem {problem.id} of {sheet.source}"
     return Formulas("problem", title, _network_lines(problem, E),
                     (_program(tuple(arguments), results, for_code, definitions=definitions),))
@@ -220,10 +227,19 @@ def _network_lines(problem, E: sp.Symbol) -> tuple[str, ...]:
         for j, n in enumerate(layer.neurons):
             lines.append(f"{n} = {sp.sstr(layer.activation.layer_expr(zs, j))}")
     outputs = [symbol(n) for n in net.outputs]
-    targets = [symbol(f"y_{n}") for n in net.outputs]
+    if training.output is None:
+        targets = [symbol(f"y_{n}") for n in net.outputs]
+    else:
+        targets = [sp.Integer(n == training.output) for n in net.outputs]
     loss = loss_expression(training.loss, outputs, targets,
                            logits=training.loss == "ce" and net.layers[-1].activation.elementwise)
-    lines.append(f"{E} = {sp.sstr(loss)}  ({LOSSES[training.loss].description})")
+    if training.weight_decay:
+        loss += training.weight_decay / 2 * sp.Add(*[symbol(w) ** 2 for w in net.weights])
+    described = (LOSSES[training.loss].description if training.output is None
+                 else f"the value of the output {training.output}")
+    if training.weight_decay:
+        described += ", plus weight decay on the weights"
+    lines.append(f"{E} = {sp.sstr(loss)}  ({described})")
     if len(problem.examples) > 1:
         over = "averaged" if LOSSES[training.loss].averaged else "summed"
         lines.append(f"{over} over {len(problem.examples)} examples; example k's inputs and "

@@ -406,13 +406,20 @@ def gradients_float(network: Network, examples, loss: str, decay=0) -> dict[str,
     return grads
 
 
-def closed_form(network: Network, examples, loss: str, parameters: Mapping[str, sp.Expr]):
-    """(definitions, loss, {parameter: ∂E/∂p}) as formulas: ``parameters`` and the examples'
-    values are symbols (or numbers). The same walk in :class:`Symbolic` arithmetic: each
-    neuron's values are named (``definitions``, in order, each in the names before it), so
-    the size stays linear in the edges."""
+def closed_form(network: Network, examples, loss: str, parameters: Mapping[str, sp.Expr],
+                decay=0, inputs=()):
+    """(definitions, loss, {parameter or input: ∂E/∂·}) as formulas: ``parameters`` and the
+    examples' values are symbols (or numbers). The same walk in :class:`Symbolic`
+    arithmetic: each neuron's values are named (``definitions``, in order, each in the names
+    before it), so the size stays linear in the edges. ``decay`` and ``inputs`` as in
+    :func:`gradients` and :func:`input_gradients`."""
     arith = Symbolic()
-    _, total, grads, _ = _walk(network, examples, loss, arith, dict(parameters))
+    passes, total, grads, _ = _walk(network, examples, loss, arith, dict(parameters),
+                                    decay=decay)
+    scale = example_weight(loss, len(examples))
+    with arith.context():
+        for x in inputs:
+            grads[x] = arith.number(scale) * sum(p.grad_a.get(x, 0) for p in passes)
     return arith.definitions, total, grads
 
 
