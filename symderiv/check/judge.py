@@ -373,11 +373,14 @@ class Checker:
         relevant = [a for a in self.assumptions if a.symbol in names]
         known = {n: sp.Float(mpmath.nstr(ivl.midpoint(self.scope.values[n]), 30), 30)
                  for n in names - assumed if n in self.scope.values}
-        if not relevant or names - assumed - set(known):
+        open_names = sorted(n.name for n in names - assumed - set(known))
+        if not relevant or open_names:
             said = "; ".join(a.said for a in self.assumptions)
             out.reason = (f"a hypothetical: its condition ({said}) does not settle "
-                          + ", ".join(sorted(n.name for n in names - assumed - set(known)))
-                          + "; give those values or state their condition to have it judged")
+                          + ", ".join(open_names) + "; give those values or state their "
+                          "condition to have it judged" if open_names else
+                          f"a hypothetical: its condition ({said}) is on none of its names; "
+                          "state the condition on them to have it judged")
             return
         tolerance = EQUAL_WITHIN
         for side in (left, right):
