@@ -52,6 +52,7 @@ MAX_IDENTITY_OPS = 600     # larger identities are skipped
 DEFAULT_PRECISION = 4      # decimals of a result when a document shows none
 EQUALITIES = ("=", "≈")
 MAX_SIGN_CHOICES = 64      # a substitution's ways of placing the signs SymPy folded away
+SUBSTITUTION_BINDS = False  # an unknown name takes the substituted number: off until sheets with several steps (w_5 per step) are read per step
 
 
 @dataclass
@@ -508,14 +509,14 @@ class Checker:
                 or not any(f == g for f, g in zip(*sides)):
             return False  # not a chain rule written twice (it shares a factor)
         verdicts = [self.factor_verdict(out.line, f, g, variables) for f, g in zip(*sides)]
-        out.method = "factor by factor"
         wrong = next((v for v in verdicts if v.status in (WRONG, ROUNDING)), None)
         unjudged = next((v for v in verdicts if v.status == SKIPPED), None)
         if wrong is not None:
-            out.status, out.expected, out.counterexample = wrong.status, wrong.expected, wrong.counterexample
-            out.printed, out.difference = wrong.printed, wrong.difference
-            out.symbol, out.reason = wrong.symbol, f"factor {wrong.left} against {wrong.right}"
-        elif unjudged is not None:
+            # Factors are paired by where they were written, which may not be how the author
+            # meant them (σ(z)(1 − σ(z)) against e^{-z}/(1 + e^{-z})²): never a WRONG.
+            return False
+        out.method = "factor by factor"
+        if unjudged is not None:
             out.status, out.reason = SKIPPED, f"factor {unjudged.left} against {unjudged.right}: {unjudged.reason}"
         else:
             out.status, out.reason = OK, None
@@ -584,9 +585,14 @@ class Checker:
         for status, s, known, number, number_expr in verdicts:
             # The document just said what this name is (with --spec, what it left to the
             # problem's data: its number is then graded against them).
-            if _is_name(s) and (known is None or s not in self.scope.values
-                                and s in self.scope.fallback and status == OK):
-                self.scope.bind_value(s, number, self.scope.exact_value(number_expr), given=True)
+            # Only plain names take a number: ∂E/∂w_1 or a name with a formula is derived,
+            # and a number put in for it says nothing the document must go on with.
+            plain = _is_name(s) and s not in self.scope.formulas and derivative_parts(s) is None
+            if SUBSTITUTION_BINDS and plain and (known is None or s not in self.scope.values
+                          and s in self.scope.fallback and status == OK):
+                # A value, not an exact one: identities keep the name a variable (w_1 in
+                # σ(z)(1 − σ(z)) = o(1 − o) is not put in while o stays free).
+                self.scope.bind_value(s, number, None, given=True)
                 self.report.bindings.append(Binding(out.line, s.name, "substituted",
                                                     value=float(ivl.midpoint(number))))
                 self.substituted.append((s, number_expr))

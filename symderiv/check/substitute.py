@@ -12,7 +12,7 @@ caller settles.
 
 import sympy as sp
 
-from symderiv.check.texmath import Printed, Unreadable, _Parser, names_in, printed_in
+from symderiv.check.texmath import Printed, Unreadable, _Parser, exact, names_in, printed_in
 
 NOWHERE = float("inf")
 MAX_LEAVES = 60  # larger substitutions are not paired (each leaf's position is one parse)
@@ -33,6 +33,9 @@ def positions(tokens: list, context, value) -> dict:
             continue
         if leaf in wanted and leaf not in found:
             found[leaf] = token.start
+    for t in tokens:  # a whole number (the 3 of 3 + 0.018) is placed by its first token
+        if t.kind == "num" and t.text.isdigit():
+            found.setdefault(sp.Integer(t.text), t.start)
     decimals = [t.start for t in tokens if t.kind == "num" and not t.text.isdigit()]
     printed = sorted(printed_in(value), key=lambda p: p.dummy_index)
     if len(printed) == len(decimals):
@@ -51,7 +54,9 @@ def pairs(symbolic, numeric, where_s: dict, where_n: dict):
 
 
 def _walk(s, n, where_s, where_n, out, flips) -> bool:
-    if not names_in(s) or isinstance(s, sp.Symbol) and not isinstance(s, Printed):
+    if not names_in(s):  # a number on both sides: the same number, or another shape
+        return not names_in(n) and exact(s) == exact(n)
+    if isinstance(s, sp.Symbol) and not isinstance(s, Printed):
         if names_in(n):
             return False
         out.append((s, n))
@@ -75,6 +80,9 @@ def _walk_args(s_args, n_args, where_s, where_n, out, flips, ordered: bool) -> b
     if len(s_args) != len(n_args):
         return False
     if ordered:
+        keys = [_first(a, where_s) for a in s_args]
+        if len(set(keys)) < len(keys):
+            return False  # o(1 − o)(o − y): the factors' written order is not known
         s_args = sorted(s_args, key=lambda a: _first(a, where_s))
         n_args = sorted(n_args, key=lambda a: _first(a, where_n))
     return all(_walk(a, b, where_s, where_n, out, flips) for a, b in zip(s_args, n_args))
@@ -96,5 +104,7 @@ def _unsigned(e) -> tuple:
 
 
 def _first(e, where: dict) -> float:
+    if e.is_Integer:
+        return where.get(e, NOWHERE)
     leaves = names_in(e) | set(printed_in(e))
     return min((where.get(leaf, NOWHERE) for leaf in leaves), default=NOWHERE)
