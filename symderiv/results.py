@@ -166,7 +166,8 @@ class Verification:
 class CheckReport:
     """What ``check`` found: counts of chains (``checked``, ``wrong``, ``rounding``,
     ``skipped``) and ``items``, one per chain (``.line``, ``.text``, ``.status`` of ok,
-    rounding, WRONG or skipped, ``.expected``: the recomputed value)."""
+    rounding, WRONG or skipped, ``.detail``: conditional, data differ, inherits line N or
+    None, ``.expected``: the recomputed value)."""
 
     def __init__(self, report):
         self._report = report

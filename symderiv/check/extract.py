@@ -59,6 +59,7 @@ class Statement:
     part: int = 0            # which part (between headings)
     update: bool = False     # w \\leftarrow w - η g: the head is the parameter's new value
     conditional: bool = False  # inside "if z < 0 then …": a hypothetical, not a fact
+    condition: str = ""        # the words and math of that condition, for the judge to read
 
     @property
     def last_line(self) -> int:
@@ -98,13 +99,13 @@ def statements(text: str, latex: bool = False) -> list[Statement]:
             continue
         tokens = lex(content, base=start)
         contradiction = _CONTRADICTION.search(_after(clean, end))
-        conditional = _is_conditional(clean, start, end, content)
+        condition = _condition(clean, start, end, content)
         for row in _logical_rows(tokens, rows_env):
             for statement in _statements_of_row(row, text, lines):
                 statement.section = section
                 statement.problem = labels[section]
                 statement.part = bisect.bisect_right(headings, start)
-                statement.conditional = conditional
+                statement.conditional, statement.condition = bool(condition), condition
                 if contradiction and not statement.skip:
                     statement.skip = "the text around it calls it a contradiction"
                 found.append(statement)
@@ -129,25 +130,26 @@ _HEADING = re.compile(r"^[ \t]*(?:\\(?:sub)*section\*?\{|#{1,6}[ \t])", re.M)
 # gives data.
 _IF = re.compile(r"\b(?:if|when|whenever|suppose|assume|assuming|once)\b|若|如果|假设|假如|当",
                  re.I)
-_SIZE = re.compile(r"<|>|\\le|\\ge|\\lt|\\gt|≤|≥|\b(?:large|small|big|tiny|negative|"
+_SIZE = re.compile(r"<|>|\\le|\\ge|\\lt|\\gt|≤|≥|\\to\b|\\rightarrow|→|\b(?:large|small|big|tiny|negative|"
                    r"positive|saturat\w*|close to|near|approach\w*)\b|较大|较小|很大|很小|过大|"
                    r"过小|负|正数|接近|趋于|饱和", re.I)
 _SENTENCE_END = re.compile(r"[。！？；;!?]|\.(?=\s)|\n[ \t]*\n")
 
 
-def _is_conditional(text: str, start: int, end: int, math: str = "") -> bool:
-    """Whether the sentence around a piece of math puts it under a condition on a size."""
+def _condition(text: str, start: int, end: int, math: str = "") -> str:
+    """The sentence around a piece of math when it puts it under a condition on a size
+    (its words before the math, the math when short, its words after), else ""."""
     line_start = max(text.rfind("\n", 0, start) + 1, start - 200)
     before = text[line_start:start]
     ends = list(_SENTENCE_END.finditer(before))
     before = before[ends[-1].end():] if ends else before
     if not _IF.search(before):
-        return False
+        return ""
     after = text[end:end + 200].split("\n", 1)[0]
     m = _SENTENCE_END.search(after)
     after = after[:m.start()] if m else after
     condition = before + " " + (math if len(math) < 40 else "") + " " + after
-    return bool(_SIZE.search(condition))
+    return condition if _SIZE.search(condition) else ""
 
 
 def _section_starts(text: str) -> list[int]:

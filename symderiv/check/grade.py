@@ -22,7 +22,8 @@ import sympy as sp
 
 from symderiv.check import intervals as ivl
 from symderiv.check.extract import is_latex, statements
-from symderiv.check.judge import EQUALITIES, Checker, _is_name
+from symderiv.check.judge import EQUALITIES, Checker, _is_name, _Side
+from symderiv.check.scope import Missing
 from symderiv.check.report import (DATA_DIFFER, OK, ROUNDING, SEVERITY, WRONG, Item, Link,
                                    Report, number)
 from symderiv.check.texmath import Printed, Tup, derivative_name
@@ -150,14 +151,23 @@ class GradingChecker(Checker):
         self.set_fallback()
 
     def set_fallback(self):
+        self.fallback = {}
         for name, options in self.table.items():
             if len(options) == 1:
                 value = ivl.iv.mpf(options[0].value)  # a double: exact as a binary number
-                self.scope.fallback[symbol(name)] = value
+                self.fallback[symbol(name)] = value
+        self.scope.fallback = self.fallback
 
     def check(self, found):
         self.only_problem = any(st.problem == self.problem_id for st in found)
         return super().check(found)
+
+    def statement(self, st) -> None:
+        # The problem's data stand in for names only under the problem (x_1 of another
+        # problem is not its input i_1).
+        self.scope.fallback = {} if self.only_problem and st.problem != self.problem_id \
+            else self.fallback
+        super().statement(st)
 
     def finish(self, st, sides, links, components=None) -> None:
         before = len(self.report.items)
@@ -174,7 +184,13 @@ class GradingChecker(Checker):
             head = part[0]
             if head.problem is not None or not _is_name(head.value):
                 continue
-            link = self.grade(head.value, part, st.line, head.value.name in given)
+            link = self.grade(head.value, part, st.line, head.value.name in given,
+                              self.formula_value(head.value))
+            if link is not None:
+                graded.append(link)
+        for name, number in self.substituted:  # (ô₁ − y₁)² = (0.7401 − 0.12)²: y₁ is 0.12
+            data = all(q.given for q in self.table.get(name.name, []))
+            link = self.grade(name, [_Side(0, "", st.line, number)], st.line, data)
             if link is not None:
                 graded.append(link)
         if not graded:
@@ -186,21 +202,31 @@ class GradingChecker(Checker):
         item.links.extend(link for link, _ in graded)
         item.matched = (item.matched or []) + [m for _, m in graded]
         for link, _ in graded:
-            if link.status == DATA_DIFFER:
-                item.status, item.reason = DATA_DIFFER, link.reason
+            if link.status == DATA_DIFFER:  # a WRONG given, said once
+                item.status, item.detail, item.reason = WRONG, DATA_DIFFER, link.reason
             elif SEVERITY.get(link.status, 0) > SEVERITY.get(item.status, 0):
                 item.status, item.line = link.status, link.line
                 item.expected, item.difference = link.expected, link.difference
 
-    def grade(self, name, part, line: int, given: bool):
+    def formula_value(self, name):
+        """z_1 = w_5 h_1 + w_7 h_2 + b_2 (a formula, no number): its value with the document's
+        values and the problem's data for what it leaves open, to grade the formula by."""
+        if name in self.scope.values or name not in self.scope.formulas:
+            return None
+        try:
+            return self.scope.numeric(self.scope.formulas[name])
+        except (Missing, ivl.Unevaluable, ArithmeticError, TypeError, ValueError):
+            return None
+
+    def grade(self, name, part, line: int, given: bool, carried=None):
         options = self.table.get(name.name)
-        if not options or name not in self.scope.values:
+        if not options or name not in self.scope.values and carried is None:
             return None
         if self.convention:  # the document's δ keeps the sign convention it started with
             options = [q for q in options if q.convention in ("", self.convention)] or options
         if self.differ and not given:
             return None  # derived from other data: graded by its own arithmetic only
-        carried = self.scope.values[name]
+        carried = self.scope.values[name] if carried is None else carried
         last = part[-1]
         printed = _printed_number(last.value) if last.problem is None else None
         verdicts = [(self.verdict(q.value, carried, printed), q) for q in options]
@@ -260,7 +286,9 @@ def grade_text(text: str, sheet, problem_id: str | None = None, given: dict | No
     latex = is_latex(text, filename) if latex is None else latex
     report = checker.check(statements(text, latex))
     report.graded = {"problem": problem.id, "matched": checker.matched,
-                     "data_differ": checker.differ}
+                     "data_differ": checker.differ,
+                     "from_problem": {s.name: " or ".join(q.label for q in checker.table[s.name])
+                                      for s in sorted(checker.scope.fallback_used, key=str)}}
     return report
 
 

@@ -22,6 +22,7 @@ formula) or an exactly computed one is exact; any other number is rounded when i
 least as many decimals as the chain's result (the working precision), else exact.
 """
 
+import itertools
 import time
 from dataclasses import dataclass
 from fractions import Fraction
@@ -32,9 +33,13 @@ import sympy as sp
 from symderiv.check import arrays
 from symderiv.check import intervals as ivl
 from symderiv.check.extract import Statement, is_latex, statements
-from symderiv.check.report import (CONDITIONAL, DEFINES, OK, ROUNDING, SEVERITY, SKIPPED, WRONG,
-                                   Binding, Item, Link, Report, shorten)
+from symderiv.check.report import (CONDITIONAL, DEFINES, INHERITS, OK, ROUNDING, SEVERITY, SKIPPED,
+                                   WRONG, Binding, Item, Link, Report, shorten)
+from symderiv.check.report import number as report_number
+from symderiv.check.hypothesis import EQUAL_WITHIN, judge_under, read_condition
 from symderiv.check.scope import MAX_FORMULA_DEPTH, Missing, Scope
+from symderiv.check.factors import written_factors
+from symderiv.check.substitute import pairs, positions
 from symderiv.check.texmath import (FunctionHead, Matrix, Printed, Tup, Unreadable, derivative_parts,
                                     exact, names_in, printed_in, read, read_head)
 from symderiv.calculus.expr import symbol
@@ -47,6 +52,8 @@ CHILD_SLACK = 1.5          # beyond it, for the child that proves it to start an
 MAX_IDENTITY_OPS = 600     # larger identities are skipped
 DEFAULT_PRECISION = 4      # decimals of a result when a document shows none
 EQUALITIES = ("=", "≈")
+MAX_SIGN_CHOICES = 64      # a substitution's ways of placing the signs SymPy folded away
+SUBSTITUTION_BINDS = False  # an unknown name takes the substituted number: off until sheets with several steps (w_5 per step) are read per step
 
 
 @dataclass
@@ -59,6 +66,7 @@ class _Side:
     value: object = None
     problem: str | None = None
     written: object = None  # the head as written, when ``value`` is the derivative it claims
+    tokens: list | None = None  # as lexed (where each leaf was written)
 
     @property
     def bare(self) -> bool:
@@ -84,6 +92,8 @@ class Checker:
         self.section = 0
         self.precision = DEFAULT_PRECISION  # of the chain being judged
         self.aliases: list = []  # an array head's entries' other spellings, bound after its chain
+        self.assumptions = None  # a hypothetical's condition, as assumptions (else None)
+        self.substituted: list = []  # (name, number) the statement's substitutions gave values
         for name, value in self.given.items():
             self.give(name, value)
 
@@ -133,11 +143,11 @@ class Checker:
         if st.skip:
             self._skip(st, st.skip)
             return
-        if st.conditional:
-            self.report.items.append(Item(st.line, st.text, CONDITIONAL, st.line, st.last_line,
-                                          reason="under a condition (if …, when …): a "
-                                                 "hypothetical, not judged as a fact"))
-            return
+        self.substituted = []
+        if st.conditional and not set(st.relations) & set(EQUALITIES):
+            return  # "if $z_1 < 0$": the condition itself, assumed, not a claim
+        self.assumptions = read_condition(st.condition, self.scope.context) \
+            if st.conditional else None
         sides = [self.read_side(k, e, head=(k == 0)) for k, e in enumerate(st.elements)]
         if st.update and sides[0].problem is None and isinstance(sides[0].value, Tup) \
                 and self.scope.context.array_name(sides[0].value):  # W ← W - η∇W: W's new entries
@@ -167,7 +177,7 @@ class Checker:
                                   self.scope.exact_values.get(new))
 
     def read_side(self, k: int, element, head: bool) -> _Side:
-        side = _Side(k, element.text, element.line)
+        side = _Side(k, element.text, element.line, tokens=element.tokens)
         try:
             side.value = (read_head if head else read)(element.tokens, self.scope.context)
         except Unreadable as e:
@@ -236,8 +246,7 @@ class Checker:
         body = exact(sides[1].value)
         if not set(head.params) & names_in(body):
             return False
-        if any(p in self.scope.values for p in head.params):
-            return False
+        # f(x) = x² defines f even when x has a value: its parameter is a variable.
         known = self.scope.context.function(head.name)
         if known is not None and head.applied is not None and not isinstance(known, sp.Lambda):
             verdict = self.decide(head.applied, body)
@@ -369,7 +378,55 @@ class Checker:
             out.status, out.reason = SKIPPED, "nested too deeply"
         except Exception as e:  # noqa: BLE001 - SymPy's and mpmath's failures vary
             out.status, out.reason = SKIPPED, f"cannot evaluate ({type(e).__name__})"
+        if self.assumptions is not None and out.status != OK:
+            self.under_condition(out, left, right)
         return out
+
+    def under_condition(self, out: Link, left: _Side, right: _Side) -> None:
+        """A hypothetical link that does not hold as a fact, judged assuming its condition
+        (an identity inside the hypothetical was judged as usual and holds)."""
+        out.status, out.expected, out.printed, out.difference = SKIPPED, None, None, None
+        out.counterexample = out.reason = None
+        if not self.assumptions:
+            out.reason = ("a hypothetical whose condition names no sign or limit to assume: "
+                          "write it in the math (z_1 < 0, z \\to \\infty, a \\to \\pm 1) "
+                          "to have it judged")
+            return
+        lhs, rhs = (self.scope.resolve_derivatives(exact(side.value)) for side in (left, right))
+        assumed = {a.symbol for a in self.assumptions}
+        for _ in range(MAX_FORMULA_DEPTH):  # a → tanh z when the condition is on z
+            names = names_in(lhs) | names_in(rhs)
+            swap = {n: exact(self.scope.expandable(n)) for n in names - assumed
+                    if self.scope.expandable(n) is not None and n not in self.scope.values}
+            if names & assumed and not (names - assumed - set(self.scope.values)) or not swap:
+                break
+            lhs, rhs = (self.scope.resolve_derivatives(e.xreplace(swap)) for e in (lhs, rhs))
+        names = names_in(lhs) | names_in(rhs)
+        relevant = [a for a in self.assumptions if a.symbol in names]
+        known = {n: sp.Float(mpmath.nstr(ivl.midpoint(self.scope.values[n]), 30), 30)
+                 for n in names - assumed if n in self.scope.values}
+        open_names = sorted(n.name for n in names - assumed - set(known))
+        if not relevant or open_names:
+            said = "; ".join(a.said for a in self.assumptions)
+            out.reason = (f"a hypothetical: its condition ({said}) does not settle "
+                          + ", ".join(open_names) + "; give those values or state their "
+                          "condition to have it judged" if open_names else
+                          f"a hypothetical: its condition ({said}) is on none of its names; "
+                          "state the condition on them to have it judged")
+            return
+        tolerance = EQUAL_WITHIN
+        for side in (left, right):
+            if side.bare and printed_in(side.value) and out.relation == "≈":
+                tolerance = sp.Rational(1, 2) * sp.Rational(10) ** -next(iter(printed_in(side.value))).decimals
+        result = self.bounded(judge_under, (lhs.xreplace(known), rhs.xreplace(known), relevant,
+                                            tolerance))
+        if result is None:
+            out.reason = "the limits under its condition took too long"
+            return
+        for key, value in result.items():
+            setattr(out, key, value)
+        if out.status != SKIPPED:
+            out.method = out.method or "under the condition"
 
     def with_recomputed(self, out: Link, left: _Side, right: _Side) -> Link:
         """A link through a name whose line was WRONG also holds with the name's right value
@@ -434,9 +491,11 @@ class Checker:
         return out
 
     def _judge(self, out: Link, left: _Side, right: _Side) -> None:
-        # In d/dx(…) = …, x is a variable, whatever value an earlier line gave it.
+        # In d/dx(…) = …, x is a variable, whatever value an earlier line gave it; so is
+        # the name a hypothetical's condition is on (if z_1 < 0, …: not z_1's value).
         variables = frozenset(v for side in (left, right)
                               for d in side.value.atoms(sp.Derivative) for v in d.variables)
+        variables |= {a.symbol for a in self.assumptions or ()}
         values, missing = [], set()
         for side in (left, right):
             try:
@@ -445,7 +504,8 @@ class Checker:
                 values.append(None)
                 missing |= m.names
         for k, side in enumerate((left, right)):
-            # ∂E/∂w_5 (E's formula differentiated) = 0.74 × 0.19 × 0.59: at the document's values.
+            # ∂E/∂w_5 (E's formula differentiated) = 0.74 × 0.19 × 0.59: at the document's
+            # values, once differentiated (w_5's value is put in only after ∂/∂w_5 is taken).
             other = (left, right)[1 - k]
             if values[k] is None and side.written is not None and not names_in(other.value):
                 try:
@@ -454,13 +514,148 @@ class Checker:
                     pass
         if values[0] is not None and values[1] is not None:
             self._compare(out, left, right, *values)
+            if out.status in (WRONG, ROUNDING) and bool(names_in(left.value)) != bool(names_in(right.value)):
+                # w_5 − η g = 0.4 − 0.5 × 0.0872: which name took the wrong number
+                paired = Link(out.index, out.line, out.left, out.right, SKIPPED, reason="")
+                self.substitution(paired, left, right)
+                if paired.symbol is not None:
+                    out.symbol, out.reason = paired.symbol, paired.reason
             return
         lhs, rhs = left.value, right.value
         if not names_in(lhs) or not names_in(rhs):
             out.reason = "no value for " + ", ".join(sorted(missing))
+            if not self.factorwise(out, left, right, variables):
+                self.substitution(out, left, right)
             return
         written = [side.written if side.written is not None else side.value for side in (left, right)]
         self._identity(out, lhs, rhs, variables, written)
+        if out.status == SKIPPED and names_in(lhs) != names_in(rhs):
+            factored = Link(out.index, out.line, out.left, out.right, SKIPPED, relation=out.relation)
+            if self.factorwise(factored, left, right, variables):
+                out.__dict__.update(factored.__dict__)
+
+    def factorwise(self, out: Link, left: _Side, right: _Side, variables: frozenset) -> bool:
+        """Two products of as many factors, named differently (a chain rule worked out):
+        judged factor against factor. ``∂a/∂z`` against ``d/dz F(z)`` states a = F(z);
+        a literal 0 makes the product 0 whatever the other factors. True when it applied."""
+        if left.tokens is None or right.tokens is None:
+            return False
+        sides = [written_factors(side.tokens, self.scope.context) for side in (left, right)]
+        if sides[0] is None or sides[1] is None or len(sides[0]) != len(sides[1]) \
+                or not all(any(names_in(x) for x in f) for f in sides) \
+                or not any(f == g for f, g in zip(*sides)):
+            return False  # not a chain rule written twice (it shares a factor)
+        verdicts = [self.factor_verdict(out.line, f, g, variables) for f, g in zip(*sides)]
+        wrong = next((v for v in verdicts if v.status in (WRONG, ROUNDING)), None)
+        unjudged = next((v for v in verdicts if v.status == SKIPPED), None)
+        if wrong is not None:
+            # Factors are paired by where they were written, which may not be how the author
+            # meant them (σ(z)(1 − σ(z)) against e^{-z}/(1 + e^{-z})²): never a WRONG.
+            return False
+        out.method = "factor by factor"
+        if unjudged is not None:
+            out.status, out.reason = SKIPPED, f"factor {unjudged.left} against {unjudged.right}: {unjudged.reason}"
+        else:
+            out.status, out.reason = OK, None
+            out.expected = sp.sstr(sp.Mul(*(exact(f) for f in sides[1])))
+        return True
+
+    def factor_verdict(self, line: int, f, g, variables: frozenset) -> Link:
+        """One factor against the one written in its place."""
+        out = Link(0, line, sp.sstr(f), sp.sstr(g), SKIPPED)
+        if f == g:
+            out.status = OK
+            return out
+        for a, b in ((f, g), (g, f)):
+            parts = derivative_parts(a) if _is_name(a) else None
+            if parts is None:
+                continue
+            x, y = symbol(parts[0]), symbol(parts[1])
+            if isinstance(b, sp.Derivative) and b.variables == (y,) and names_in(b.expr) <= {y} \
+                    and x not in self.scope.formulas and self.scope.bind_formula(x, b.expr):
+                self.report.bindings.append(Binding(line, x.name, "formula",
+                                                    formula=sp.sstr(exact(b.expr))))
+                out.status = OK  # ∂a/∂z against d/dz F(z): says a = F(z)
+                return out
+            if self.scope.derivable(a) is None and x not in self.scope.formulas:
+                out.reason = (f"{x.name} has no formula in {y.name} before this line: state "
+                              f"{x.name} = … first (or give it with --given) to have it judged")
+                return out
+        if 0 in (f, g):  # ∂a/∂z against 0: true where a is flat (ReLU for z < 0), a condition
+            other = self.scope.expandable(f + g) if _is_name(f + g) else f + g
+            free = ", ".join(sorted(n.name for n in names_in(self.scope.resolve_derivatives(other))))
+            out.reason = (f"0 only for some values of {free or 'its names'}: state the condition "
+                          "in the math (if z < 0, …) to have it judged")
+            return out
+        self._judge(out, _Side(0, out.left, line, f), _Side(1, out.right, line, g))
+        if out.status == SKIPPED and out.reason and out.reason.startswith("the sides are in different"):
+            out.reason = "not an identity without a condition the math does not state"
+        return out
+
+    def substitution(self, out: Link, left: _Side, right: _Side) -> None:
+        """``w_5 - \\eta g = 0.3 - 0.1 \\times 0.1415``: each name against the number written
+        in its place. A number that contradicts the name's value is WRONG (the name is
+        said); a name without a value takes the number (the document just gave it)."""
+        symbolic, numeric = (left, right) if names_in(left.value) else (right, left)
+        if symbolic.tokens is None or numeric.tokens is None:
+            return
+        context = self.scope.context
+        found = pairs(symbolic.value, numeric.value,
+                      positions(symbolic.tokens, context, symbolic.value),
+                      positions(numeric.tokens, context, numeric.value))
+        if found is None:
+            out.reason += " (and the numbers are not put in the formula's places one for one)"
+            return
+        paired, flips = found
+        verdicts = [self._pair_verdict(s, n) for s, n in paired]
+        for named, odd in flips:
+            # Which factors of a product carry the signs SymPy folded together: the choice
+            # that agrees best with the values known, else the fewest, the last (0.1 × (−g)).
+            choices = [c for size in range(len(named) + 1) if size % 2 == odd
+                       for c in itertools.combinations(reversed(named), size)]
+            options = [{k: self._pair_verdict(paired[k][0], -paired[k][1] if k in c else paired[k][1])
+                        for k in named} for c in choices[:MAX_SIGN_CHOICES]]
+            best = min(options, key=lambda o: sum(v[0] != OK for v in o.values()))
+            for k, v in best.items():
+                verdicts[k] = v
+        worst = max(verdicts, key=lambda v: SEVERITY[v[0]])
+        for status, s, known, number, number_expr in verdicts:
+            # The document just said what this name is (with --spec, what it left to the
+            # problem's data: its number is then graded against them).
+            # Only plain names take a number: ∂E/∂w_1 or a name with a formula is derived,
+            # and a number put in for it says nothing the document must go on with.
+            plain = _is_name(s) and s not in self.scope.formulas and derivative_parts(s) is None
+            if SUBSTITUTION_BINDS and plain and (known is None or s not in self.scope.values
+                          and s in self.scope.fallback and status == OK):
+                # A value, not an exact one: identities keep the name a variable (w_1 in
+                # σ(z)(1 − σ(z)) = o(1 − o) is not put in while o stays free).
+                self.scope.bind_value(s, number, None, given=True)
+                self.report.bindings.append(Binding(out.line, s.name, "substituted",
+                                                    value=float(ivl.midpoint(number))))
+                self.substituted.append((s, number_expr))
+        out.method, out.status, out.reason = "substitution", worst[0], None
+        if worst[0] == OK:
+            out.expected = float(ivl.midpoint(self.scope.numeric(numeric.value)))
+            return
+        status, s, known, number, _ = worst
+        out.expected, out.printed = float(ivl.midpoint(known)), float(ivl.midpoint(number))
+        out.difference = out.printed - out.expected
+        if _is_name(s):
+            out.symbol = s.name
+            out.reason = (f"{number_expr_text(number_expr)} is put in for {s.name}, whose value "
+                          f"is {report_number(out.expected)}")
+
+    def _pair_verdict(self, s, number_expr) -> tuple:
+        """(status, name, its value or None, the number's interval, the number as written)."""
+        number = self.scope.numeric(number_expr)
+        try:
+            known = self.scope.numeric(s)
+        except Missing:
+            return OK, s, None, number, number_expr
+        if ivl.meet(known, number):
+            return OK, s, known, number, number_expr
+        wide = ivl.meet(self.scope.numeric(s, widen=True), self.scope.numeric(number_expr, widen=True))
+        return (ROUNDING if wide else WRONG), s, known, number, number_expr
 
     def _compare(self, out: Link, left: _Side, right: _Side, lv, rv) -> None:
         lv, rv = self._as_printed(left, right, lv), self._as_printed(right, left, rv)
@@ -641,8 +836,9 @@ class Checker:
         for k, part in enumerate(components or [sides]):
             mine = links if components is None else [link for link in links
                                                       if getattr(link, "component", k) == k]
-            self.bind_head(st, part, wrong=any(link.status == WRONG for link in mine),
-                           slip=any(link.status == ROUNDING for link in mine))
+            if not st.conditional:  # a hypothetical's values are not facts
+                self.bind_head(st, part, wrong=any(link.status == WRONG for link in mine),
+                               slip=any(link.status == ROUNDING for link in mine))
             for side in part:
                 if side.problem is None and isinstance(side.value, sp.Basic) and names_in(side.value):
                     for p in printed_in(side.value):
@@ -658,7 +854,10 @@ class Checker:
             worst, status = None, SKIPPED
         line = worst.line if worst is not None and status in (ROUNDING, WRONG) else st.line
         item = Item(line, st.text, status, st.line, st.last_line, links)
+        item.detail = CONDITIONAL if st.conditional else None
         item.inherits = inherited or None
+        if inherited:
+            item.detail = f"{INHERITS} {min(self.scope.wrong_lines[n][0] for n in self._carried(components or [sides]))}"
         if status in (ROUNDING, WRONG):
             item.expected, item.difference = worst.expected, worst.difference
         elif status == OK:
@@ -715,15 +914,18 @@ class Checker:
         return (f"each link holds, but the chain's full-precision value {mpmath.nstr(full, 10)} "
                 f"would print as {would}, not {('-' if last.value != p else '') + p.text} (rounding carried through the chain)")
 
-    def inherited(self, parts: list) -> str | None:
-        """Which earlier WRONG lines this chain's names carry (checked with the printed value)."""
+    def _carried(self, parts: list) -> set:
+        """The names of this chain whose value comes from an earlier WRONG line."""
         names = set()
         for part in parts:
             for side in part[1:] if len(part) > 1 else part:
                 if side.problem is None and isinstance(side.value, (sp.Basic, Tup)):
                     names |= names_in(side.value)
-        tainted = sorted((self.scope.wrong_lines[n][0], n.name) for n in names
-                         if n in self.scope.wrong_lines)
+        return {n for n in names if n in self.scope.wrong_lines}
+
+    def inherited(self, parts: list) -> str | None:
+        """Which earlier WRONG lines this chain's names carry (checked with the printed value)."""
+        tainted = sorted((self.scope.wrong_lines[n][0], n.name) for n in self._carried(parts))
         if not tainted:
             return None
         return "uses " + ", ".join(f"{name} from line {line}" for line, name in tainted) + \
@@ -804,6 +1006,11 @@ class Checker:
 def _size(array) -> str:
     height, width = arrays.shape(array)
     return f"{height}×{width}" if isinstance(array, Matrix) else str(len(array))
+
+
+def number_expr_text(e) -> str:
+    """A substituted number as the document wrote it (0.087225, -0.2)."""
+    return sp.sstr(exact(e).evalf(15)).rstrip("0").rstrip(".") if not isinstance(e, Printed) else e.text
 
 
 def _no_names(s):

@@ -1,9 +1,12 @@
 """What ``check`` found, as plain data, and its two renderings (text for people, JSON).
 
 JSON (contract §3): ``{"checked", "wrong", "rounding", "skipped", "items": [{"line",
-"text", "status", "expected"}]}``, extended with each item's ``difference``, ``links``
-(every ``=`` judged on its own), ``note`` and ``reason``, plus ``links`` counts and the
-``bindings`` the document made. ``checked`` counts chains with at least one judged link;
+"text", "status", "expected"}]}``, ``status`` always one of ok, rounding, WRONG, skipped.
+The finer verdict is an added field, ``detail``: ``conditional`` (judged under the
+condition the text states, or skipped when it cannot be read), ``data differ`` (--spec:
+a WRONG given), ``inherits line N`` (uses a value an earlier WRONG line printed), counted
+under ``details``. Each item also has ``difference``, ``links`` (every ``=`` judged on its
+own), ``note`` and ``reason``, plus ``links`` counts and the ``bindings`` the document made. ``checked`` counts chains with at least one judged link;
 ``skipped`` counts chains where nothing could be judged. A chain's status is its worst
 judged link's (WRONG, then rounding, then ok); its skipped links are counted in
 ``links.skipped`` and shown, never reported as ok.
@@ -14,8 +17,11 @@ from dataclasses import dataclass, field
 import mpmath
 
 OK, ROUNDING, WRONG, SKIPPED, DEFINES = "ok", "rounding", "WRONG", "skipped", "defines"
-CONDITIONAL = "conditional"  # a hypothetical (if z < 0 then …): read, not judged
-DATA_DIFFER = "data differ"  # --spec: the document's data are not the problem's
+STATUSES = (OK, ROUNDING, WRONG, SKIPPED)  # an item's status: the contract's four, no other
+# Details: finer verdicts, carried beside the status.
+CONDITIONAL = "conditional"  # a hypothetical (if z < 0 then …): judged under its condition
+DATA_DIFFER = "data differ"  # --spec: the document's data are not the problem's (a WRONG)
+INHERITS = "inherits line"   # "inherits line 73": uses the value a WRONG line printed
 SEVERITY = {OK: 1, ROUNDING: 2, WRONG: 3}
 TEXT_WIDTH = 72
 
@@ -36,11 +42,13 @@ class Link:
     method: str | None = None            # interval | identity (how decided)
     counterexample: dict | None = None
     relation: str = "="                  # =, ≈, or an inequality (never checked)
+    symbol: str | None = None            # substitution: the name a wrong number was put in for
 
     def data(self) -> dict:
         out = {"line": self.line, "left": self.left, "relation": self.relation,
                "right": self.right, "status": self.status}
-        for key in ("expected", "printed", "difference", "reason", "method", "counterexample"):
+        for key in ("expected", "printed", "difference", "reason", "method", "counterexample",
+                    "symbol"):
             value = getattr(self, key)
             if value is not None:
                 out[key] = value
@@ -64,10 +72,13 @@ class Item:
     reason: str | None = None
     inherits: str | None = None   # an earlier WRONG value this chain carries
     matched: list | None = None   # --spec: the problem's quantities this chain states
+    detail: str | None = None     # conditional | data differ | inherits line N
 
     def data(self) -> dict:
         out = {"line": self.line, "text": self.text, "status": self.status,
                "expected": self.expected}
+        if self.detail:
+            out["detail"] = self.detail
         if self.inherits:
             out["inherits"] = self.inherits
         if self.matched:
@@ -114,6 +125,15 @@ class Report:
     def count(self, status: str) -> int:
         return sum(1 for item in self.items if item.status == status)
 
+    def count_detail(self, detail: str) -> int:
+        """Items whose detail is ``detail`` (``inherits line`` counts every line N)."""
+        return sum(1 for item in self.items if item.detail and item.detail.startswith(detail))
+
+    def details(self) -> dict:
+        return {CONDITIONAL: self.count_detail(CONDITIONAL),
+                DATA_DIFFER: self.count_detail(DATA_DIFFER),
+                "inherits": self.count_detail(INHERITS)}
+
     @property
     def checked(self) -> int:
         return sum(1 for item in self.items if item.status in SEVERITY)
@@ -131,8 +151,8 @@ class Report:
     def data(self) -> dict:
         out = {"checked": self.checked, "wrong": self.count(WRONG),
                "rounding": self.count(ROUNDING), "skipped": self.count(SKIPPED),
-               "conditional": self.count(CONDITIONAL),
                "items": [item.data() for item in self.items],
+               "details": self.details(),
                "links": self.link_counts(),
                "bindings": [b.data() for b in self.bindings]}
         if self.graded is not None:
@@ -141,12 +161,13 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.count(WRONG) or self.count(DATA_DIFFER) else 0
+        return 1 if self.count(WRONG) else 0
 
     def summary(self) -> str:
         links = self.link_counts()
-        extra = "".join(f", {status} {self.count(status)}" for status in (CONDITIONAL, DATA_DIFFER)
-                        if self.count(status))
+        details = self.details()
+        extra = "".join(f", {n} {name}" for name, n in details.items() if n)
+        extra = f" [{extra[2:]}]" if extra else ""
         return (f"checked {self.checked}, wrong {self.count(WRONG)}, rounding "
                 f"{self.count(ROUNDING)}, skipped {self.count(SKIPPED)}{extra} "
                 f"(links: {links[OK]} ok, {links[ROUNDING]} rounding, {links[WRONG]} WRONG, "
@@ -156,6 +177,9 @@ class Report:
         lines = []
         for item in self.items:
             lines.extend(_item_lines(item))
+        taken = (self.graded or {}).get("from_problem")
+        if taken:  # --spec: names the document uses but never gives, read as the problem's
+            lines.append("taken from the problem: " + "; ".join(f"{n} = {q}" for n, q in taken.items()))
         lines.append(self.summary())
         return "\n".join(lines) + "\n"
 
@@ -176,19 +200,26 @@ def shorten(text: str, width: int = TEXT_WIDTH) -> str:
 
 
 def _item_lines(item: Item) -> list[str]:
-    head = f"line {item.line:>4}  {item.status:<8}  {shorten(item.text)}"
+    status = f"{item.status} ({item.detail})" if item.detail else item.status
+    head = f"line {item.line:>4}  {status:<8}  {shorten(item.text)}"
     out = [head]
     pad = " " * 17
     own = [link for link in item.links if link.status == item.status and link.relation != "spec"]
     if item.status in (ROUNDING, WRONG) and own:
         worst = own[0]
         out.append(f"{pad}at  {shorten(worst.left, 40)} {worst.relation} {shorten(worst.right, 40)}")
-        if worst.counterexample:
+        if worst.counterexample and (worst.method or "").startswith("under"):
+            out.append(f"{pad}false {worst.method}: {_point(worst.counterexample)}")
+        elif worst.counterexample:
             out.append(f"{pad}not an identity: the left side is {worst.expected}; "
                        f"{_point(worst.counterexample)}")
+        elif worst.symbol is not None and worst.method == "substitution":
+            out.append(f"{pad}{worst.reason} (difference {number(worst.difference, 3)})")
         elif worst.expected is not None:
             out.append(f"{pad}recomputed {number(worst.expected)}, printed "
                        f"{number(worst.printed)}, difference {number(worst.difference, 3)}")
+            if worst.symbol is not None:
+                out.append(f"{pad}{worst.reason}")
         for link in own:  # a vector's or a matrix's entries: each wrong one by its place
             if link.reason and link.reason.startswith("entry ") and link.expected is not None:
                 out.append(f"{pad}{link.reason}: recomputed {number(link.expected)}, printed "
@@ -202,7 +233,8 @@ def _item_lines(item: Item) -> list[str]:
         spread = f" ± {number(item.uncertainty, 2)}" if item.uncertainty else ""
         out.append(f"{pad}value {number(item.expected)}{spread}")
     elif item.status == OK:
-        out.append(f"{pad}identity holds")
+        assumed = [link.method for link in item.links if (link.method or "").startswith("under")]
+        out.append(f"{pad}holds {assumed[0]}" if assumed else f"{pad}identity holds")
     skipped = [link for link in item.links if link.status == SKIPPED]
     if item.status == SKIPPED and (item.reason and not skipped or len(skipped) == 1):
         out.append(f"{pad}skipped: {item.reason or skipped[0].reason}")
@@ -210,7 +242,7 @@ def _item_lines(item: Item) -> list[str]:
         for link in skipped:
             out.append(f"{pad}skipped  {shorten(link.left, 28)} {link.relation} "
                        f"{shorten(link.right, 28)}: {link.reason}")
-    if item.status in (CONDITIONAL, DATA_DIFFER) and item.reason:
+    if item.detail and item.status != SKIPPED and item.reason:
         out.append(f"{pad}{item.reason}")
     if item.matched:
         out.append(f"{pad}matched: " + "; ".join(item.matched))

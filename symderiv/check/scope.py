@@ -69,11 +69,13 @@ class Scope:
         self.wrong_lines: dict = {}  # symbol -> line of the WRONG chain its value comes from
         self.slips: dict = {}  # symbol -> [the value printed on its rounding-slip line]
         self.fallback: dict = {}  # symbol -> interval from a spec, for names the document leaves open
+        self.fallback_used: set = set()  # names that took the spec's value
 
     def next_scope(self) -> "Scope":
         fresh = Scope(self.numbers, self.exactness, self.result_decimals)
         fresh.rounded_decimals = self.rounded_decimals
         fresh.fallback = self.fallback
+        fresh.fallback_used = self.fallback_used
         fresh.identity_seconds, fresh.clock = self.identity_seconds, self.clock
         fresh.part = self.part
         return fresh
@@ -171,6 +173,7 @@ class Scope:
         if derivative is not None:
             return self.numeric(derivative, visiting | {s})
         if s in self.fallback and s not in self.formulas:
+            self.fallback_used.add(s)
             return self.fallback[s]
         raise Missing({s.name})
 

@@ -18,7 +18,9 @@ def add_parser(sub) -> None:
         description="Re-derive every chain a = b = c in a worked solution (Markdown, LaTeX "
                     "or plain text with $...$ math) and report each, with its line number, "
                     "as ok, rounding (a last digit off by less than one unit), WRONG (with "
-                    "the recomputed value) or skipped (what could not be read or evaluated).",
+                    "the recomputed value) or skipped (what could not be read or evaluated); "
+                    "a finer verdict shows beside it: conditional (judged under the "
+                    "condition the text states), data differ, inherits line N.",
         epilog="Exit status: 0 when nothing is WRONG (rounding slips alone exit 0), 1 when "
                "something is, 2 on bad input.")
     p.add_argument("doc", metavar="DOC", help="the document ('-' reads standard input)")

@@ -1,0 +1,110 @@
+"""Substitution links (handcalcs' symbolic = substituted): pair each name with its number.
+
+``w_5 - \\eta \\frac{\\partial E}{\\partial w_5} = 0.3 - 0.1 \\times 0.141525`` says w₅ is 0.3,
+η is 0.1 and ∂E/∂w₅ is 0.141525: the two trees have one shape, and each name on the
+symbolic side stands where a number stands on the other. SymPy orders the terms of a sum
+and the factors of a product its own way, so both sides are put back in the order they
+were written (by where each leaf's token starts) before they are walked side by side.
+Products compare without their signs (SymPy folds ``0.1 \\times (-0.036875)``'s two minus
+signs away); a sign left over in a product belongs to one of its factors, which the
+caller settles.
+"""
+
+import sympy as sp
+
+from symderiv.check.texmath import Printed, Unreadable, _Parser, exact, names_in, printed_in
+
+NOWHERE = float("inf")
+MAX_LEAVES = 60  # larger substitutions are not paired (each leaf's position is one parse)
+
+
+def positions(tokens: list, context, value) -> dict:
+    """Where each name and printed number of ``value`` (read from ``tokens``) was written."""
+    found: dict = {}
+    wanted = names_in(value)
+    for k, token in enumerate(tokens):
+        if len(found) >= len(wanted) or k > MAX_LEAVES * 8:
+            break
+        if token.kind == "num" or token.text in ("(", ")", "{", "}", "+", "-", "^", "_"):
+            continue
+        try:
+            leaf = _Parser(tokens[k:], context).primary()
+        except (Unreadable, RecursionError, IndexError, TypeError, ValueError, AttributeError):
+            continue
+        if leaf in wanted and leaf not in found:
+            found[leaf] = token.start
+    for t in tokens:  # a whole number (the 3 of 3 + 0.018) is placed by its first token
+        if t.kind == "num" and t.text.isdigit():
+            found.setdefault(sp.Integer(t.text), t.start)
+    decimals = [t.start for t in tokens if t.kind == "num" and not t.text.isdigit()]
+    printed = sorted(printed_in(value), key=lambda p: p.dummy_index)
+    if len(printed) == len(decimals):
+        found.update(zip(printed, decimals))
+    return found
+
+
+def pairs(symbolic, numeric, where_s: dict, where_n: dict):
+    """``([(name or constant, numeric subtree)], flips)``, or None when the trees differ in
+    shape. Each entry of ``flips`` is one product's ``(pairs with a name, odd)``: SymPy
+    folded its factors' signs into one, so an odd (or, with odd False, even) number of
+    those pairs take a minus sign; the caller picks which (−0.4 × (−0.664) for w n)."""
+    out: list = []
+    flips: list = []
+    return (out, flips) if _walk(symbolic, numeric, where_s, where_n, out, flips) else None
+
+
+def _walk(s, n, where_s, where_n, out, flips) -> bool:
+    if not names_in(s):  # a number on both sides: the same number, or another shape
+        return not names_in(n) and exact(s) == exact(n)
+    if isinstance(s, sp.Symbol) and not isinstance(s, Printed):
+        if names_in(n):
+            return False
+        out.append((s, n))
+        return True
+    if isinstance(s, sp.Mul):
+        (s_sign, s_core), (n_sign, n_core) = _unsigned(s), _unsigned(n)
+        start = len(out)
+        if not _walk_args(s_core, n_core, where_s, where_n, out, flips, ordered=True):
+            return False
+        named = [k for k in range(start, len(out)) if names_in(out[k][0])]
+        if named:
+            flips.append((named, s_sign != n_sign))
+        return s_sign == n_sign or bool(named)
+    if s.func != n.func or len(s.args) != len(n.args):
+        return False
+    return _walk_args(list(s.args), list(n.args), where_s, where_n, out, flips,
+                      ordered=isinstance(s, sp.Add))
+
+
+def _walk_args(s_args, n_args, where_s, where_n, out, flips, ordered: bool) -> bool:
+    if len(s_args) != len(n_args):
+        return False
+    if ordered:
+        keys = [_first(a, where_s) for a in s_args]
+        if len(set(keys)) < len(keys):
+            return False  # o(1 − o)(o − y): the factors' written order is not known
+        s_args = sorted(s_args, key=lambda a: _first(a, where_s))
+        n_args = sorted(n_args, key=lambda a: _first(a, where_n))
+    return all(_walk(a, b, where_s, where_n, out, flips) for a, b in zip(s_args, n_args))
+
+
+def _unsigned(e) -> tuple:
+    """(sign, the factors but −1) of a product; a lone factor is a product of one."""
+    factors = list(e.args) if isinstance(e, sp.Mul) else [e]
+    sign = 1
+    core = []
+    for f in factors:
+        if f.is_Number and f.is_negative:
+            sign = -sign
+            if f != -1:
+                core.append(-f)
+        else:
+            core.append(f)
+    return sign, core
+
+
+def _first(e, where: dict) -> float:
+    if e.is_Integer:
+        return where.get(e, NOWHERE)
+    leaves = names_in(e) | set(printed_in(e))
+    return min((where.get(leaf, NOWHERE) for leaf in leaves), default=NOWHERE)
