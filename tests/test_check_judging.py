@@ -275,3 +275,26 @@ def test_the_seeds_names_are_the_problems_quantities():
     taken = report.graded["from_problem"]
     assert taken["y1"] == "target of o1" and taken["y2"] == "target of o2"
     assert "x1" not in taken  # problem 5's x_1 is not problem 4's input
+
+
+# -- inequalities between numbers, and ∇e with no variable ------------------------------------
+
+def test_an_inequality_between_numbers_is_judged_as_written():
+    # by hand: 1 − 0.8 = 0.2, not > 0.5; 0.25 ≤ 0.3 as written (not what rounds to them)
+    doc = ("$$-2 < 0$$\n\n$$0.25 \\le 0.3 = 0.1 + 0.2$$\n\n$$1 - 0.8 > 0.5$$\n\n"
+           "$$0.5 < 0.5$$\n\n$$z_n < 0$$\n")
+    report = check_text(doc)
+    assert [(i.line, i.status) for i in report.items] == [
+        (1, "ok"), (3, "ok"), (5, "WRONG"), (7, "WRONG"), (9, "skipped")], report.text()
+    assert "the sides are 0.2 and 0.5" in report.text()
+    assert "between formulas" in report.items[-1].reason   # z_n < 0 is a condition
+
+
+def test_a_gradient_written_nabla_e_is_a_vector_an_update_uses():
+    # W − 0.5·∇e = (0.5 − 1.305, 0.4 − 1.116) = (−0.805, −0.716), by hand
+    doc = ("$$W = (0.5, 0.4)$$\n\n$$\\nabla e = (2.61, 2.232)$$\n\n"
+           "$$W \\leftarrow W - 0.5 \\nabla e = (-0.805, -0.716)$$\n")
+    assert [(i.line, i.status) for i in check_text(doc).items] == [(5, "ok")]
+    wrong = check_text(doc.replace("-0.716", "-0.726"))
+    assert [(i.line, i.status) for i in wrong.items] == [(5, "WRONG")]
+    assert "entry 2 of 2" in wrong.text()

@@ -291,9 +291,8 @@ class Checker:
             if st.relations[k - 1] in EQUALITIES:
                 links.append(self.link(sides[k].line, sides[k - 1], sides[k], st.relations[k - 1]))
             else:
-                links.append(Link(k, sides[k].line, sides[k - 1].text, sides[k].text, SKIPPED,
-                                  reason="an inequality (inequalities are not checked)",
-                                  relation=st.relations[k - 1]))
+                links.append(self.inequality(sides[k].line, sides[k - 1], sides[k],
+                                             st.relations[k - 1]))
             links[-1].index = k
         return links
 
@@ -380,6 +379,38 @@ class Checker:
             out.status, out.reason = SKIPPED, f"cannot evaluate ({type(e).__name__})"
         if self.assumptions is not None and out.status != OK:
             self.under_condition(out, left, right)
+        return out
+
+    def inequality(self, line: int, left: _Side, right: _Side, relation: str) -> Link:
+        """``0.4315 > 0``, ``-2 < 0``: between numbers, judged on the intervals (too close to
+        call at the printed digits: skipped). With a free name (``z_n < 0``) it is a
+        condition, not a claim."""
+        out = Link(right.index, line, left.text, right.text, SKIPPED, relation=relation,
+                   reason="an inequality between formulas (only one between numbers is checked)")
+        strict = {"<": "<", r"\lt": "<", ">": ">", r"\gt": ">"}
+        loose = {r"\le": "<", r"\leq": "<", r"\leqslant": "<", r"\ge": ">", r"\geq": ">",
+                 r"\geqslant": ">"}
+        if relation not in strict and relation not in loose or left.problem or right.problem \
+                or self.assumptions is not None:
+            return out
+        try:
+            if names_in(left.value) or names_in(right.value):
+                return out
+            # as written: 0.25 ≤ 0.3 compares those numbers, not what rounds to them
+            lo, hi = (self.scope.numeric(exact(side.value)) for side in (left, right))
+        except Exception:  # noqa: BLE001 - whatever cannot be evaluated stays unchecked
+            return out
+        if strict.get(relation, loose.get(relation)) == ">":
+            lo, hi = hi, lo   # a > b is b < a
+        if ivl.upper(lo) < ivl.lower(hi) or relation in loose and ivl.upper(lo) <= ivl.lower(hi):
+            out.status, out.reason, out.method = OK, None, "inequality"
+        elif ivl.lower(lo) > ivl.upper(hi) or relation in strict and ivl.lower(lo) >= ivl.upper(hi):
+            out.status, out.method = WRONG, "inequality"
+            sides = (hi, lo) if strict.get(relation, loose.get(relation)) == ">" else (lo, hi)
+            out.reason = "the sides are " + " and ".join(report_number(float(ivl.midpoint(v)))
+                                                        for v in sides)
+        else:
+            out.reason = "the sides are too close to order at the digits printed"
         return out
 
     def under_condition(self, out: Link, left: _Side, right: _Side) -> None:

@@ -208,7 +208,9 @@ def _item_lines(item: Item) -> list[str]:
     if item.status in (ROUNDING, WRONG) and own:
         worst = own[0]
         out.append(f"{pad}at  {shorten(worst.left, 40)} {worst.relation} {shorten(worst.right, 40)}")
-        if worst.counterexample and (worst.method or "").startswith("under"):
+        if worst.method == "inequality":
+            out.append(f"{pad}{worst.reason}: the inequality does not hold")
+        elif worst.counterexample and (worst.method or "").startswith("under"):
             out.append(f"{pad}false {worst.method}: {_point(worst.counterexample)}")
         elif worst.counterexample:
             out.append(f"{pad}not an identity: the left side is {worst.expected}; "
@@ -234,7 +236,9 @@ def _item_lines(item: Item) -> list[str]:
         out.append(f"{pad}value {number(item.expected)}{spread}")
     elif item.status == OK:
         assumed = [link.method for link in item.links if (link.method or "").startswith("under")]
-        out.append(f"{pad}holds {assumed[0]}" if assumed else f"{pad}identity holds")
+        ordered = all(link.method == "inequality" for link in item.links if link.status == OK)
+        out.append(f"{pad}holds {assumed[0]}" if assumed else
+                   f"{pad}the inequality holds" if ordered else f"{pad}identity holds")
     skipped = [link for link in item.links if link.status == SKIPPED]
     if item.status == SKIPPED and (item.reason and not skipped or len(skipped) == 1):
         out.append(f"{pad}skipped: {item.reason or skipped[0].reason}")

@@ -481,6 +481,12 @@ class _Parser:
             if variable is None or t is None or not (t.kind == "letter" or _greek(t.text)):
                 raise Unreadable(r"cannot read this \nabla")
             return self.context.array(symbol(derivative_name(self.name().name, variable)))
+        if name == r"\nabla":  # \nabla e with no variable: the gradient, a name of its own
+            self.take()
+            t = self.peek()
+            if t is None or not (t.kind == "letter" or _greek(t.text)):
+                raise Unreadable(r"cannot read this \nabla")
+            return self.context.array(symbol("nabla" + self.name().name))
         if name == r"\begin":
             return self.environment()
         if name in _COMMAND_FUNCTIONS:
