@@ -5,7 +5,6 @@ The documents in tests/data/check/arrays/ are written by make_arrays.py from mpm
 are mpmath recomputations, independent of the solver.
 """
 
-import importlib.util
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +18,7 @@ from symderiv.check.grade import grade_text, pick_problem, quantities
 from symderiv.check.judge import check_text
 from symderiv.check.texmath import Context, Matrix, Row, Tup, Unreadable, exact, lex, read
 from symderiv.spec import load_sheet
+from generated import assert_written_by
 
 mpmath.mp.dps = 40
 DATA = Path(__file__).parent / "data" / "check"
@@ -42,11 +42,7 @@ def flagged(report) -> dict:
 
 
 def test_the_documents_are_what_their_generator_writes():
-    spec = importlib.util.spec_from_file_location("make_arrays", DATA / "make_arrays.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    for name, make in module.DOCUMENTS.items():
-        assert (ARRAYS / name).read_text(encoding="utf-8") == make(), name
+    assert_written_by(DATA / "make_arrays.py", ARRAYS)
 
 
 @pytest.mark.parametrize("name", DOCUMENTS)

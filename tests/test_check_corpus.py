@@ -5,7 +5,6 @@ The documents in tests/data/check/corpus/ are written by make_corpus.py from mpm
 are mpmath recomputations here, independent of the solver.
 """
 
-import importlib.util
 import re
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from symderiv.check.judge import check_text
 from symderiv.check.texmath import Context, lex, read
 from symderiv.calculus.functions import Phi
 from symderiv.spec import load_sheet
+from generated import assert_written_by
 
 mpmath.mp.dps = 40
 DATA = Path(__file__).parent / "data" / "check"
@@ -37,11 +37,7 @@ def marked(path: Path, marker: str) -> dict:
 
 
 def test_the_corpus_is_what_its_generator_writes():
-    spec = importlib.util.spec_from_file_location("make_corpus", DATA / "make_corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    for name, make in module.DOCUMENTS.items():
-        assert (CORPUS / name).read_text(encoding="utf-8") == make(), name
+    assert_written_by(DATA / "make_corpus.py", CORPUS)
 
 
 @pytest.mark.parametrize("name", ["en.md", "zh.md", "en.tex", "zh.tex"])

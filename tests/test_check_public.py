@@ -6,7 +6,6 @@ error is marked on its line by a comment check never reads. benchmarks/check_cor
 prints the same figures for every document, including those not asserted here.
 """
 
-import importlib.util
 from fractions import Fraction
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import mpmath
 import pytest
 
 from symderiv.check.judge import check_text
+from generated import load_generator
 
 DATA = Path(__file__).parent / "data" / "check"
 PUBLIC = DATA / "public"
@@ -21,10 +21,7 @@ EXPECTED = {"arithmetic": "WRONG", "result": "WRONG", "rounding": "rounding"}
 
 
 def _generator():
-    spec = importlib.util.spec_from_file_location("make_public", DATA / "make_public.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_generator(DATA / "make_public.py")
 
 
 GEN = _generator()
