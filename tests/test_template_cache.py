@@ -67,3 +67,17 @@ def test_an_unwritable_cache_folder_means_no_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "file"))
     monkeypatch.setattr(sys, "dont_write_bytecode", False)
     assert template_cache.bytecode_cache(LatexEnvironment, _finalize, {}) is None
+
+
+def test_a_cache_that_cannot_be_read_or_written_is_no_cache(cache_home, tmp_path, monkeypatch):
+    # a read-only or full folder (root ignores chmod, so the failure is simulated)
+    from jinja2.bccache import FileSystemBytecodeCache
+
+    def refuse(self, bucket):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(FileSystemBytecodeCache, "load_bytecode", refuse)
+    monkeypatch.setattr(FileSystemBytecodeCache, "dump_bytecode", refuse)
+    (tmp_path / "t" / "latex").mkdir(parents=True)
+    (tmp_path / "t" / "latex" / "t.tex.j2").write_text("((( x )))\n")
+    assert _render(tmp_path / "t", x="a") == "a\n"

@@ -42,4 +42,21 @@ def bytecode_cache(environment_class: type, finalize, options: dict):
                      getattr(finalize, "__qualname__", None), jinja2.__version__,
                      sorted((k, repr(v)) for k, v in options.items())))
     digest = hashlib.sha256(settings.encode()).hexdigest()[:16]
-    return FileSystemBytecodeCache(str(folder), f"{digest}-%s.cache")
+    return _QuietCache(str(folder), f"{digest}-%s.cache")
+
+
+class _QuietCache(FileSystemBytecodeCache):
+    """A cache that cannot be read or written (a read-only or full folder) is no cache:
+    the template is compiled as if there were none, never an error for the user."""
+
+    def load_bytecode(self, bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except OSError:
+            pass
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
