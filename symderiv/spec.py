@@ -605,13 +605,18 @@ class _SheetReader:
         if not isinstance(raw, list):
             raise self.error(path, f'expected "all" or an array of parameter names, got '
                              f"{_type_name(raw)}")
+        return self.names_from(raw, path, names, "parameter", 12)
+
+    def names_from(self, raw: list, path: str, known, noun: str, shown=None) -> tuple[str, ...]:
+        """The names of ``raw``, each a string among ``known`` and listed once; an error
+        names the entry and lists what is valid (``parameters: w1, w2, …``)."""
         chosen = []
         for i, n in enumerate(raw, start=1):
             if not isinstance(n, str):
-                raise self.error(f"{path}[{i}]", f"expected a parameter name, got {_type_name(n)}")
-            if n not in names:
-                raise self.error(f"{path}[{i}]", f"unknown parameter '{n}'{_suggest(n, names)}; "
-                                                 f"parameters: {_listing(names, 12)}")
+                raise self.error(f"{path}[{i}]", f"expected a {noun} name, got {_type_name(n)}")
+            if n not in known:
+                raise self.error(f"{path}[{i}]", f"unknown {noun} '{n}'{_suggest(n, known)}; "
+                                                 f"{noun}s: {_listing(known, shown)}")
             if n in chosen:
                 raise self.error(f"{path}[{i}]", f"'{n}' is listed twice")
             chosen.append(n)

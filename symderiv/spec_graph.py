@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from symderiv.calculus.expr import Written, function_of, parse_written
 from symderiv.errors import InputError
-from symderiv.spec import Problem, _listing, _suggest, _Table
+from symderiv.spec import Problem, _Table
 
 OUTPUT_NAMES = ("f", "out", "output")  # the output of a bare formula: the first one free
 MAX_STAGES = 200
@@ -126,17 +126,7 @@ def _wrt(reader, t, values) -> tuple[str, ...]:
     path = t.at("wrt")
     if not isinstance(raw, list) or not raw:
         raise reader.error(path, "expected a non-empty array of variable names")
-    chosen = []
-    for i, name in enumerate(raw, start=1):
-        if not isinstance(name, str):
-            raise reader.error(f"{path}[{i}]", "expected a variable name (a string)")
-        if name not in values:
-            raise reader.error(f"{path}[{i}]", f"unknown variable '{name}'"
-                               f"{_suggest(name, values)}; variables: {_listing(values)}")
-        if name in chosen:
-            raise reader.error(f"{path}[{i}]", f"'{name}' is listed twice")
-        chosen.append(name)
-    return tuple(chosen)
+    return reader.names_from(raw, path, values, "variable")
 
 
 def _parse(reader, text: str, path: str, names: set) -> Written:
