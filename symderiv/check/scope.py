@@ -70,6 +70,7 @@ class Scope:
         self.slips: dict = {}  # symbol -> [the value printed on its rounding-slip line]
         self.fallback: dict = {}  # symbol -> interval from a spec, for names the document leaves open
         self.fallback_used: set = set()  # names that took the spec's value
+        self.substituted: set = set()  # names whose value is a number a substitution put in
 
     def next_scope(self) -> "Scope":
         fresh = Scope(self.numbers, self.exactness, self.result_decimals)
@@ -253,7 +254,21 @@ class Scope:
         """Whether ``s`` was last bound before the current heading."""
         return s in self.bound_part and self.bound_part[s] < self.part
 
+    def bind_substituted(self, s, value) -> None:
+        """``s`` is the number a substitution put in its place, until the name is given
+        again or a new part starts (a sheet reuses w_5 step by step)."""
+        self.bind_value(s, value, None, given=True)
+        self.substituted.add(s)
+
+    def forget_substituted(self) -> None:
+        for s in self.substituted:
+            for table in (self.values, self.exact_values, self.value_time, self.bound_part):
+                table.pop(s, None)
+            self.given_names.discard(s)
+        self.substituted = set()
+
     def bind_value(self, s, value, exact_value=None, given: bool = False) -> None:
+        self.substituted.discard(s)
         self.values[s] = value
         self.bound_part[s] = self.part
         if not given:
