@@ -272,7 +272,7 @@ class Checker:
             name = head.value
             if len(sides) == 2 and sides[1].problem is None and not names_in(sides[1].value):
                 formula = self.claimable(name)
-                if formula is None and self.restates(name, sides[1]):
+                if formula is None and self.states_again(st, name, sides[1]):
                     formula = name  # "h_1 = 0.5933" again: checked against its value
                 if formula is not None:
                     link = self.link(sides[1].line, _Side(0, head.text, head.line, formula,
@@ -307,7 +307,19 @@ class Checker:
             formula = self.scope.derivable(name)
         return formula if formula is not None and self._evaluable(formula) else None
 
-    def restates(self, name, side: _Side) -> bool:
+    def states_again(self, st: Statement, name, side: _Side) -> bool:
+        """Whether ``name = number`` is a claim about the value ``name`` has: it repeats it,
+        or the name was computed and nothing says it takes a new value now (an update, a
+        new step or example): a wrong result restated under a later heading is a WRONG,
+        not a new given. A given (x_1 = 0, then x_1 = 1) may be given again."""
+        if st.renews:  # a new value may be stated; the same one is still the same
+            return self.restates(name, side, widen=False)
+        if self.restates(name, side):
+            return True
+        return name in self.scope.values and name not in self.scope.given_names \
+            and not st.update and not st.conditional and side.problem is None
+
+    def restates(self, name, side: _Side, widen: bool = True) -> bool:
         """Whether ``name = number`` repeats the value ``name`` has (to within a slip in
         the last digit) rather than giving it a new one (x_1 = 0, then x_1 = 1). Under a
         later heading too: a closing list [w_5^+, w_6^+] = [0.3589, 0.4087] restates."""
@@ -315,7 +327,7 @@ class Checker:
                 or side.problem is not None:
             return False
         try:
-            return ivl.meet(self.scope.values[name], self.scope.numeric(side.value, widen=True))
+            return ivl.meet(self.scope.values[name], self.scope.numeric(side.value, widen=widen))
         except (Missing, ivl.Unevaluable, TypeError, ValueError):
             return False
 
@@ -987,7 +999,7 @@ class Checker:
                 and not isinstance(body.value, Tup) and st.relations[0] == "=":
             formula = self.claimable(name)
             if formula is None:
-                if not self.restates(name, body):  # else it keeps its full-precision value
+                if not self.states_again(st, name, body):  # else it keeps its value
                     self._give(st, name, body)
                 return
             self.scope.bind_value(name, self.scope.numeric(formula), self.scope.exact_value(formula))

@@ -911,6 +911,9 @@ class _Parser:
             if inner_name is None:
                 raise Unreadable(f"cannot read {t.text} over this")
             base = inner_name
+        elif t.text == r"\Delta" and self.peek() is not None \
+                and (self.peek().kind == "letter" or _greek(self.peek().text)):
+            return symbol("Delta" + self.name().name)  # Δw_{11}: one name, the update of w_11
         elif _greek(t.text):
             base = _greek(t.text)
         else:
