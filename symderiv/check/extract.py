@@ -108,8 +108,9 @@ def statements(text: str, latex: bool = False) -> list[Statement]:
                 statement.section = section
                 statement.problem = labels[section]
                 statement.part = bisect.bisect_right(headings, start)
+                before = _sentence_before(clean, start)
                 statement.renews = statement.part > 0 and renewing[statement.part - 1] \
-                    or bool(_RENEW.search(_sentence_before(clean, start)))
+                    or bool(_RENEW.search(before) or _SETS.search(before))
                 statement.conditional, statement.condition = bool(condition), condition
                 if contradiction and not statement.skip:
                     statement.skip = "the text around it calls it a contradiction"
@@ -150,6 +151,9 @@ _RENEW = re.compile(r"\b(?:after (?:the |one |an? |each )?(?:update|step|iterati
 _NEW_PART = re.compile(r"\b(?:problems?|exercises?|questions?|parts?|tasks?|quiz(?:zes)?|"
                        r"examples?|cases?|steps?|iterations?|epochs?|rounds?)\b|\([a-h]\)|"
                        r"题|例|问|步|轮|情形|情况", re.I)
+# "reached at $z ≈ 1.49$", "let $x = 2$", "在 $z = 0$ 处": the math sets a name, not states it.
+_SETS = re.compile(r"(?:\b(?:at|where|for|with|when|let|set|take|taking|choose)|在|令|设|取|当)"
+                   r"[ \t]*(?:\$\$?|\\[(\[])?$", re.I)
 _SENTENCE_END = re.compile(r"[。！？；;!?]|\.(?=\s)|\n[ \t]*\n")
 
 
