@@ -109,12 +109,19 @@ def test_targets_for_bce_must_stay_probabilities():
                                             loss="bce")
 
 
-def test_vary_applies_to_backprop_problems_only():
-    text = ('[[problem]]\nid = "2"\nkind = "xor"\n[problem.vary]\n'
+@pytest.mark.parametrize("kind, body", [
+    ("xor", ""),
+    ("boolean", 'function = "and"\n'),
+    ("activations", 'functions = ["tanh"]\ntasks = ["derivative"]\n'),
+])
+def test_vary_applies_to_backprop_and_graph_problems_only(kind, body):
+    text = (f'[[problem]]\nid = "2"\nkind = "{kind}"\n{body}[problem.vary]\n'
             'w1 = { choices = [1, 2] }\n')
-    with pytest.raises(InputError, match=r"problem\[1\]\.vary: variants draw the givens of "
-                                         "backprop problems"):
+    with pytest.raises(InputError) as e:
         load_sheet_text(text, "x.toml")
+    assert str(e.value) == ('symderiv: error: x.toml: problem[1].vary: variants draw the '
+                            'givens of kind = "backprop" and kind = "graph" problems; this '
+                            f'problem is kind = "{kind}"')
 
 
 def vary_cli_error(folder: Path, name: str, vary: str, capsys) -> str:

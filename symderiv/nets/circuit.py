@@ -222,6 +222,9 @@ def _finite(expr: sp.Expr, what: str) -> sp.Float:
     if not (value.is_Number and value.is_finite and value.is_extended_real):
         raise CircuitError(f"{what} is not a finite real number here ({value})")
     if abs(value) > DOUBLE_MAX:
-        raise CircuitError(f"{what} is {sp.N(value, 6)}, beyond the range of a double "
+        # str(): formatting a Float goes through Decimal, which refuses exponents past 10^6
+        shown = str(sp.N(value, 6))
+        shown = f"{shown}, " if len(shown) <= 24 else ""
+        raise CircuitError(f"{what} is {shown}beyond the range of a double "
                            f"(about ±{DOUBLE_MAX:.3g})")
     return sp.Float(value, PREC + 10)

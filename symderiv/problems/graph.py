@@ -95,7 +95,8 @@ class GraphSolution:
                 "wrt": list(self.wrt), "verified": self.verified}
 
 
-def solve(problem) -> GraphSolution:
+def circuit(problem) -> tuple:
+    """The problem's nodes (inputs and gates) in forward order, whatever its values."""
     where = f"problem[{problem.position}]"
     builder = CircuitBuilder(taken=set(problem.values) | {n for n, _ in problem.stages})
     for k, (name, written) in enumerate(problem.stages, start=1):
@@ -108,9 +109,14 @@ def solve(problem) -> GraphSolution:
     if gates > MAX_GATES:
         raise InputError(problem.source, f"{where}: the computation has {gates} gates; a sheet "
                          f"works out at most {MAX_GATES}")
+    return tuple(builder.gates)
+
+
+def solve(problem) -> GraphSolution:
+    where = f"problem[{problem.position}]"
     output = problem.stages[-1][0]
     try:
-        run = evaluate(builder.gates, output, problem.values)
+        run = evaluate(circuit(problem), output, problem.values)
     except CircuitError as e:
         raise InputError(problem.source, f"{where}: at the given values, {e}") from None
     formula = _check_against_diff(problem, run, where)
