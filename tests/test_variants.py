@@ -280,7 +280,8 @@ def test_questions_leave_the_solutions_out_and_keys_keep_them(twenty):
 
 # -- the same seed, the same bytes ---------------------------------------------------------------
 
-def _files(result) -> tuple:
+def class_files(result) -> tuple:
+    """Every file of a class but the PDFs (also used by test_variants_graph)."""
     return (outputs.variants_json(result), outputs.answers_csv(result),
             outputs.moodle_xml(result), outputs.document(result, "questions"),
             outputs.document(result, "key"))
@@ -289,7 +290,7 @@ def _files(result) -> tuple:
 def test_the_same_seed_gives_the_same_bytes_and_another_seed_others(twenty):
     sheet = load_sheet(EXAMPLE)
     again = make_variants(sheet, 20, 2026, formats=FORMATS)
-    assert _files(again) == _files(twenty)
+    assert class_files(again) == class_files(twenty)
     other = make_variants(sheet, 20, 2027, formats=FORMATS)
     assert outputs.variants_json(other) != outputs.variants_json(twenty)
 
@@ -297,7 +298,7 @@ def test_the_same_seed_gives_the_same_bytes_and_another_seed_others(twenty):
 def test_worker_processes_write_the_same_bytes(twenty):
     sheet = load_sheet(EXAMPLE)
     parallel = make_variants(sheet, 20, 2026, formats=FORMATS, workers=2)
-    assert _files(parallel) == _files(twenty)
+    assert class_files(parallel) == class_files(twenty)
 
 
 def test_the_json_has_the_contract_shape(twenty):

@@ -21,6 +21,7 @@ from symderiv.errors import InputError
 from symderiv.spec import load_sheet, load_sheet_text
 from symderiv.variants import outputs
 from symderiv.variants.batch import make_variants
+from test_variants import class_files
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "circuit_variants.toml"
@@ -258,15 +259,10 @@ def test_questions_leave_the_solutions_out_and_keys_keep_them(klass):
     assert f"{int(z)}\\right)" in first
 
 
-def _files(result) -> tuple:
-    return (outputs.variants_json(result), outputs.answers_csv(result),
-            outputs.moodle_xml(result), outputs.document(result, "questions"),
-            outputs.document(result, "key"))
-
-
 def test_the_same_seed_gives_the_same_bytes_whatever_the_workers(klass):
     sheet = load_sheet(EXAMPLE)
-    assert _files(make_variants(sheet, COUNT, 2026, formats=FORMATS, workers=2)) == _files(klass)
+    parallel = make_variants(sheet, COUNT, 2026, formats=FORMATS, workers=2)
+    assert class_files(parallel) == class_files(klass)
     other = make_variants(sheet, COUNT, 2027, formats={"json"})
     assert outputs.variants_json(other) != outputs.variants_json(klass)
 
