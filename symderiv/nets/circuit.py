@@ -13,6 +13,7 @@ gate, whatever order SymPy keeps them in.
 
 import sys
 from dataclasses import dataclass
+from functools import cached_property
 
 import sympy as sp
 
@@ -56,7 +57,12 @@ class Gate:
 
     def local(self, i: int) -> sp.Expr:
         """∂(gate)/∂(its i-th node operand), in the dummies."""
-        return sp.diff(self.formula, self.dummies[i])
+        return self._locals[i]
+
+    @cached_property
+    def _locals(self) -> tuple[sp.Expr, ...]:
+        # once per gate: a class's variants evaluate one circuit at many points
+        return tuple(sp.diff(self.formula, d) for d in self.dummies)
 
     def in_names(self, expr: sp.Expr) -> sp.Expr:
         """``expr`` (in the dummies) written in the operands' names."""
