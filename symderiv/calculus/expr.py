@@ -75,6 +75,10 @@ _FUNCTIONS = {
     "sinh": (sp.sinh, 1, 1),
     "cosh": (sp.cosh, 1, 1),
     "tanh": (sp.tanh, 1, 1),
+    "atan": (sp.atan, 1, 1),
+    "arctan": (sp.atan, 1, 1),    # NumPy's spelling
+    "asinh": (sp.asinh, 1, 1),
+    "arcsinh": (sp.asinh, 1, 1),
     "erf": (sp.erf, 1, 1),
     "Heaviside": (_heaviside, 1, 2),
     **{f.formula_name: (f, 1, 1) for f in SPECIAL_FUNCTIONS},
@@ -188,7 +192,7 @@ def exact_number(value, where: str) -> sp.Expr:
 
 # What a SymPy expression from a caller may be built of: what the parser itself builds.
 _SYMPY_FUNCTIONS = (sp.exp, sp.log, sp.Abs, sp.Min, sp.Max, sp.sin, sp.cos, sp.tan, sp.sinh,
-                    sp.cosh, sp.tanh, sp.erf, sp.Heaviside, *SPECIAL_FUNCTIONS)
+                    sp.cosh, sp.tanh, sp.atan, sp.asinh, sp.erf, sp.Heaviside, *SPECIAL_FUNCTIONS)
 _SYMPY_STRUCTURE = (sp.Add, sp.Mul, sp.Pow, sp.Piecewise, sp.core.relational.Relational,
                     sp.logic.boolalg.BooleanAtom, sp.And, sp.Or, sp.Not)
 _SYMPY_PIECE = sp.functions.elementary.piecewise.ExprCondPair
