@@ -69,14 +69,19 @@ def output_form(f: sp.Expr, df: sp.Expr, z: sp.Symbol, a: sp.Symbol,
     ("real", "positive", "nonnegative"): proofs assume it and numeric checks sample from it."""
     domains = domains or {}
     pieces = _pieces(f, z)
+    witness = None
     if pieces is None:
         candidate = None
     elif len(pieces) == 1:
-        candidate = _smooth_form(f, df, z, a)
+        candidate = _smooth_form(f, df, z, a, solve=False)
+        # a witness that a does not determine f′ spares a solve() (GELU's is never found)
+        witness = None if candidate else _not_one_to_one(f, df, z)
+        if candidate is None and witness is None:
+            candidate = _smooth_form(f, df, z, a, solve=True)
     else:
         candidate = _piecewise_form(pieces, z, a, domains)
     if candidate is None:
-        return _no_form(f, df, z, a, pieces)
+        return _no_form(f, df, z, a, pieces, witness)
     form, proof = candidate
     if proof:
         return OutputForm(form, "symbolic")
@@ -86,16 +91,16 @@ def output_form(f: sp.Expr, df: sp.Expr, z: sp.Symbol, a: sp.Symbol,
     return OutputForm(None, "", FAILED_CHECK)
 
 
-def _no_form(f, df, z, a, pieces) -> OutputForm:
+def _no_form(f, df, z, a, pieces, witness) -> OutputForm:
     """Why there is none: a witness that a does not determine f′, or what the inverse lacks."""
-    witness = _not_one_to_one(f, df, z)
+    witness = witness or _not_one_to_one(f, df, z)
     if witness is not None:
         z1, z2, value, d1, d2 = (f"{x:.6g}" for x in witness)
         return OutputForm(None, "", NOT_ONE_TO_ONE, f"f({z1}) = f({z2}) = {value} but "
                                                     f"f'({z1}) = {d1}, f'({z2}) = {d2}")
     if pieces is None or len(pieces) > 1:
         return OutputForm(None, "", NO_MONOTONE_SPLIT)
-    for inverse in _inverses(f, z, a):
+    for inverse in _inverses(f, z, a, solve=False):
         if not _elementary(inverse):
             return OutputForm(None, "", NOT_ELEMENTARY, f"z = {sp.sstr(inverse)}, and "
                                                         "the form would only recompute z")
@@ -103,30 +108,49 @@ def _no_form(f, df, z, a, pieces) -> OutputForm:
 
 
 # -- smooth functions ---------------------------------------------------------------------
-def _smooth_form(f, df, z, a):
+def _smooth_form(f, df, z, a, solve: bool):
     """(g, proved) with g(a) = f′(z) when a = f(z), or None."""
-    g = _in_terms_of_output(f, df, z, a, _REAL_LINE, {})
+    g = _in_terms_of_output(f, df, z, a, _REAL_LINE, {}, solve)
     if g is None:
         return None
     return g, _identical(g.xreplace({a: f}), df, {})
 
 
-def _in_terms_of_output(f, df, z, a, interval, domains):
-    """g(a) with g(f(z)) = f′(z) for z in ``interval``, in its shortest proved form, or None."""
+def _in_terms_of_output(f, df, z, a, interval, domains, solve=True):
+    """g(a) with g(f(z)) = f′(z) for z in ``interval``, in its shortest proved form, or None.
+    ``solve``: try a bounded sympy.solve where no inverse is found structurally."""
     direct = df.xreplace({f: a})
     if not direct.has(z):
         return teacher_form(direct, a)
-    for inverse in _inverses(f, z, a):
+    for inverse in _inverses(f, z, a, solve):
         if not _elementary(inverse):
             continue   # through erfinv it only recomputes z
-        g = _cheap_simplest(to_elementary(df).xreplace({z: inverse}))
-        if g.has(z) or not _on_branch(g.xreplace({a: f}), df, z, interval, domains):
-            continue
-        return _tidy(g, f, df, a, domains)
+        found = [g for g in (_cheap_simplest(d.xreplace({z: inverse}))
+                             for d in _through_radicals(to_elementary(df), to_elementary(f), z, a))
+                 if not g.has(z) and _on_branch(g.xreplace({a: f}), df, z, interval, domains)]
+        if found:
+            return _tidy(min(found, key=sp.count_ops), f, df, a, domains)
     return None
 
 
-def _inverses(f, z, a) -> list[sp.Expr]:
+def _through_radicals(df, f, z, a) -> list[sp.Expr]:
+    """df, and df with each square root √u that a = f(z) holds linearly written from that
+    equation (bent identity: √(z² + 1) = 2(a − z) + 1, so u^{−1/2} = 1/(2(a − z) + 1)),
+    which keeps the inverse from nesting radicals."""
+    out = [df]
+    r = sp.Dummy("r")
+    for root in {p for p in f.atoms(sp.Pow) if p.exp == sp.S.Half and p.base.has(z)}:
+        equation = sp.expand(f.xreplace({root: r}) - a)
+        if not equation.is_polynomial(r) or sp.degree(equation, r) != 1:
+            continue
+        k = equation.coeff(r, 1)
+        value = -(equation - k * r) / k
+        out.append(df.replace(lambda e: e.is_Pow and e.base == root.base and (2 * e.exp).is_Integer,
+                              lambda e: value ** (2 * e.exp)))
+    return out
+
+
+def _inverses(f, z, a, solve=True) -> list[sp.Expr]:
     """Candidate solutions z of a = f(z): structural ones first (invert_real on f, then on f
     with σ, Φ written in exp and erf), then a bounded sympy.solve; real branches only."""
     found = []
@@ -137,7 +161,7 @@ def _inverses(f, z, a) -> list[sp.Expr]:
             continue
         if var == z:
             found += _finite_solutions(solutions)
-    if not found:
+    if not found and solve:
         found = run_bounded(_solve, (to_elementary(f), z, a), STEP_SECONDS) or []
     return [s for s in dict.fromkeys(found) if not s.has(sp.I)]
 
@@ -362,13 +386,14 @@ def _not_one_to_one(f, df, z) -> tuple[float, ...] | None:
             found = _witness(fn, dfn, -mpmath.mpf(t), mpmath.mpf(t))
             if found:
                 return found
-        grid = [mpmath.mpf(k) / 4 for k in range(-120, 121)]
-        slopes = [_real(dfn, x) for x in grid]
-        for i in range(len(grid) - 2):
-            left, right = slopes[i], slopes[i + 2]
+        # turning points of activations lie near 0: look there first, outward to ±30
+        step = mpmath.mpf(1) / 4
+        for k in sorted(range(-119, 120), key=abs):
+            lo, mid, hi = (k - 1) * step, k * step, (k + 1) * step
+            left, right = _real(dfn, lo), _real(dfn, hi)
             if left is None or right is None or left * right >= 0:
                 continue
-            found = _turning_pair(fn, dfn, grid[i], grid[i + 1], grid[i + 2])
+            found = _turning_pair(fn, dfn, lo, mid, hi)
             if found:
                 return found
     return None
@@ -563,9 +588,11 @@ def _agreeing_points(pair, lhs, rhs, z, domains, tolerance, interval=_REAL_LINE)
 
 
 def _in(interval, x) -> bool:
-    if interval == _REAL_LINE:
-        return True
-    return interval.contains(sp.Float(mpmath.nstr(x, 30), 30)) is sp.true
+    """x ∈ interval, for numeric ends (a symbolic end does not exclude x)."""
+    lo, hi = interval.inf, interval.sup
+    if lo.is_number and lo.is_finite and (x < lo or (x == lo and interval.left_open)):
+        return False
+    return not (hi.is_number and hi.is_finite and (x > hi or (x == hi and interval.right_open)))
 
 
 def _mp_heaviside(x, h0=None):
