@@ -56,10 +56,12 @@ def test_the_form_is_found_proved_and_matches_mpmath_differences(text, fn, expec
         assert sp.sstr(form, order="none") == expected
         assert how == "proved symbolically"
     g = sp.lambdify(d.output, form, "mpmath")
+    df = sp.lambdify(d.variable, d.df.rewrite(sp.exp), "mpmath")   # f′ as derive shows it
     with mpmath.workdps(40):
         for x in POINTS:
             slope = mpmath.diff(fn, x)    # central differences, mpmath's own step
             assert abs(g(fn(x)) - slope) <= mpmath.mpf("1e-25") * max(1, abs(slope)), (text, x)
+            assert abs(df(x) - slope) <= mpmath.mpf("1e-25") * max(1, abs(slope)), (text, x)
 
 
 @pytest.mark.parametrize("text,fn", [
@@ -109,6 +111,11 @@ def test_a_flat_piece_touching_an_attained_end_gives_no_form():
     assert output_form(f, sp.Piecewise((1, z >= 0), (0, True)), z, OUTPUT).expr is None
 
 
-def test_softsign_derivative_reads_as_a_teacher_writes_it():
-    d = activations.derive("z/(1+abs(z))")
-    assert d.df == 1 / (sp.Abs(Z) + 1) ** 2
+def test_derivatives_read_as_a_teacher_writes_them():
+    assert activations.derive("z/(1+abs(z))").df == 1 / (sp.Abs(Z) + 1) ** 2
+    # hard tanh′ by pieces, not a product of Heaviside functions of min(1, z)
+    assert activations.derive("max(-1, min(1, z))").df == sp.Piecewise(
+        (0, (Z >= 1) | (Z <= -1)), (1, True))
+    # unreachable pieces (11/10 where z > 0 and z < 0) are not shown
+    assert activations.derive("max(0, z) + min(0, z/10)").df == sp.Piecewise(
+        (1, Z > 0), (sp.Rational(1, 10), True))

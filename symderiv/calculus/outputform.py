@@ -439,7 +439,34 @@ def _real(fn, x):
 def teacher_derivative(f: sp.Expr, z: sp.Symbol) -> sp.Expr:
     """sympy.diff, with e^u/(1+e^u) written back as σ(u) (softplus′ = σ, not a fraction)."""
     d = _fold_sigmoids(sp.diff(f, z))
+    if f.has(sp.Min, sp.Max):
+        d = _by_pieces(f, z, d)
     return _unsigned(d) if d.has(sp.sign) else d
+
+
+def _by_pieces(f, z, d):
+    """f′ of a max/min formula piece by piece where that reads shorter: hard tanh′ is
+    0 for z ≤ −1 or z ≥ 1 and 1 between, not Heaviside(1 − z)·Heaviside(min(1, z) + 1)."""
+    try:
+        pieces = sp.diff(sp.piecewise_fold(f.rewrite(sp.Piecewise)), z)
+        if isinstance(pieces, sp.Piecewise):
+            pieces = _reachable(pieces, z)
+    except (NotImplementedError, TypeError, ValueError, AttributeError):
+        return d
+    return pieces if sp.count_ops(pieces) < sp.count_ops(d) else d
+
+
+def _reachable(pieces: sp.Piecewise, z) -> sp.Expr:
+    """The pieces over the sets of z where each applies, empty ones and single points
+    dropped (the derivative is not defined at a kink) and equal values joined."""
+    sets = {}
+    for value, where in pieces.as_expr_set_pairs(_REAL_LINE):
+        if where.measure != 0:
+            sets[value] = sp.Union(sets.get(value, sp.S.EmptySet), where)
+    if len(sets) == 1:
+        return next(iter(sets))
+    *first, (last, _) = sets.items()
+    return sp.Piecewise(*[(value, where.as_relational(z)) for value, where in first], (last, True))
 
 
 def _unsigned(d: sp.Expr) -> sp.Expr:
