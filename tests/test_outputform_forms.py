@@ -85,6 +85,17 @@ def test_no_form_where_f_is_not_one_to_one_with_a_witness_mpmath_confirms(text, 
         assert abs(mpmath.diff(fn, z1) - mpmath.diff(fn, z2)) > mpmath.mpf("1e-3")
 
 
+def test_a_symbolic_parameter_has_no_form_where_one_value_of_it_has_none():
+    """Swish with symbolic β: a form for every β would be one for β = 1, which has none."""
+    d = activations.derive("swish")
+    assert d.df_in_output is None and "with beta = 1" in d.checks[1][1]
+    z1, z2 = (mpmath.mpf(v) for v in re.search(r"f\(([-\d.e]+)\) = f\(([-\d.e]+)\)",
+                                                 d.checks[1][1]).groups())
+    swish = lambda x: x * sig(x)  # noqa: E731
+    assert abs(swish(z1) - swish(z2)) < mpmath.mpf("1e-4")
+    assert mpmath.diff(swish, z1) * mpmath.diff(swish, z2) < 0
+
+
 def test_erf_has_no_form_because_its_inverse_is_not_elementary():
     d = activations.derive("erf(z)")
     assert d.df_in_output is None and NOT_ELEMENTARY in d.checks[1][1]

@@ -74,7 +74,7 @@ def output_form(f: sp.Expr, df: sp.Expr, z: sp.Symbol, a: sp.Symbol,
         candidate = None
     elif len(pieces) == 1:
         candidate = _smooth_form(f, df, z, a, solve=False)
-        # a witness that a does not determine f′ spares a solve() (GELU's is never found)
+        # a witness that a does not determine f′ spares a solve() that would search in vain
         witness = None if candidate else _not_one_to_one(f, df, z)
         if candidate is None and witness is None:
             candidate = _smooth_form(f, df, z, a, solve=True)
@@ -96,8 +96,9 @@ def _no_form(f, df, z, a, pieces, witness) -> OutputForm:
     witness = witness or _not_one_to_one(f, df, z)
     if witness is not None:
         z1, z2, value, d1, d2 = (f"{x:.6g}" for x in witness)
-        return OutputForm(None, "", NOT_ONE_TO_ONE, f"f({z1}) = f({z2}) = {value} but "
-                                                    f"f'({z1}) = {d1}, f'({z2}) = {d2}")
+        given = ", ".join(f"{p} = 1" for p in sorted(map(str, f.free_symbols - {z})))
+        return OutputForm(None, "", NOT_ONE_TO_ONE, (f"with {given}, " if given else "") +
+                          f"f({z1}) = f({z2}) = {value} but f'({z1}) = {d1}, f'({z2}) = {d2}")
     if pieces is None or len(pieces) > 1:
         return OutputForm(None, "", NO_MONOTONE_SPLIT)
     for inverse in _inverses(f, z, a, solve=False):
@@ -375,8 +376,10 @@ def _not_one_to_one(f, df, z) -> tuple[float, ...] | None:
     """(z₁, z₂, f(z₁), f′(z₁), f′(z₂)) with f(z₁) = f(z₂) and f′(z₁) ≠ f′(z₂), found with
     mpmath (30 digits), or None. Mirror points ±t first (nice numbers for an even f), then
     the two sides of a turning point (a sign change of f′ on a grid over [−30, 30])."""
-    if f.free_symbols - {z}:
-        return None
+    # A form for every value of a parameter (Swish's β) would be one for β = 1 (a value in
+    # every parameter domain): a witness there shows there is none.
+    ones = {p: sp.S.One for p in (f.free_symbols | df.free_symbols) - {z}}
+    f, df = f.xreplace(ones), df.xreplace(ones)
     try:
         fn, dfn = (sp.lambdify(z, to_elementary(e), _MPMATH) for e in (f, df))
     except Exception:  # noqa: BLE001 - lambdify fails on exotic objects; then no witness
