@@ -26,6 +26,7 @@ import sympy as sp
 from sympy.core.relational import Relational
 from sympy.series.gruntz import gruntz
 
+from symderiv.calculus.float_signs import float_signs
 from symderiv.calculus.functions import to_elementary
 from symderiv.calculus.verify import run_bounded
 
@@ -204,7 +205,6 @@ def roots(g: sp.Expr, z: sp.Symbol, lo=-sp.oo, hi=sp.oo, *, closed_form: bool = 
     can (``closed_form``)."""
     if z not in g.free_symbols:
         return ()
-    f, quick = _mp_function(g, z), _float_function(g, z)
     left = max(_mp(lo), mpmath.mpf(window[0]))
     right = min(_mp(hi), mpmath.mpf(window[1]))
     found = []
@@ -213,13 +213,13 @@ def roots(g: sp.Expr, z: sp.Symbol, lo=-sp.oo, hi=sp.oo, *, closed_form: bool = 
         xs = [left + (right - left) * k / steps for k in range(steps + 1)]
         low, high = _mp(lo), _mp(hi)
         xs = [x for x in xs if low < x < high]
-        signs = [_sign(f, x, quick) for x in xs]
+        f, signs = _scan_signs(g, z, xs)
         for i, (x, s) in enumerate(zip(xs, signs)):
             if s == 0:
                 found.append(x)
             elif i + 1 < len(xs) and signs[i + 1] not in (0, None) and s is not None \
                     and s * signs[i + 1] < 0:
-                found.append(mpmath.findroot(f, (x, xs[i + 1]), solver="anderson"))
+                found.append(mpmath.findroot(f(), (x, xs[i + 1]), solver="anderson"))
     closed = (run_bounded(_real_solutions, (g, z, lo, hi), SOLVE_SECONDS) or []) \
         if closed_form and found else []
     out = []
@@ -237,6 +237,34 @@ def _real_solutions(g, z, lo, hi) -> list:
         if r.is_real and (lo == -sp.oo or r > lo) and (hi == sp.oo or r < hi):
             out.append(r)
     return out
+
+
+def _scan_signs(g, z, xs) -> tuple:
+    """The sign of g at each scan point (see :func:`_sign`), and g as an mpmath function
+    (made on first use). Machine floats settle every point where they are sure of the
+    sign (:func:`~symderiv.calculus.float_signs.float_signs`: a few milliseconds for the
+    whole grid); mpmath decides the rest, one point at a time."""
+    made = []
+
+    def f():
+        if not made:
+            made.append(_mp_function(g, z))
+        return made[0]
+
+    e = to_elementary(g)
+    floats = [float(x) for x in xs]
+    pieces = _erf_split(e)
+    if pieces is None:
+        sure = float_signs(e, z, floats)
+    else:   # the same two pieces as the mpmath function, split at 0 as it is
+        cut = sum(1 for x in floats if x < 0)
+        left, right = (float_signs(pieces[0], z, floats[:cut]),
+                       float_signs(pieces[1], z, floats[cut:]))
+        sure = None if left is None or right is None else left + right
+    if sure is None:   # a node floats cannot bound: every point by _sign, floats first
+        quick = _float_function(g, z)
+        return f, [_sign(f(), x, quick) for x in xs]
+    return f, [s if s is not None else _sign(f(), x) for x, s in zip(xs, sure)]
 
 
 # DIGITS, 2·DIGITS, … 32·DIGITS digits, in bits; two successive values agree to 10 digits
@@ -421,13 +449,22 @@ def _mp_function(expr, z, module="mpmath"):
     for z < 0 and 1 − erfc(u) for z ≥ 0, the constants then cancelling exactly.
     ``module="math"``: the same in machine floats."""
     e = to_elementary(expr)
-    if not e.has(sp.erf):
+    pieces = _erf_split(e)
+    if pieces is None:
         return sp.lambdify(z, e, module, cse=True)
     erfc = mpmath.erfc if module == "mpmath" else math.erfc
-    left, right = (sp.lambdify(z, sp.expand_mul(e.replace(sp.erf, rewrite)),
-                               [{"erfc": erfc}, module], cse=True)
-                   for rewrite in (lambda u: _ERFC(-u) - 1, lambda u: 1 - _ERFC(u)))
+    left, right = (sp.lambdify(z, piece, [{"erfc": erfc}, module], cse=True)
+                   for piece in pieces)
     return lambda x: left(x) if x < 0 else right(x)
+
+
+def _erf_split(e: sp.Expr) -> tuple[sp.Expr, sp.Expr] | None:
+    """e for z < 0 and for z ≥ 0, erf(u) written erfc(−u) − 1 and 1 − erfc(u), expanded
+    so the constants cancel exactly (see :func:`_mp_function`); None without erf."""
+    if not e.has(sp.erf):
+        return None
+    return tuple(sp.expand_mul(e.replace(sp.erf, rewrite))
+                 for rewrite in (lambda u: _ERFC(-u) - 1, lambda u: 1 - _ERFC(u)))
 
 
 def _float_function(expr, z):
