@@ -447,14 +447,15 @@ def _mp_function(expr, z, module="mpmath"):
     """expr as an mpmath function. With erf, two: 1/2 + erf(u)/2 (GELU′) cancels to 0 for
     u → −∞ at any fixed precision, erfc(−u)/2 does not; so erf(u) is written erfc(−u) − 1
     for z < 0 and 1 − erfc(u) for z ≥ 0, the constants then cancelling exactly.
-    ``module="math"``: the same in machine floats."""
+    ``module="math"``: the same in machine floats. (``docstring_limit=-1``: no docstring,
+    whose printing of the expression costs a millisecond a function.)"""
     e = to_elementary(expr)
     pieces = _erf_split(e)
     if pieces is None:
-        return sp.lambdify(z, e, module, cse=True)
+        return sp.lambdify(z, e, module, cse=True, docstring_limit=-1)
     erfc = mpmath.erfc if module == "mpmath" else math.erfc
-    left, right = (sp.lambdify(z, piece, [{"erfc": erfc}, module], cse=True)
-                   for piece in pieces)
+    left, right = (sp.lambdify(z, piece, [{"erfc": erfc}, module], cse=True,
+                               docstring_limit=-1) for piece in pieces)
     return lambda x: left(x) if x < 0 else right(x)
 
 
