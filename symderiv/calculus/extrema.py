@@ -20,6 +20,7 @@ can be missed: the method strings say what was done, and tests compare with an o
 
 import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import mpmath
 import sympy as sp
@@ -209,17 +210,14 @@ def roots(g: sp.Expr, z: sp.Symbol, lo=-sp.oo, hi=sp.oo, *, closed_form: bool = 
     right = min(_mp(hi), mpmath.mpf(window[1]))
     found = []
     with mpmath.workdps(DIGITS):
-        steps = int((right - left) * density)
-        xs = [left + (right - left) * k / steps for k in range(steps + 1)]
-        low, high = _mp(lo), _mp(hi)
-        xs = [x for x in xs if low < x < high]
+        xs = _Grid(left, right, int((right - left) * density), _mp(lo), _mp(hi))
         f, signs = _scan_signs(g, z, xs)
-        for i, (x, s) in enumerate(zip(xs, signs)):
+        for i, s in enumerate(signs):
             if s == 0:
-                found.append(x)
+                found.append(xs[i])
             elif i + 1 < len(xs) and signs[i + 1] not in (0, None) and s is not None \
                     and s * signs[i + 1] < 0:
-                found.append(mpmath.findroot(f(), (x, xs[i + 1]), solver="anderson"))
+                found.append(mpmath.findroot(f(), (xs[i], xs[i + 1]), solver="anderson"))
     closed = (run_bounded(_real_solutions, (g, z, lo, hi), SOLVE_SECONDS) or []) \
         if closed_form and found else []
     out = []
@@ -239,6 +237,34 @@ def _real_solutions(g, z, lo, hi) -> list:
     return out
 
 
+class _Grid:
+    """The scan points left + (right − left)·k/steps inside (low, high), as mpmath numbers
+    at the working precision, each made when first asked for (most points are settled in
+    floats, :attr:`floats`, and never need one)."""
+
+    def __init__(self, left, right, steps, low, high):
+        self._left, self._width, self._steps = left, right - left, steps
+        self._ks = [k for k in range(steps + 1) if low < self._point(k) < high] \
+            if low >= left or high <= right else list(range(steps + 1))
+        self._made = {}
+        # the same points in floats, each rounded once from its exact value; the mpmath
+        # point is within a DIGITS-digit rounding of that value (``slack``)
+        exact_left, exact_width = Fraction(str(left)), Fraction(str(self._width))
+        self.floats = [float(exact_left + exact_width * k / steps) for k in self._ks]
+        self.slack = float(10 ** (5 - DIGITS) * (abs(exact_left) + abs(exact_width)))
+
+    def _point(self, k) -> mpmath.mpf:
+        return self._left + self._width * k / self._steps
+
+    def __len__(self):
+        return len(self._ks)
+
+    def __getitem__(self, i) -> mpmath.mpf:
+        if i not in self._made:
+            self._made[i] = self._point(self._ks[i])
+        return self._made[i]
+
+
 def _scan_signs(g, z, xs) -> tuple:
     """The sign of g at each scan point (see :func:`_sign`), and g as an mpmath function
     (made on first use). Machine floats settle every point where they are sure of the
@@ -252,19 +278,19 @@ def _scan_signs(g, z, xs) -> tuple:
         return made[0]
 
     e = to_elementary(g)
-    floats = [float(x) for x in xs]
+    floats = xs.floats
     pieces = _erf_split(e)
     if pieces is None:
-        sure = float_signs(e, z, floats)
-    else:   # the same two pieces as the mpmath function, split at 0 as it is
+        sure = float_signs(e, z, floats, xs.slack)
+    else:   # the two pieces of the mpmath function (both equal g: either bounds it)
         cut = sum(1 for x in floats if x < 0)
-        left, right = (float_signs(pieces[0], z, floats[:cut]),
-                       float_signs(pieces[1], z, floats[cut:]))
+        left, right = (float_signs(pieces[0], z, floats[:cut], xs.slack),
+                       float_signs(pieces[1], z, floats[cut:], xs.slack))
         sure = None if left is None or right is None else left + right
     if sure is None:   # a node floats cannot bound: every point by _sign, floats first
         quick = _float_function(g, z)
-        return f, [_sign(f(), x, quick) for x in xs]
-    return f, [s if s is not None else _sign(f(), x) for x, s in zip(xs, sure)]
+        return f, [_sign(f(), xs[i], quick) for i in range(len(xs))]
+    return f, [s if s is not None else _sign(f(), xs[i]) for i, s in enumerate(sure)]
 
 
 # DIGITS, 2·DIGITS, … 32·DIGITS digits, in bits; two successive values agree to 10 digits

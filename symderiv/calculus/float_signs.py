@@ -30,13 +30,15 @@ class _Unsupported(Exception):
     """A node the error rules do not cover."""
 
 
-def float_signs(expr: sp.Expr, z: sp.Symbol, xs: list[float]) -> list[int | None] | None:
+def float_signs(expr: sp.Expr, z: sp.Symbol, xs: list[float],
+                slack: float = 0.0) -> list[int | None] | None:
     """Per point of ``xs``: +1 or −1 where floats are sure of the sign of ``expr`` at z = x,
     None where they are not; None for the whole grid if ``expr`` has a node the error
     rules do not cover (a function other than exp, erf, erfc, tanh, log, a power with
-    a variable exponent)."""
+    a variable exponent). Each x is the float nearest the point meant, give or take
+    ``slack``."""
     try:
-        values, errors = _Grid(z, xs).eval(expr)
+        values, errors = _Grid(z, xs, slack).eval(expr)
     except _Unsupported:
         return None
     return [_sure(v, e) for v, e in zip(values, errors)]
@@ -49,8 +51,8 @@ def _sure(v: float, e: float) -> int | None:
 
 
 class _Grid:
-    def __init__(self, z, xs):
-        self.z, self.xs, self.n = z, xs, len(xs)
+    def __init__(self, z, xs, slack):
+        self.z, self.xs, self.n, self.slack = z, xs, len(xs), slack
 
     def eval(self, node) -> tuple[list[float], list[float]]:
         """(values, error bounds) of ``node`` at every point."""
@@ -58,7 +60,7 @@ class _Grid:
             v = _constant(node)
             return [v] * self.n, [U * abs(v)] * self.n
         if node == self.z:   # the grid point as a float: one rounding of the exact point
-            return list(self.xs), [U * abs(x) for x in self.xs]
+            return list(self.xs), [U * abs(x) + self.slack for x in self.xs]
         if node.is_Add or node.is_Mul:
             const, rest = node.as_independent(self.z, as_Add=node.is_Add)
             parts = [self.eval(a) for a in (rest.args if type(rest) is type(node) else (rest,))]
@@ -93,27 +95,25 @@ def _constant(node) -> float:
 
 def _add(parts):
     """Σ vᵢ: the arguments' errors, plus one rounding per partial sum (each ≤ U·Σ|vᵢ|)."""
-    values, errors = [], []
-    for column in zip(*(zip(v, e) for v, e in parts)):
-        total = sum(v for v, _ in column)
-        scale = sum(abs(v) for v, _ in column)
-        values.append(total)
-        errors.append(sum(e for _, e in column) + (len(column) - 1) * U * scale)
+    columns = list(zip(*(v for v, _ in parts)))
+    rounding = (len(parts) - 1) * U
+    values = [sum(c) for c in columns]
+    errors = [sum(c) + rounding * sum(map(abs, v))
+              for c, v in zip(zip(*(e for _, e in parts)), columns)]
     return values, errors
 
 
 def _mul(parts):
     """Π vᵢ: |Π vᵢ − Π v′ᵢ| ≤ Π(|vᵢ| + eᵢ) − Π|vᵢ| when |vᵢ − v′ᵢ| ≤ eᵢ, plus one
     rounding per product."""
-    values, errors = [], []
-    for column in zip(*(zip(v, e) for v, e in parts)):
-        value, magnitude, widened = 1.0, 1.0, 1.0
-        for v, e in column:
-            value *= v
-            magnitude *= abs(v)
-            widened *= abs(v) + e
-        values.append(value)
-        errors.append((widened - magnitude) * (1 + 4 * U) + len(column) * U * abs(value))
+    columns = list(zip(*(v for v, _ in parts)))
+    rounding = len(parts) * U
+    values = [math.prod(c) for c in columns]
+    errors = []
+    for value, c, e in zip(values, columns, zip(*(e for _, e in parts))):
+        magnitude = abs(value)   # Π|vᵢ|: the same float as |Π vᵢ|
+        widened = math.prod(abs(v) + d for v, d in zip(c, e))
+        errors.append((widened - magnitude) * (1 + 4 * U) + rounding * magnitude)
     return values, errors
 
 
