@@ -38,3 +38,61 @@ def continuous_at(expr: sp.Expr, x: sp.Symbol, point: sp.Expr) -> bool:
             return at.is_zero is False and at.is_finite is True
         return at.is_positive is True and at.is_finite is True
     return False
+
+
+# -- limits at ±∞ by the algebra of limits ---------------------------------------------------
+
+# monotone and continuous on the extended reals: SymPy's value at ±oo is the limit there
+_EXTENDED = (sp.exp, sp.erf, sp.erfc, sp.tanh, sp.atan)
+
+
+def limit_at_infinity(expr: sp.Expr, x: sp.Symbol, end: sp.Expr) -> sp.Expr | None:
+    """lim expr as x → end (±oo, x real) where the algebra of limits settles it from the
+    parts' limits, in microseconds: sums and products of limits that are not ∞ − ∞ or
+    0·∞, integer powers, and continuous functions of a limit (exp, erf, erfc, tanh, atan,
+    whose values at ±oo are their limits). One indeterminate form is settled too: a
+    product of polynomials in x and exponentials of polynomials that tend to −∞ tends to
+    0 (the exponential wins: |xᵏe^P| = e^{k log|x| + P}, and P falls at least linearly).
+    None where the rules do not settle it (then Gruntz's algorithm), never a guess."""
+    value = _limit(expr, x, end)
+    return value if value is not None and (value.is_number or value in (sp.oo, -sp.oo)) \
+        else None
+
+
+def _limit(e, x, end):
+    if x not in e.free_symbols:
+        return e if e.is_finite is True else None
+    if e == x:
+        return end
+    if e.is_Add or e.is_Mul:
+        parts = [_limit(a, x, end) for a in e.args]
+        if any(p is None for p in parts):
+            return _exponential_wins(e, x, end) if e.is_Mul else None
+        infinite = [p for p in parts if p.is_infinite]
+        if e.is_Add:
+            return None if sp.oo in infinite and -sp.oo in infinite else sp.Add(*parts)
+        if infinite and any(p.is_zero for p in parts):
+            return _exponential_wins(e, x, end)
+        return sp.Mul(*parts)
+    if e.is_Pow:
+        base, exponent = e.args
+        if not exponent.is_Integer:
+            return None
+        b = _limit(base, x, end)
+        if b is None or (b.is_zero and exponent.is_negative):   # 1/0: the sign is unknown
+            return None
+        return b ** exponent
+    if isinstance(e, _EXTENDED):
+        inner = _limit(e.args[0], x, end)
+        return None if inner is None else e.func(inner)
+    return None
+
+
+def _exponential_wins(e, x, end):
+    """0 for a product of polynomials in x and exponentials of polynomials whose sum of
+    exponents tends to −∞; None otherwise."""
+    exponents = [f.args[0] for f in e.args if isinstance(f, sp.exp)]
+    others = [f for f in e.args if not isinstance(f, sp.exp)]
+    if not exponents or not all(f.is_polynomial(x) for f in [*others, *exponents]):
+        return None
+    return sp.S.Zero if _limit(sp.Add(*exponents), x, end) == -sp.oo else None
