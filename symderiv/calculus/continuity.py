@@ -51,9 +51,10 @@ def limit_at_infinity(expr: sp.Expr, x: sp.Symbol, end: sp.Expr) -> sp.Expr | No
     parts' limits, in microseconds: sums and products of limits that are not ∞ − ∞ or
     0·∞, integer powers, and continuous functions of a limit (exp, erf, erfc, tanh, atan,
     whose values at ±oo are their limits). One indeterminate form is settled too: a
-    product of polynomials in x and exponentials of polynomials that tend to −∞ tends to
-    0 (the exponential wins: |xᵏe^P| = e^{k log|x| + P}, and P falls at least linearly).
-    None where the rules do not settle it (then Gruntz's algorithm), never a guess."""
+    product of polynomials in x, bounded factors and an exponentially decaying factor
+    tends to 0 (the exponential wins: |xᵏe^P| = e^{k log|x| + P}, and a polynomial P → −∞
+    falls at least linearly; see :func:`_exponential_wins`). None where the rules do not
+    settle it (then Gruntz's algorithm), never a guess."""
     value = _limit(expr, x, end)
     return value if value is not None and (value.is_number or value in (sp.oo, -sp.oo)) \
         else None
@@ -89,10 +90,24 @@ def _limit(e, x, end):
 
 
 def _exponential_wins(e, x, end):
-    """0 for a product of polynomials in x and exponentials of polynomials whose sum of
-    exponents tends to −∞; None otherwise."""
-    exponents = [f.args[0] for f in e.args if isinstance(f, sp.exp)]
-    others = [f for f in e.args if not isinstance(f, sp.exp)]
-    if not exponents or not all(f.is_polynomial(x) for f in [*others, *exponents]):
-        return None
-    return sp.S.Zero if _limit(sp.Add(*exponents), x, end) == -sp.oo else None
+    """0 for a product of polynomials in x, factors with a finite limit, and at least one
+    factor that decays exponentially: e^P with P → −∞, or (c + e^Q)^−k with Q → +∞ (at
+    most 2^k e^{−kQ} once e^Q ≥ 2|c|), P and Q polynomials (falling or rising at least
+    linearly, so they outrun any power of x); None otherwise."""
+    decaying = False
+    for f in e.args:
+        if _decays(f, x, end):
+            decaying = True
+        elif not f.is_polynomial(x) and _limit(f, x, end) in (None, sp.oo, -sp.oo):
+            return None
+    return sp.S.Zero if decaying else None
+
+
+def _decays(f, x, end) -> bool:
+    if isinstance(f, sp.exp):
+        return f.args[0].is_polynomial(x) and _limit(f.args[0], x, end) == -sp.oo
+    if f.is_Pow and f.exp.is_Integer and f.exp.is_negative and f.base.is_Add:
+        const, rest = f.base.as_independent(x, as_Add=True)
+        return (isinstance(rest, sp.exp) and const.is_finite is True
+                and rest.args[0].is_polynomial(x) and _limit(rest.args[0], x, end) == sp.oo)
+    return False
