@@ -113,7 +113,7 @@ def _mul(parts):
     for value, c, e in zip(values, columns, zip(*(e for _, e in parts))):
         magnitude = abs(value)   # Π|vᵢ|: the same float as |Π vᵢ|
         widened = math.prod(abs(v) + d for v, d in zip(c, e))
-        errors.append((widened - magnitude) * (1 + 4 * U) + rounding * magnitude)
+        errors.append((widened - magnitude) * (1 + 4 * U) + rounding * magnitude + TINY)
     return values, errors
 
 
