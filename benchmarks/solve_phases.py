@@ -7,9 +7,9 @@ phase; prints the readings as one JSON object (run by ``solve_speed.py``).
 The first reading is taken before anything else is imported, so the CPU time spent until
 then is the interpreter's start (Python, ``site``, the editable install's finder). Phases
 are marked by wrapping the functions the command calls (``api.load``, each problem's
-``solve``, ``api.render``, ``write_all``), never by changing them; SymPy and the solver's
-modules are imported on their own just before the command runs, so their import is a
-row of its own instead of falling into "load the spec".
+``solve``, ``api.render``, ``write_all``), never by changing them. Inside the command (so
+with its collector settings), SymPy, the reader and the solvers are imported on their own
+just before the spec is loaded, each a row of its own instead of falling into "load".
 """
 
 import time
@@ -29,14 +29,11 @@ def mark(name: str) -> None:
 
 def main() -> None:
     out = sys.argv[1]
-    from symderiv import cli
-    mark("import the command line (symderiv.cli)")
-    import sympy  # noqa: F401
-    mark("import sympy")
-    from symderiv import api, problems
-    import symderiv.spec  # noqa: F401
-    mark("import symderiv's reader and solvers")
-    _wrap_phases(api, problems)
+    from symderiv import api, cli
+    import symderiv.commands.solve as command
+    import symderiv.files as files
+    mark("import the command line (cli, the solve command)")
+    _wrap_phases(api, command, files)
     sys.argv = ["symderiv", "solve", "--format", "tex,json", "-o", out]
     entry = getattr(cli, "command_line", cli.main)   # older checkouts: main() alone
     with _quiet():
@@ -49,21 +46,27 @@ def main() -> None:
     sys.stdout.flush()
 
 
-def _wrap_phases(api, problems) -> None:
-    load, solve_one, render = api.load, problems.solve, api.render
-    import symderiv.files as files
-    write_all = files.write_all
+def _wrap_phases(api, command, files) -> None:
+    load, render, write_all = api.load, api.render, files.write_all
 
     def loaded(*args, **kwargs):
-        mark("parse the command line (import the solve command)")
+        mark("parse the command line")
+        import sympy  # noqa: F401
+        mark("import sympy")
+        import symderiv.spec  # noqa: F401
+        mark("import symderiv's reader")
         sheet = load(*args, **kwargs)
+        from symderiv import problems
         mark("load the spec")
-        return sheet
+        solve_one = problems.solve
 
-    def solved(problem):
-        solution = solve_one(problem)
-        mark(f"solve problem {problem.id} ({problem.kind})")
-        return solution
+        def solved(problem):
+            solution = solve_one(problem)
+            mark(f"solve problem {problem.id} ({problem.kind})")
+            return solution
+
+        problems.solve = solved
+        return sheet
 
     def rendered(solutions, format, **kwargs):
         if format == "tex":
@@ -78,9 +81,7 @@ def _wrap_phases(api, problems) -> None:
         mark("write the files")
         return result
 
-    api.load, problems.solve, api.render = loaded, solved, rendered
-    import symderiv.commands.solve as command
-    command.write_all = written
+    api.load, api.render, command.write_all = loaded, rendered, written
 
 
 class _quiet:
