@@ -18,10 +18,11 @@ as measured from outside: the interpreter's start is the CPU spent before the fi
 of the script, and the interpreter's exit is what the process spent after its last
 reading (tearing the heap down) beside the forked children's own time.
 
-    python benchmarks/solve_speed.py [--runs N] [--root DIR]
+    python benchmarks/solve_speed.py [--runs N] [--root DIR] [--before DIR]
 
 ``--root DIR`` times another checkout (``git archive <commit> | tar -x -C DIR``) with this
-checkout's scripts.
+checkout's scripts; ``--before DIR`` times a second one in the same rounds, interleaved,
+for a before/after comparison that one minute's load does not skew.
 """
 
 import argparse
@@ -71,47 +72,79 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--root", type=Path, default=ROOT,
                         help="the checkout to time (default: this one)")
+    parser.add_argument("--before", type=Path, metavar="DIR",
+                        help="another checkout timed in the same rounds, interleaved (a "
+                             "loaded machine changes speed by the minute): a before column")
     args = parser.parse_args()
+    roots = [r.resolve() for r in ([args.before] if args.before else []) + [args.root]]
     with tempfile.TemporaryDirectory() as scratch:
-        out = str(Path(scratch) / "out")
-        solve = ["-m", "symderiv", "solve", "-o", out, "--format", "tex,json"]
-        base = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        root = str(args.root.resolve())
-        installed = {**base, "PYTHONPATH": root,
-                     "PYTHONPYCACHEPREFIX": str(Path(scratch) / "pyc"),
-                     "XDG_CACHE_HOME": str(Path(scratch) / "cache")}
-        source = {**base, "PYTHONPATH": root, "PYTHONDONTWRITEBYTECODE": "1"}
-        run(solve, installed)   # fills the caches (SymPy's .pyc too, under the prefix)
-        run([str(PHASES), out], installed)
-        rounds = {"python -c pass": (["-c", "pass"], installed),
-                  "python -c 'import sympy'": (["-c", "import sympy"], installed),
-                  "solve, as installed": (solve, installed),
-                  "solve, from source": (solve, source)}
-        times = {name: [] for name in rounds}
-        tables = []
+        results = [_Timings(root, Path(scratch) / str(i)) for i, root in enumerate(roots)]
         for _ in range(args.runs):
-            for name, (command, env) in rounds.items():
-                times[name].append(run(command, env)[:2])
-            tables.append(phases(out, installed))
+            for timings in results:
+                timings.round()
     print(f"median of {args.runs} runs; {os.cpu_count()} CPUs, load "
-          f"{os.getloadavg()[0]:.2f}; {root}")
-    sympy = statistics.median(cpu for cpu, _ in times["python -c 'import sympy'"])
-    print(f"{'command':<46} {'CPU s':>6} {'wall s':>7} {'CPU ÷ import sympy':>19}")
-    for name, samples in times.items():
-        cpu = statistics.median(c for c, _ in samples)
-        wall = statistics.median(w for _, w in samples)
-        print(f"{name:<46} {cpu:6.3f} {wall:7.3f} {cpu / sympy:19.2f}")
+          f"{os.getloadavg()[0]:.2f}; " + " against ".join(map(str, roots)))
+    heads = ["before", "after"] if args.before else ["this"]
+    print(f"{'command':<46}" + "".join(f" {h + ' CPU s':>14} {h + ' wall s':>14}"
+                                       for h in heads) + f" {'CPU ÷ import sympy':>19}")
+    for name in results[0].commands:
+        cells = [t.command_median(name) for t in results]
+        ratio = cells[-1][0] / results[-1].command_median(IMPORT_SYMPY)[0]
+        print(f"{name:<46}" + "".join(f" {cpu:14.3f} {wall:14.3f}" for cpu, wall in cells)
+              + f" {ratio:19.2f}")
     print("\nby phase, as installed (median of each row; the rows of one run sum to its "
           "process):")
-    print(f"{'phase':<58} {'CPU s':>6} {'wall s':>7}")
-    for i, (name, _, _) in enumerate(tables[0]):
-        cpu = statistics.median(t[i][1] for t in tables)
-        wall = statistics.median(t[i][2] for t in tables)
-        print(f"  {name:<56} {cpu:6.3f} {wall:7.3f}")
-    totals = [sum(row[1] for row in t) for t in tables]
-    walls = [sum(row[2] for row in t) for t in tables]
-    print(f"  {'the whole process (median of the sums)':<56} "
-          f"{statistics.median(totals):6.3f} {statistics.median(walls):7.3f}")
+    print(f"{'phase':<58}" + "".join(f" {h + ' CPU s':>14} {h + ' wall s':>14}"
+                                     for h in heads))
+    for name in dict.fromkeys(n for t in results for n in t.phase_names()):
+        print(f"  {name:<56}" + "".join(
+            "".join(f" {x:14.3f}" for x in t.phase_median(name)) for t in results))
+    print(f"  {'the whole process (median of the sums)':<56}" + "".join(
+        "".join(f" {x:14.3f}" for x in t.total_median()) for t in results))
+
+
+IMPORT_SYMPY = "python -c 'import sympy'"
+
+
+class _Timings:
+    """The rounds of one checkout: each command's (CPU, wall) and each phase table."""
+
+    def __init__(self, root: Path, scratch: Path):
+        self.out = str(scratch / "out")
+        solve = ["-m", "symderiv", "solve", "-o", self.out, "--format", "tex,json"]
+        base = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        self.installed = {**base, "PYTHONPATH": str(root),
+                          "PYTHONPYCACHEPREFIX": str(scratch / "pyc"),
+                          "XDG_CACHE_HOME": str(scratch / "cache")}
+        source = {**base, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
+        run(solve, self.installed)   # fills the caches (SymPy's .pyc too, under the prefix)
+        run([str(PHASES), self.out], self.installed)
+        self.commands = {"python -c pass": (["-c", "pass"], self.installed),
+                         IMPORT_SYMPY: (["-c", "import sympy"], self.installed),
+                         "solve, as installed": (solve, self.installed),
+                         "solve, from source": (solve, source)}
+        self.times = {name: [] for name in self.commands}
+        self.tables = []
+
+    def round(self) -> None:
+        for name, (command, env) in self.commands.items():
+            self.times[name].append(run(command, env)[:2])
+        self.tables.append(phases(self.out, self.installed))
+
+    def command_median(self, name: str) -> tuple[float, float]:
+        return tuple(statistics.median(sample[i] for sample in self.times[name])
+                     for i in (0, 1))
+
+    def phase_names(self) -> list[str]:
+        return [row[0] for row in self.tables[0]]
+
+    def phase_median(self, name: str) -> tuple[float, float]:
+        rows = [next((r for r in t if r[0] == name), (name, 0.0, 0.0)) for t in self.tables]
+        return tuple(statistics.median(r[i] for r in rows) for i in (1, 2))
+
+    def total_median(self) -> tuple[float, float]:
+        return tuple(statistics.median(sum(r[i] for r in t) for t in self.tables)
+                     for i in (1, 2))
 
 
 if __name__ == "__main__":
