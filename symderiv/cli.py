@@ -21,7 +21,7 @@ COMMANDS = ("solve", "derive", "verify", "check", "vary", "export")
 # The cyclic garbage collector's thresholds for one run of the command. At Python's default
 # (700 new objects) it starts about 230 times in one `solve` of the built-in sheet, each
 # time walking young SymPy objects that are almost never in a cycle: the peak memory is the
-# same without it. mypy's command line does the same (200,000).
+# same without it. mypy's build runs with the same thresholds.
 COLLECTOR_THRESHOLDS = (200_000, 30, 30)
 
 EXIT_BAD_INPUT = 2
