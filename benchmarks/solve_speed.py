@@ -1,10 +1,10 @@
 """How long `symderiv solve --format tex,json` of the built-in sheet takes, start to exit,
 against a fresh interpreter's `import sympy` (the issue-14 target: at most 2.5 times),
-and where the time goes inside one run.
+and where the whole process's time goes.
 
 CPU time (user + system, children included: the bounded proofs run in forked children)
-is the measure: it stays steadier on a shared, loaded machine than wall time. Median of
-``--runs`` rounds. Two ways of running are timed:
+is the measure: it stays steadier on a shared, loaded machine than wall time, printed
+beside it. Medians of ``--runs`` rounds. Two ways of running are timed:
 
 - as installed: Python keeps compiled modules (``.pyc``) and symderiv compiled templates
   (:mod:`symderiv.render.template_cache`), here in temporary folders that one uncounted
@@ -12,13 +12,21 @@ is the measure: it stays steadier on a shared, loaded machine than wall time. Me
 - from source: ``PYTHONDONTWRITEBYTECODE=1``, so every run compiles symderiv's modules
   and templates afresh (this development machine sets it for every shell).
 
-    python benchmarks/solve_speed.py [--runs N] [--root DIR]
+The phase table follows runs as installed (``solve_phases.py``: the command's own entry
+point, with a clock reading at each phase's edge). Its rows sum to the process's CPU time
+as measured from outside: the interpreter's start is the CPU spent before the first line
+of the script, and the interpreter's exit is what the process spent after its last
+reading (tearing the heap down) beside the forked children's own time.
 
-``--root DIR`` times another checkout (``git archive <commit> | tar -x -C DIR``); the
-phase table then needs ``api.load`` there.
+    python benchmarks/solve_speed.py [--runs N] [--root DIR] [--before DIR]
+
+``--root DIR`` times another checkout (``git archive <commit> | tar -x -C DIR``) with this
+checkout's scripts; ``--before DIR`` times a second one in the same rounds, interleaved,
+for a before/after comparison that one minute's load does not skew.
 """
 
 import argparse
+import json
 import os
 import resource
 import statistics
@@ -29,71 +37,34 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+PHASES = Path(__file__).resolve().parent / "solve_phases.py"
 
 
-def cpu(args: list[str], env: dict) -> float:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run([sys.executable, *args], cwd=env["PYTHONPATH"], env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+def run(args: list[str], env: dict) -> tuple[float, float, str]:
+    """CPU seconds (children included), wall seconds and standard output of one process."""
+    before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.time()
+    done = subprocess.run([sys.executable, *args], cwd=env["PYTHONPATH"], env=env,
+                          check=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                          text=True)
+    wall, after = time.time() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return cpu, wall, done.stdout
 
 
-def phases() -> tuple[list[tuple[str, float]], int, float]:
-    """One in-process run of what `solve --format tex,json` does, timed by phase (CPU
-    seconds of this process), and the bounded-proof children it forked with their CPU."""
-    clock = time.process_time
-    out, t = [], clock()
-
-    def mark(name):
-        nonlocal t
-        now = clock()
-        out.append((name, now - t))
-        t = now
-
-    import sympy  # noqa: F401
-    mark("import sympy")
-    from symderiv import api, problems
-    from symderiv.calculus import verify
-    mark("import symderiv (api, problems)")
-    forks = _count_forks(verify)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    sheet = api.load()
-    mark("load the spec")
-    solve_one = problems.solve
-
-    def solve_timed(problem):   # solve_sheet's own loop, with a mark after each problem
-        solution = solve_one(problem)
-        mark(f"solve problem {problem.id} ({problem.kind})")
-        return solution
-
-    problems.solve = solve_timed
-    solved = problems.solve_sheet(sheet)
-    problems.solve = solve_one
-    from symderiv.render.latex_sheet import render_sheet
-    mark("import the renderer")
-    tex = render_sheet(solved)
-    mark("render .tex")
-    import json
-    json.dumps(solved.to_json())
-    mark("JSON")
-    assert tex
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    child_cpu = (after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime)
-    return out, forks[0], child_cpu
-
-
-def _count_forks(verify) -> list[int]:
-    """How many children verify.run_bounded forks from here on (a list, counted in place)."""
-    count = [0]
-    original = verify.run_bounded
-
-    def counted(*args, **kwargs):
-        count[0] += 1
-        return original(*args, **kwargs)
-
-    verify.run_bounded = counted
-    return count
+def phases(out: str, env: dict) -> list[tuple[str, float, float]]:
+    """One run of solve_phases.py: (phase, CPU s, wall s), summing to the whole process."""
+    spawned = time.time()
+    cpu, wall, text = run([str(PHASES), out], env)
+    data = json.loads(text)
+    rows, last_cpu, last_wall = [], 0.0, spawned
+    for name, at_cpu, at_wall in data["marks"]:
+        rows.append((name, at_cpu - last_cpu, at_wall - last_wall))
+        last_cpu, last_wall = at_cpu, at_wall
+    children = data["children_cpu"]
+    rows.append(("interpreter exit (the heap torn down)", cpu - last_cpu - children,
+                 spawned + wall - last_wall))
+    rows.append(("bounded-proof children (forked)", children, 0.0))
+    return rows
 
 
 def main() -> None:
@@ -101,45 +72,79 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--root", type=Path, default=ROOT,
                         help="the checkout to time (default: this one)")
-    parser.add_argument("--phases", action="store_true",
-                        help="only print the in-process phase table (run by main)")
+    parser.add_argument("--before", type=Path, metavar="DIR",
+                        help="another checkout timed in the same rounds, interleaved (a "
+                             "loaded machine changes speed by the minute): a before column")
     args = parser.parse_args()
-    if args.phases:
-        print_phases()
-        return
-    solve = ["-m", "symderiv", "solve", "-o", None, "--format", "tex,json"]
+    roots = [r.resolve() for r in ([args.before] if args.before else []) + [args.root]]
     with tempfile.TemporaryDirectory() as scratch:
-        solve[4] = str(Path(scratch) / "out")
-        base = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        root = str(args.root.resolve())
-        installed = {**base, "PYTHONPATH": root,
-                     "PYTHONPYCACHEPREFIX": str(Path(scratch) / "pyc"),
-                     "XDG_CACHE_HOME": str(Path(scratch) / "cache")}
-        source = {**base, "PYTHONPATH": root, "PYTHONDONTWRITEBYTECODE": "1"}
-        cpu(solve, installed)   # fills the caches (SymPy's .pyc too, under the prefix)
-        rounds = {"import sympy": [], "solve, as installed": [], "solve, from source": []}
+        results = [_Timings(root, Path(scratch) / str(i)) for i, root in enumerate(roots)]
         for _ in range(args.runs):
-            rounds["import sympy"].append(cpu(["-c", "import sympy"], installed))
-            rounds["solve, as installed"].append(cpu(solve, installed))
-            rounds["solve, from source"].append(cpu(solve, source))
-        sympy = statistics.median(rounds["import sympy"])
-        print(f"median CPU seconds of {args.runs} runs; {os.cpu_count()} CPUs, "
-              f"load {os.getloadavg()[0]:.2f}")
-        print(f"{'command':<44} {'CPU s':>6} {'× import sympy':>15}")
-        for name, seconds in rounds.items():
-            median = statistics.median(seconds)
-            print(f"{name:<44} {median:6.2f} {median / sympy:15.1f}")
-        print("\none run as installed, in process (CPU s of that process):", flush=True)
-        subprocess.run([sys.executable, __file__, "--phases"], cwd=root, env=installed,
-                       check=True)
+            for timings in results:
+                timings.round()
+    print(f"median of {args.runs} runs; {os.cpu_count()} CPUs, load "
+          f"{os.getloadavg()[0]:.2f}; " + " against ".join(map(str, roots)))
+    heads = ["before", "after"] if args.before else ["this"]
+    print(f"{'command':<46}" + "".join(f" {h + ' CPU s':>14} {h + ' wall s':>14}"
+                                       for h in heads) + f" {'CPU ÷ import sympy':>19}")
+    for name in results[0].commands:
+        cells = [t.command_median(name) for t in results]
+        ratio = cells[-1][0] / results[-1].command_median(IMPORT_SYMPY)[0]
+        print(f"{name:<46}" + "".join(f" {cpu:14.3f} {wall:14.3f}" for cpu, wall in cells)
+              + f" {ratio:19.2f}")
+    print("\nby phase, as installed (median of each row; the rows of one run sum to its "
+          "process):")
+    print(f"{'phase':<58}" + "".join(f" {h + ' CPU s':>14} {h + ' wall s':>14}"
+                                     for h in heads))
+    for name in dict.fromkeys(n for t in results for n in t.phase_names()):
+        print(f"  {name:<56}" + "".join(
+            "".join(f" {x:14.3f}" for x in t.phase_median(name)) for t in results))
+    print(f"  {'the whole process (median of the sums)':<56}" + "".join(
+        "".join(f" {x:14.3f}" for x in t.total_median()) for t in results))
 
 
-def print_phases() -> None:
-    table, forks, child_cpu = phases()
-    for name, seconds in table:
-        print(f"  {name:<40} {seconds:6.2f}")
-    print(f"  {'sum':<40} {sum(s for _, s in table):6.2f}")
-    print(f"  bounded-proof children: {forks} forks, {child_cpu:.2f} CPU s")
+IMPORT_SYMPY = "python -c 'import sympy'"
+
+
+class _Timings:
+    """The rounds of one checkout: each command's (CPU, wall) and each phase table."""
+
+    def __init__(self, root: Path, scratch: Path):
+        self.out = str(scratch / "out")
+        solve = ["-m", "symderiv", "solve", "-o", self.out, "--format", "tex,json"]
+        base = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        self.installed = {**base, "PYTHONPATH": str(root),
+                          "PYTHONPYCACHEPREFIX": str(scratch / "pyc"),
+                          "XDG_CACHE_HOME": str(scratch / "cache")}
+        source = {**base, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
+        run(solve, self.installed)   # fills the caches (SymPy's .pyc too, under the prefix)
+        run([str(PHASES), self.out], self.installed)
+        self.commands = {"python -c pass": (["-c", "pass"], self.installed),
+                         IMPORT_SYMPY: (["-c", "import sympy"], self.installed),
+                         "solve, as installed": (solve, self.installed),
+                         "solve, from source": (solve, source)}
+        self.times = {name: [] for name in self.commands}
+        self.tables = []
+
+    def round(self) -> None:
+        for name, (command, env) in self.commands.items():
+            self.times[name].append(run(command, env)[:2])
+        self.tables.append(phases(self.out, self.installed))
+
+    def command_median(self, name: str) -> tuple[float, float]:
+        return tuple(statistics.median(sample[i] for sample in self.times[name])
+                     for i in (0, 1))
+
+    def phase_names(self) -> list[str]:
+        return [row[0] for row in self.tables[0]]
+
+    def phase_median(self, name: str) -> tuple[float, float]:
+        rows = [next((r for r in t if r[0] == name), (name, 0.0, 0.0)) for t in self.tables]
+        return tuple(statistics.median(r[i] for r in rows) for i in (1, 2))
+
+    def total_median(self) -> tuple[float, float]:
+        return tuple(statistics.median(sum(r[i] for r in t) for t in self.tables)
+                     for i in (1, 2))
 
 
 if __name__ == "__main__":

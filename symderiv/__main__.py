@@ -1,5 +1,5 @@
 import sys
 
-from symderiv.cli import main
+from symderiv.cli import command_line
 
-sys.exit(main())
+sys.exit(command_line())

@@ -16,7 +16,6 @@ of the layer, then neuron k of the layer before), then b.
 """
 
 import dataclasses
-import difflib
 import math
 import numbers
 import random
@@ -36,7 +35,6 @@ from symderiv.calculus.latex import latex
 from symderiv.nets.losses import LOSSES
 from symderiv.nets.network import Bias, Edge, Layer, Network
 from symderiv.nets.notation import LEARNING_RATE, default_net_input, default_target
-from symderiv.variants.spec import read_vary
 
 ACTIVATION_PARTS = ("tanh-vanishing", "dying-relu", "swish-gelu")
 LANGS = ("zh", "en")
@@ -262,6 +260,8 @@ def _is(value, kind: str) -> bool:
 
 
 def _suggest(word: str, options) -> str:
+    import difflib   # only for a spec with a mistake
+
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -306,6 +306,8 @@ class _Table:
 
     def _near(self, key: str) -> str:
         """A hint when a key present here looks like a misspelling of the missing ``key``."""
+        import difflib   # only for a spec with a mistake
+
         others = [k for k in self.value if k not in self.allowed]
         close = difflib.get_close_matches(key, others, n=1, cutoff=0.6)
         return f" ('{close[0]}' is given: a misspelling?)" if close else ""
@@ -433,7 +435,9 @@ class _SheetReader:
             raise self.error(t.at("kind"), f"unknown kind '{kind}'{_suggest(kind, KINDS)}; "
                              f"kinds: {_listing(KINDS)}")
         problem = KINDS[kind].read()(self, t, position, pid, statement)
-        problem = read_vary(self, t, problem)
+        if t.has("vary"):   # the variants' reader is loaded only for a spec that varies
+            from symderiv.variants.spec import read_vary
+            problem = read_vary(self, t, problem)
         t.done()
         return dataclasses.replace(problem, source=self.source)
 

@@ -182,6 +182,19 @@ def test_gelu_forms_match_finite_differences(sol):
             assert abs(at(form, x, p) - mpmath.diff(gelu_mp, p)) < 1e-20
 
 
+def test_gelu_integral_by_its_antiderivative_is_sympys_integral(sol):
+    """The integral form evaluated by the fundamental theorem (Φ − lim_{−∞} Φ) equals what
+    SymPy's integrator finds (the oracle); an integral whose density is not the given
+    antiderivative's derivative is left to the integrator, and still right."""
+    s, x = sol.swish_gelu, sol.swish_gelu.x
+    g = to_elementary(s.gelu.gate)
+    by_theorem = swish_gelu._evaluated(s.gelu.integral, g, x)
+    assert not by_theorem.has(sp.Integral)
+    assert sp.simplify(by_theorem - s.gelu.integral.doit(manual=True)) == 0
+    other = swish_gelu._evaluated(s.gelu.integral, 2 * g, x)   # 2Φ: not the density's
+    assert sp.simplify(other - by_theorem) == 0
+
+
 def test_smoothness_at_zero(sol):
     by = {m.name: m for m in sol.swish_gelu.smoothness}
     assert (by["relu"].left, by["relu"].right) == (0, 1) and not by["relu"].continuous

@@ -137,3 +137,59 @@ def test_the_last_resort_through_a_real_process():
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.splitlines() == [
         "symderiv: error: verify: an expression is nested too deeply to compute with"]
+
+
+# -- the process: only the command it runs, the collector tuned (issue 14) --------------------
+
+def _parsed(parser, argv):
+    """What a parser makes of argv: its namespace (without the run function), or the
+    error it raises, or how --help/--version exit, with everything it printed."""
+    import contextlib
+    import io
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            args = parser.parse_args(argv)
+    except cli.InputError as e:
+        return ("error", str(e))
+    except SystemExit as e:
+        return ("exit", e.code, out.getvalue())
+    return ("args", {k: v for k, v in vars(args).items() if k != "run"})
+
+
+@pytest.mark.parametrize("argv", [
+    ["solve"], ["solve", "a.toml", "b.toml", "-oout", "--lang", "en", "--format", "tex,md"],
+    ["solve", "--fromat", "tex"], ["solve", "--lang", "fr"], ["solve", "--help"],
+    ["derive", "-z", "--wrt", "z"], ["verify", "x"], ["verify", "-x", "x", "--timeout", "2"],
+    ["check", "-", "--given", "w5=0.3", "--format", "json"], ["check"],
+    ["vary", "s.toml", "-n", "3"], ["export", "gelu", "--to", "python"], ["export", "gelu"],
+])
+def test_a_command_parses_alike_with_its_own_parser_alone(argv):
+    """The oracle is the parser with every command: the one that reads argv whichever
+    command comes first gives the same arguments, errors and help."""
+    assert cli._commands_named(argv) == (argv[0],)
+    assert _parsed(cli._build_parser((argv[0],)), argv) == _parsed(cli._build_parser(), argv)
+
+
+@pytest.mark.parametrize("argv", [[], ["--help"], ["--version"], ["-h", "solve"], ["sovle"]])
+def test_without_a_command_first_every_command_is_there(argv):
+    assert cli._commands_named(argv) == cli.COMMANDS
+
+
+def test_a_command_imports_no_other_command():
+    code = ("import sys\nfrom symderiv.cli import main\n"
+            "code = main(['verify', 'x', 'x'])\n"
+            "print(code, sorted(m for m in sys.modules if m.startswith('symderiv.commands.')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, cwd=os.path.dirname(os.path.dirname(__file__)))
+    assert done.stdout.splitlines()[-1] == "0 ['symderiv.commands.verify']"
+
+
+def test_the_process_runs_main_with_the_collector_tuned_and_frozen_at_the_end():
+    code = ("import gc, sys\nfrom symderiv.cli import command_line\n"
+            "sys.argv = ['symderiv', 'verify', 'x', '2*x - x']\n"
+            "code = command_line()\n"
+            "print(code, gc.get_threshold(), gc.get_freeze_count() > 0)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, cwd=os.path.dirname(os.path.dirname(__file__)))
+    assert done.stdout.splitlines()[-1] == f"0 {cli.COLLECTOR_THRESHOLDS} True"

@@ -109,12 +109,19 @@ def test_targets_for_bce_must_stay_probabilities():
                                             loss="bce")
 
 
-def test_vary_applies_to_backprop_problems_only():
-    text = ('[[problem]]\nid = "2"\nkind = "xor"\n[problem.vary]\n'
+@pytest.mark.parametrize("kind, body", [
+    ("xor", ""),
+    ("boolean", 'function = "and"\n'),
+    ("activations", 'functions = ["tanh"]\ntasks = ["derivative"]\n'),
+])
+def test_vary_applies_to_backprop_and_graph_problems_only(kind, body):
+    text = (f'[[problem]]\nid = "2"\nkind = "{kind}"\n{body}[problem.vary]\n'
             'w1 = { choices = [1, 2] }\n')
-    with pytest.raises(InputError, match=r"problem\[1\]\.vary: variants draw the givens of "
-                                         "backprop problems"):
+    with pytest.raises(InputError) as e:
         load_sheet_text(text, "x.toml")
+    assert str(e.value) == ('symderiv: error: x.toml: problem[1].vary: variants draw the '
+                            'givens of kind = "backprop" and kind = "graph" problems; this '
+                            f'problem is kind = "{kind}"')
 
 
 def vary_cli_error(folder: Path, name: str, vary: str, capsys) -> str:
@@ -273,7 +280,8 @@ def test_questions_leave_the_solutions_out_and_keys_keep_them(twenty):
 
 # -- the same seed, the same bytes ---------------------------------------------------------------
 
-def _files(result) -> tuple:
+def class_files(result) -> tuple:
+    """Every file of a class but the PDFs (also used by test_variants_graph)."""
     return (outputs.variants_json(result), outputs.answers_csv(result),
             outputs.moodle_xml(result), outputs.document(result, "questions"),
             outputs.document(result, "key"))
@@ -282,7 +290,7 @@ def _files(result) -> tuple:
 def test_the_same_seed_gives_the_same_bytes_and_another_seed_others(twenty):
     sheet = load_sheet(EXAMPLE)
     again = make_variants(sheet, 20, 2026, formats=FORMATS)
-    assert _files(again) == _files(twenty)
+    assert class_files(again) == class_files(twenty)
     other = make_variants(sheet, 20, 2027, formats=FORMATS)
     assert outputs.variants_json(other) != outputs.variants_json(twenty)
 
@@ -290,7 +298,7 @@ def test_the_same_seed_gives_the_same_bytes_and_another_seed_others(twenty):
 def test_worker_processes_write_the_same_bytes(twenty):
     sheet = load_sheet(EXAMPLE)
     parallel = make_variants(sheet, 20, 2026, formats=FORMATS, workers=2)
-    assert _files(parallel) == _files(twenty)
+    assert class_files(parallel) == class_files(twenty)
 
 
 def test_the_json_has_the_contract_shape(twenty):

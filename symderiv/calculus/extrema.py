@@ -20,12 +20,14 @@ can be missed: the method strings say what was done, and tests compare with an o
 
 import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import mpmath
 import sympy as sp
 from sympy.core.relational import Relational
 from sympy.series.gruntz import gruntz
 
+from symderiv.calculus.float_signs import float_signs
 from symderiv.calculus.functions import to_elementary
 from symderiv.calculus.verify import run_bounded
 
@@ -204,22 +206,18 @@ def roots(g: sp.Expr, z: sp.Symbol, lo=-sp.oo, hi=sp.oo, *, closed_form: bool = 
     can (``closed_form``)."""
     if z not in g.free_symbols:
         return ()
-    f, quick = _mp_function(g, z), _float_function(g, z)
     left = max(_mp(lo), mpmath.mpf(window[0]))
     right = min(_mp(hi), mpmath.mpf(window[1]))
     found = []
     with mpmath.workdps(DIGITS):
-        steps = int((right - left) * density)
-        xs = [left + (right - left) * k / steps for k in range(steps + 1)]
-        low, high = _mp(lo), _mp(hi)
-        xs = [x for x in xs if low < x < high]
-        signs = [_sign(f, x, quick) for x in xs]
-        for i, (x, s) in enumerate(zip(xs, signs)):
+        xs = _Grid(left, right, int((right - left) * density), _mp(lo), _mp(hi))
+        f, signs = _scan_signs(g, z, xs)
+        for i, s in enumerate(signs):
             if s == 0:
-                found.append(x)
+                found.append(xs[i])
             elif i + 1 < len(xs) and signs[i + 1] not in (0, None) and s is not None \
                     and s * signs[i + 1] < 0:
-                found.append(mpmath.findroot(f, (x, xs[i + 1]), solver="anderson"))
+                found.append(mpmath.findroot(f(), (xs[i], xs[i + 1]), solver="anderson"))
     closed = (run_bounded(_real_solutions, (g, z, lo, hi), SOLVE_SECONDS) or []) \
         if closed_form and found else []
     out = []
@@ -237,6 +235,62 @@ def _real_solutions(g, z, lo, hi) -> list:
         if r.is_real and (lo == -sp.oo or r > lo) and (hi == sp.oo or r < hi):
             out.append(r)
     return out
+
+
+class _Grid:
+    """The scan points left + (right − left)·k/steps inside (low, high), as mpmath numbers
+    at the working precision, each made when first asked for (most points are settled in
+    floats, :attr:`floats`, and never need one)."""
+
+    def __init__(self, left, right, steps, low, high):
+        self._left, self._width, self._steps = left, right - left, steps
+        self._ks = [k for k in range(steps + 1) if low < self._point(k) < high] \
+            if low >= left or high <= right else list(range(steps + 1))
+        self._made = {}
+        # the same points in floats, each rounded once from its exact value; the mpmath
+        # point is within a DIGITS-digit rounding of that value (``slack``)
+        exact_left, exact_width = Fraction(str(left)), Fraction(str(self._width))
+        self.floats = [float(exact_left + exact_width * k / steps) for k in self._ks]
+        self.slack = float(10 ** (5 - DIGITS) * (abs(exact_left) + abs(exact_width)))
+
+    def _point(self, k) -> mpmath.mpf:
+        return self._left + self._width * k / self._steps
+
+    def __len__(self):
+        return len(self._ks)
+
+    def __getitem__(self, i) -> mpmath.mpf:
+        if i not in self._made:
+            self._made[i] = self._point(self._ks[i])
+        return self._made[i]
+
+
+def _scan_signs(g, z, xs) -> tuple:
+    """The sign of g at each scan point (see :func:`_sign`), and g as an mpmath function
+    (made on first use). Machine floats settle every point where they are sure of the
+    sign (:func:`~symderiv.calculus.float_signs.float_signs`: a few milliseconds for the
+    whole grid); mpmath decides the rest, one point at a time."""
+    made = []
+
+    def f():
+        if not made:
+            made.append(_mp_function(g, z))
+        return made[0]
+
+    e = to_elementary(g)
+    floats = xs.floats
+    pieces = _erf_split(e)
+    if pieces is None:
+        sure = float_signs(e, z, floats, xs.slack)
+    else:   # the two pieces of the mpmath function (both equal g: either bounds it)
+        cut = sum(1 for x in floats if x < 0)
+        left, right = (float_signs(pieces[0], z, floats[:cut], xs.slack),
+                       float_signs(pieces[1], z, floats[cut:], xs.slack))
+        sure = None if left is None or right is None else left + right
+    if sure is None:   # a node floats cannot bound: every point by _sign, floats first
+        quick = _float_function(g, z)
+        return f, [_sign(f(), xs[i], quick) for i in range(len(xs))]
+    return f, [s if s is not None else _sign(f(), xs[i]) for i, s in enumerate(sure)]
 
 
 # DIGITS, 2·DIGITS, … 32·DIGITS digits, in bits; two successive values agree to 10 digits
@@ -419,15 +473,25 @@ def _mp_function(expr, z, module="mpmath"):
     """expr as an mpmath function. With erf, two: 1/2 + erf(u)/2 (GELU′) cancels to 0 for
     u → −∞ at any fixed precision, erfc(−u)/2 does not; so erf(u) is written erfc(−u) − 1
     for z < 0 and 1 − erfc(u) for z ≥ 0, the constants then cancelling exactly.
-    ``module="math"``: the same in machine floats."""
+    ``module="math"``: the same in machine floats. (``docstring_limit=-1``: no docstring,
+    whose printing of the expression costs a millisecond a function.)"""
     e = to_elementary(expr)
-    if not e.has(sp.erf):
-        return sp.lambdify(z, e, module, cse=True)
+    pieces = _erf_split(e)
+    if pieces is None:
+        return sp.lambdify(z, e, module, cse=True, docstring_limit=-1)
     erfc = mpmath.erfc if module == "mpmath" else math.erfc
-    left, right = (sp.lambdify(z, sp.expand_mul(e.replace(sp.erf, rewrite)),
-                               [{"erfc": erfc}, module], cse=True)
-                   for rewrite in (lambda u: _ERFC(-u) - 1, lambda u: 1 - _ERFC(u)))
+    left, right = (sp.lambdify(z, piece, [{"erfc": erfc}, module], cse=True,
+                               docstring_limit=-1) for piece in pieces)
     return lambda x: left(x) if x < 0 else right(x)
+
+
+def _erf_split(e: sp.Expr) -> tuple[sp.Expr, sp.Expr] | None:
+    """e for z < 0 and for z ≥ 0, erf(u) written erfc(−u) − 1 and 1 − erfc(u), expanded
+    so the constants cancel exactly (see :func:`_mp_function`); None without erf."""
+    if not e.has(sp.erf):
+        return None
+    return tuple(sp.expand_mul(e.replace(sp.erf, rewrite))
+                 for rewrite in (lambda u: _ERFC(-u) - 1, lambda u: 1 - _ERFC(u)))
 
 
 def _float_function(expr, z):

@@ -5,8 +5,8 @@ through :func:`latex`, which returns :class:`TeX` (trusted LaTeX that the templa
 environment passes through unescaped).
 """
 
+import math
 import re
-from decimal import ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
 
 import mpmath
@@ -503,20 +503,18 @@ def _terminating_decimal(r: sp.Rational) -> str | None:
     return format_decimal(Fraction(int(r.p), int(r.q)), places)
 
 
-# Wide enough for any float's integer digits (10^308) and a sheet's decimals: quantize exact.
-_WIDE = Context(prec=1000)
-_UNITS = tuple(Decimal(1).scaleb(-p) for p in range(20))   # 1, 0.1, 0.01, …
-
-
 def format_decimal(value, places: int, keep_zeros: bool = False) -> str:
     """``value`` (exact or float) rounded half away from zero to ``places`` decimals.
 
     Trailing zeros are dropped unless ``keep_zeros``; "-0" never appears.
     """
-    if isinstance(value, float):   # plot coordinates: thousands a sheet, Decimal is exact too
-        n = int(Decimal(value).copy_abs().quantize(_UNITS[places] if places < len(_UNITS)
-                                                else Decimal(1).scaleb(-places),
-                                                ROUND_HALF_UP, _WIDE).scaleb(places, _WIDE))
+    if isinstance(value, float):   # plot coordinates: thousands a sheet
+        if not math.isfinite(value):
+            raise ValueError(f"not a finite real number: {value}")
+        # the float's exact binary fraction, scaled and rounded half up in integers
+        numerator, denominator = abs(value).as_integer_ratio()
+        n, rest = divmod(numerator * 10**places, denominator)
+        n += 2 * rest >= denominator
         negative = value < 0
     else:
         frac = Fraction(value) if not isinstance(value, Fraction) else value

@@ -326,7 +326,8 @@ def _lambdify_bounded(expr: sp.Expr):
     """expr for mpmath, with exp, sin, … and powers in z refusing astronomical arguments."""
     elementary = to_elementary(expr).replace(
         lambda e: e.is_Pow and e.exp.has(Z), lambda e: _POWER(e.base, e.exp))
-    return sp.lambdify(Z, elementary, modules=[_NAMESPACE, "mpmath"])
+    # docstring_limit=-1: no docstring, which lambdify would print the expression into
+    return sp.lambdify(Z, elementary, modules=[_NAMESPACE, "mpmath"], docstring_limit=-1)
 
 
 def _trusted_mpmath(expr: sp.Expr):
@@ -371,4 +372,5 @@ def _loss_mpmath(name: str, count: int, logits: bool):
 def _loss_lambdified(name: str, count: int, logits: bool, module: str):
     outputs, targets = _loss_symbols(count)
     expr, derivatives = _loss_rules(name, count, logits)
-    return sp.lambdify([*outputs, *targets], [expr, *derivatives], modules=module)
+    return sp.lambdify([*outputs, *targets], [expr, *derivatives], modules=module,
+                       docstring_limit=-1)

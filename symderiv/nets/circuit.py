@@ -13,6 +13,7 @@ gate, whatever order SymPy keeps them in.
 
 import sys
 from dataclasses import dataclass
+from functools import cached_property
 
 import sympy as sp
 
@@ -56,7 +57,12 @@ class Gate:
 
     def local(self, i: int) -> sp.Expr:
         """∂(gate)/∂(its i-th node operand), in the dummies."""
-        return sp.diff(self.formula, self.dummies[i])
+        return self._locals[i]
+
+    @cached_property
+    def _locals(self) -> tuple[sp.Expr, ...]:
+        # once per gate: a class's variants evaluate one circuit at many points
+        return tuple(sp.diff(self.formula, d) for d in self.dummies)
 
     def in_names(self, expr: sp.Expr) -> sp.Expr:
         """``expr`` (in the dummies) written in the operands' names."""
@@ -222,6 +228,9 @@ def _finite(expr: sp.Expr, what: str) -> sp.Float:
     if not (value.is_Number and value.is_finite and value.is_extended_real):
         raise CircuitError(f"{what} is not a finite real number here ({value})")
     if abs(value) > DOUBLE_MAX:
-        raise CircuitError(f"{what} is {sp.N(value, 6)}, beyond the range of a double "
+        # str(): formatting a Float goes through Decimal, which refuses exponents past 10^6
+        shown = str(sp.N(value, 6))
+        shown = f"{shown}, " if len(shown) <= 24 else ""
+        raise CircuitError(f"{what} is {shown}beyond the range of a double "
                            f"(about ±{DOUBLE_MAX:.3g})")
     return sp.Float(value, PREC + 10)

@@ -251,7 +251,7 @@ class _Exact:
     def __init__(self, expr: sp.Expr, variables: tuple[sp.Symbol, ...]):
         code = to_elementary(expr).rewrite(sp.Piecewise)
         self._function = sp.lambdify(variables, code, modules=[{"Fraction": Fraction}],
-                                     printer=_FractionPrinter)
+                                     printer=_FractionPrinter, docstring_limit=-1)
         for point in product(self.CHECK_POINTS, repeat=len(variables)):
             want = expr.xreplace(dict(zip(variables, point)))
             if self(*map(_fraction, point)) != _fraction(want):

@@ -9,6 +9,7 @@ step back from the gates it feeds).
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sympy as sp
 
@@ -95,22 +96,34 @@ class GraphSolution:
                 "wrt": list(self.wrt), "verified": self.verified}
 
 
-def solve(problem) -> GraphSolution:
-    where = f"problem[{problem.position}]"
-    builder = CircuitBuilder(taken=set(problem.values) | {n for n, _ in problem.stages})
-    for k, (name, written) in enumerate(problem.stages, start=1):
+def circuit(problem) -> tuple:
+    """The problem's nodes (inputs and gates) in forward order, whatever its values: built
+    once per computation, so that a class's variants share it and its local derivatives."""
+    return _circuit(problem.stages, frozenset(problem.values), problem.staged,
+                    f"problem[{problem.position}]", problem.source)
+
+
+@lru_cache(maxsize=32)
+def _circuit(stages, variables, staged, where, source) -> tuple:
+    builder = CircuitBuilder(taken=set(variables) | {n for n, _ in stages})
+    for k, (name, written) in enumerate(stages, start=1):
         try:
             builder.add(written, name)
         except CircuitError as e:
-            at = f"{where}.stages[{k}].formula" if problem.staged else f"{where}.formula"
-            raise InputError(problem.source, f"{at}: {e}") from None
+            at = f"{where}.stages[{k}].formula" if staged else f"{where}.formula"
+            raise InputError(source, f"{at}: {e}") from None
     gates = sum(1 for g in builder.gates if g.op != "input")
     if gates > MAX_GATES:
-        raise InputError(problem.source, f"{where}: the computation has {gates} gates; a sheet "
+        raise InputError(source, f"{where}: the computation has {gates} gates; a sheet "
                          f"works out at most {MAX_GATES}")
+    return tuple(builder.gates)
+
+
+def solve(problem) -> GraphSolution:
+    where = f"problem[{problem.position}]"
     output = problem.stages[-1][0]
     try:
-        run = evaluate(builder.gates, output, problem.values)
+        run = evaluate(circuit(problem), output, problem.values)
     except CircuitError as e:
         raise InputError(problem.source, f"{where}: at the given values, {e}") from None
     formula = _check_against_diff(problem, run, where)
@@ -131,24 +144,33 @@ def _check_against_diff(problem, run, where) -> sp.Expr:
     """The output as one formula of the variables; every variable's and every stage's
     gradient from the walk must equal sympy.diff of it (for a stage: of the output written
     through that stage, the stages after it substituted)."""
-    stages = [(symbol(n), w.expr) for n, w in problem.stages]
     _check_size(problem, where)
+    expanded, derivatives = _derivatives(problem.stages, tuple(problem.values))
     point = {symbol(k): sp.sympify(v, strict=True).evalf(PREC + 10) for k, v in problem.values.items()}
-    expanded = stages[-1][1]
-    checks = []
-    for k in range(len(stages) - 2, -1, -1):
-        name, _ = stages[k]
-        checks.append((name, expanded, {**point, **{s: sp.Float(run.values[s.name], PREC + 10)
-                                                   for s, _ in stages[:k + 1]}}))
-        expanded = expanded.xreplace({name: stages[k][1]})
-    checks.extend((symbol(v), expanded, point) for v in problem.values)
-    for variable, expr, at in checks:
-        want = sp.diff(expr, variable).xreplace(at).evalf(PREC)
+    for variable, derivative, through in derivatives:
+        at = {**point, **{s: sp.Float(run.values[s.name], PREC + 10) for s in through}}
+        want = derivative.xreplace(at).evalf(PREC)
         got = run.gradients[variable.name]
         if not (want.is_Number and abs(want - got) <= TOLERANCE * (1 + abs(want))):
             raise AssertionError(f"{where}: ∂{problem.stages[-1][0]}/∂{variable} walked "
                                  f"{got}, sympy.diff {want}")
     return expanded
+
+
+@lru_cache(maxsize=32)
+def _derivatives(stages, variables) -> tuple:
+    """The output in the variables, and (name, sympy.diff of the output by it, the stages
+    whose values the check puts in) per stage and variable: once per computation, as a
+    class's variants differ in the values only."""
+    stages = [(symbol(n), w.expr) for n, w in stages]
+    expanded = stages[-1][1]
+    found = []
+    for k in range(len(stages) - 2, -1, -1):
+        name, _ = stages[k]
+        found.append((name, sp.diff(expanded, name), tuple(s for s, _ in stages[:k + 1])))
+        expanded = expanded.xreplace({name: stages[k][1]})
+    found.extend((symbol(v), sp.diff(expanded, symbol(v)), ()) for v in variables)
+    return expanded, tuple(found)
 
 
 def _check_size(problem, where) -> None:

@@ -12,7 +12,6 @@ import sympy as sp
 from symderiv.calculus.expr import symbol
 from symderiv.calculus.latex import TeX, format_significant, latex
 from symderiv.calculus.extrema import DIGITS, SCAN_RADIUS
-from symderiv.render.activation_reports import depth_table, function_pages, report_plots
 from symderiv.render.activations_layout import swish_named
 from symderiv.render.figures import network_diagram
 from symderiv.render.plots import activation_plots, tanh_plot
@@ -59,6 +58,9 @@ def activation_figures(solution, precision) -> dict:
         out["gelu_lines"] = (_named_slope("GELU", g.x),
                              *_lines(g.gelu.readable, g.gelu.integral, g.gelu.expanded))
     if solution.reports:
+        # the task reports' builders, loaded only for a sheet that has them
+        from symderiv.render.activation_reports import depth_table, function_pages, report_plots
+
         out["function_pages"] = function_pages(solution.reports, precision)
         out["depth_rows"] = depth_table(solution.reports)
         out["scan_radius"], out["scan_digits"] = SCAN_RADIUS, DIGITS

@@ -7,6 +7,7 @@ at 0) is sampled as separate segments, each up to the one-sided limit, so no ver
 line is drawn through the jump. Legend entries are printer output.
 """
 
+import functools
 from dataclasses import dataclass
 
 import sympy as sp
@@ -66,19 +67,25 @@ def sample(expr, var, lo, hi, breaks=(), samples=SAMPLES):
 
 def _float_function(expr, var):
     """expr in machine floats (the coordinates are floats, written to PLACES decimals);
-    mpmath, which neither overflows nor lacks a function, where floats cannot."""
-    slow = sp.lambdify(var, expr, "mpmath")
+    mpmath, which neither overflows nor lacks a function, where floats cannot (made only
+    then: most curves never need it)."""
+    slow = functools.cache(lambda: _lambdify(var, expr, "mpmath"))
     try:
-        fast = sp.lambdify(var, expr, "math")
+        fast = _lambdify(var, expr, "math")
     except (NameError, KeyError, TypeError):
-        return lambda x: float(slow(x))
+        return lambda x: float(slow()(x))
 
     def f(x):
         try:
             return float(fast(x))
         except (OverflowError, NameError, TypeError, ValueError):
-            return float(slow(x))
+            return float(slow()(x))
     return f
+
+
+def _lambdify(var, expr, module):
+    # No docstring: lambdify would print the expression into one, for no reader.
+    return sp.lambdify(var, expr, module, docstring_limit=-1)
 
 
 def plot(curves, lo, hi, xlabel) -> Plot:

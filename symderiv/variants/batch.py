@@ -19,7 +19,7 @@ from symderiv.problems import solve_sheet
 from symderiv.spec import Sheet
 from symderiv.variants.draw import Values, apply, distinct_draws, draw, varied
 from symderiv.variants.outputs import Realised, realise
-from symderiv.variants.rules import REASONS, forward_rejection, rejection
+from symderiv.variants.rules import forward_rejection, reasons, rejection
 
 MAX_VARIANTS = 2000
 DRAWS_PER_VARIANT = 20       # give up after 20·N + 100 draws
@@ -40,7 +40,7 @@ class ClassVariants:
     sheet: Sheet
     lang: str
     variants: tuple[Variant, ...]
-    rejected: dict[str, int]     # every reason of REASONS, in that order
+    rejected: dict[str, int]     # every reason the varied kinds have, in REASONS' order
     draws: int
 
 
@@ -62,7 +62,7 @@ def make_variants(sheet: Sheet, count: int, seed: int, lang: str | None = None,
                          f"different variants; {count} were asked for")
     if workers is None:
         workers = 1 if count < PARALLEL_FROM else min(MAX_WORKERS, os.cpu_count() or 1)
-    judge = _Judge(count, progress)
+    judge = _Judge(count, progress, reasons(varied(sheet)))
     task = _Task(sheet, lang or sheet.lang, frozenset(formats), templates)
     rng = random.Random(seed)
     limit = DRAWS_PER_VARIANT * count + 100
@@ -93,12 +93,12 @@ def _reasons(counts: dict[str, int]) -> str:
 class _Judge:
     """Takes candidates in draw order: keeps the fit ones until ``count`` are kept."""
 
-    def __init__(self, count, progress):
+    def __init__(self, count, progress, reasons):
         self.count, self.progress = count, progress
         self.kept: list[tuple[Values, Realised]] = []
         self.kept_keys: set[tuple] = set()
         self.verdicts: dict[tuple, str] = {}    # rejected draws -> why
-        self.rejected = dict.fromkeys(REASONS, 0)
+        self.rejected = dict.fromkeys(reasons, 0)
         self.draws = 0
 
     def take(self, candidates: list[Values], solved: dict) -> None:

@@ -10,6 +10,7 @@ import math
 import random
 
 from symderiv.spec import Example, Sheet
+from symderiv.variants.spec import given_name
 
 Values = dict[str, dict]   # problem id -> {key as in [problem.vary]: exact value}
 
@@ -37,6 +38,9 @@ def apply(sheet: Sheet, values: Values) -> Sheet:
 
 
 def _apply(problem, values: dict):
+    if problem.kind == "graph":
+        drawn = {given_name(k): v for k, v in values.items()}
+        return dataclasses.replace(problem, values={**problem.values, **drawn})
     parameters = {k: v for k, v in values.items() if "." not in k and k != "learning_rate"}
     changes = {"network": problem.network.with_parameters(parameters)}
     inputs = {k.partition(".")[2]: v for k, v in values.items() if k.startswith("inputs.")}

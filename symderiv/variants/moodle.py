@@ -1,6 +1,7 @@
 """A Moodle XML quiz: one cloze question per variant and problem.
 
-Each question's text (HTML, in CDATA) states the variant's givens and asks every number
+Each question's text (HTML, in CDATA) states the variant's givens (a backprop problem's
+network and examples, a graph's computation and values) and asks every number
 of :func:`symderiv.variants.rules.answers` as a NUMERICAL sub-question
 ``{1:NUMERICAL:=value:tolerance}``: the value at full double precision, the tolerance half
 a unit of the sheet's last decimal, so every correctly rounded answer is accepted.
@@ -48,10 +49,30 @@ def _word(strings: dict, key: str, **fields) -> str:
 
 def question_html(solution, answers, statement: str | None, strings: dict,
                   precision: int) -> str:
-    """The text of one variant's backprop problem: statement, givens, one blank per answer."""
-    net = solution.network
+    """The text of one variant's problem: statement, givens, one blank per answer."""
     w = strings
+    givens = _GIVENS[solution.kind](solution, w, precision)
     parts = [f"<p>{_text(para)}</p>" for para in (statement or "").split("\n\n") if para.strip()]
+    parts.append(f"<p>{_word(w, 'moodle_given')}</p>")
+    parts.append("<ul>" + "".join(f"<li>{g}</li>" for g in givens) + "</ul>")
+    parts.append(f"<p>{_word(w, 'moodle_answer', places=precision)}</p>")
+    rows = "".join(f"<tr><td>{_math(label_tex(a))}</td><td>{numerical(a.number.value, precision)}"
+                   f"</td></tr>" for a in answers)
+    parts.append(f"<table>{rows}</table>")
+    return "\n".join(parts)
+
+
+def _graph_givens(solution, w: dict, precision: int) -> list[str]:
+    """The computation (each stage, in order) and the variables' values."""
+    stages = ", ".join(_math(f"{latex(name)} = {latex(formula, order='none', keep_order=True)}")
+                       for name, formula in solution.stages)
+    return [_word(w, "moodle_computation") + ": " + stages,
+            _word(w, "moodle_values") + ": " + _values(solution.values, precision)]
+
+
+def _backprop_givens(solution, w: dict, precision: int) -> list[str]:
+    """The parameters, activations, each example's inputs and targets, loss, learning rate."""
+    net = solution.network
     givens = [
         _word(w, "moodle_parameters") + ": " + ", ".join(
             _math(f"{latex(symbol(n))} = {format_given(v, precision)}")
@@ -75,13 +96,10 @@ def question_html(solution, answers, statement: str | None, strings: dict,
     if solution.learning_rate is not None:
         givens.append(_word(w, "moodle_learning_rate") + ": "
                       + _math(f"\\eta = {format_given(solution.learning_rate.exact, precision)}"))
-    parts.append(f"<p>{_word(w, 'moodle_given')}</p>")
-    parts.append("<ul>" + "".join(f"<li>{g}</li>" for g in givens) + "</ul>")
-    parts.append(f"<p>{_word(w, 'moodle_answer', places=precision)}</p>")
-    rows = "".join(f"<tr><td>{_math(label_tex(a))}</td><td>{numerical(a.number.value, precision)}"
-                   f"</td></tr>" for a in answers)
-    parts.append(f"<table>{rows}</table>")
-    return "\n".join(parts)
+    return givens
+
+
+_GIVENS = {"backprop": _backprop_givens, "graph": _graph_givens}
 
 
 def label_tex(answer) -> str:

@@ -3,7 +3,9 @@
 A draw is rejected (contract §5.7) when a ReLU neuron outputs 0 on every example (dead:
 every gradient through it is 0), when a sigmoid or tanh neuron has |z| > SATURATION on an
 example (saturated: its derivative is below 0.018), or when an asked answer rounds to 0
-at the sheet's precision. A repeat of an earlier variant is found before solving
+at the sheet's precision; a graph's draw also when its formula has no finite real value
+or gradient there (undefined: a division by zero, the log of a non-positive number, an
+overflow). A repeat of an earlier variant is found before solving
 (:mod:`symderiv.variants.batch`). Only the problems that draw are judged: a fixed
 problem is the same for every student.
 """
@@ -14,10 +16,14 @@ import sympy as sp
 
 from symderiv.calculus.expr import symbol
 from symderiv.nets import backprop
+from symderiv.nets.circuit import CircuitError, evaluate
+from symderiv.problems import graph
 from symderiv.problems.backprop import PREC
 from symderiv.solution import Number
 
-REASONS = ("repeat", "dead-relu", "saturated", "rounds-to-zero")  # the JSON's order
+REASONS = ("repeat", "dead-relu", "saturated", "rounds-to-zero", "undefined")  # the JSON's order
+KIND_REASONS = {"backprop": ("repeat", "dead-relu", "saturated", "rounds-to-zero"),
+                "graph": ("repeat", "rounds-to-zero", "undefined")}
 SATURATION = 4
 DEAD_AT_ZERO = ("relu",)   # leaky ReLU, ELU and friends pass a gradient below 0
 
@@ -34,9 +40,21 @@ class Answer:
     example: int | None = None
 
 
+def reasons(problems) -> tuple[str, ...]:
+    """The reasons a draw of these problems can be rejected for, in REASONS' order."""
+    found = {r for p in problems for r in KIND_REASONS[p.kind]}
+    return tuple(r for r in REASONS if r in found)
+
+
 def answers(solution) -> tuple[Answer, ...]:
-    """The numbers a backprop problem asks for: every output, the loss, each asked
-    gradient and (with a learning rate) each asked parameter after descent."""
+    """The numbers a problem asks for. Backprop: every output, the loss, each asked
+    gradient and (with a learning rate) each asked parameter after descent. Graph: the
+    output's value and its gradient with respect to each asked variable."""
+    if solution.kind == "graph":
+        out = solution.output_symbol
+        return (Answer("value", out, solution.gate(solution.output).value),
+                *(Answer(f"gradient.{v}", sp.Derivative(out, s), solution.gradients[v])
+                  for v, s in zip(solution.wrt, solution.wrt_symbols)))
     if solution.kind != "backprop":
         return ()
     several = len(solution.examples) > 1
@@ -62,7 +80,14 @@ def answers(solution) -> tuple[Answer, ...]:
 
 def forward_rejection(problem) -> str | None:
     """Why a drawn problem is unfit, judged from its forward pass alone (dead-relu,
-    saturated), or None: most rejected draws are caught here, before the gradients."""
+    saturated; a graph: undefined), or None: most rejected draws are caught here, before
+    the gradients are worked and checked."""
+    if problem.kind == "graph":
+        try:
+            evaluate(graph.circuit(problem), problem.stages[-1][0], problem.values)
+        except CircuitError:
+            return "undefined"
+        return None
     if problem.kind != "backprop":
         return None
     try:
@@ -75,6 +100,8 @@ def forward_rejection(problem) -> str | None:
 
 def rejection(solution, precision: int) -> str | None:
     """Why this solved problem is not fit to hand out (a REASONS entry), or None."""
+    if solution.kind == "graph":
+        return _rounds_to_zero(solution, precision)
     if solution.kind != "backprop":
         return None
     passes = [({n: v.exact for n, v in ex.preactivations.items()},
@@ -82,6 +109,10 @@ def rejection(solution, precision: int) -> str | None:
     reason = _neurons_rejection(solution.network, passes)
     if reason is not None:
         return reason
+    return _rounds_to_zero(solution, precision)
+
+
+def _rounds_to_zero(solution, precision: int) -> str | None:
     half_unit = sp.Rational(1, 2 * 10**precision)
     if any(abs(a.number.exact) < half_unit for a in answers(solution)):
         return "rounds-to-zero"

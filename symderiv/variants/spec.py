@@ -1,10 +1,12 @@
 """``[problem.vary]`` (contract §5.7): which givens each student's variant draws, and from
 what, validated at load like the rest of the spec.
 
-A key names a parameter (``w5``), ``inputs.<name>``, ``targets.<name>`` or
-``learning_rate``; its value is a grid ``{ low, high, step }`` (low, low + step, … up to
-high) or ``{ choices = [...] }``. Either TOML spelling works: ``"inputs.i1" = {…}`` or
-``inputs.i1 = {…}`` (a nested table). Values are exact, like every number of a spec.
+In a backprop problem a key names a parameter (``w5``), ``inputs.<name>``,
+``targets.<name>`` or ``learning_rate``; in a graph problem an entry of ``values``
+(``values.x`` or the bare ``x``). Its value is a grid ``{ low, high, step }`` (low,
+low + step, … up to high) or ``{ choices = [...] }``. Either TOML spelling works:
+``"inputs.i1" = {…}`` or ``inputs.i1 = {…}`` (a nested table). Values are exact, like
+every number of a spec.
 """
 
 import dataclasses
@@ -15,6 +17,8 @@ from dataclasses import dataclass
 import sympy as sp
 
 MAX_GRID = 10**9   # points on one grid: more would not be a grid a course means
+VARYING_KINDS = ("backprop", "graph")
+GROUPS = {"backprop": ("inputs", "targets"), "graph": ("values",)}  # prefixes of keys
 
 
 @dataclass(frozen=True)
@@ -59,12 +63,14 @@ def read_vary(reader, t, problem):
     if not t.has("vary"):
         return problem
     table = t.table("vary")
-    if problem.kind != "backprop":
-        raise reader.error(table.path, f"variants draw the givens of backprop problems; "
+    if problem.kind not in VARYING_KINDS:
+        kinds = " and ".join(f'kind = "{k}"' for k in VARYING_KINDS)
+        raise reader.error(table.path, f"variants draw the givens of {kinds} problems; "
                            f"this problem is kind = \"{problem.kind}\"")
+    groups = GROUPS[problem.kind]
     entries = []
     for key, raw in table.value.items():
-        if key in ("inputs", "targets") and isinstance(raw, dict) and not _is_domain(raw):
+        if key in groups and isinstance(raw, dict) and not _is_domain(raw):
             entries += [(f"{key}.{name}", inner) for name, inner in raw.items()]
         else:
             entries.append((key, raw))
@@ -75,11 +81,13 @@ def read_vary(reader, t, problem):
     vary = []
     for key, raw in entries:
         path = f"{table.path}.{key}"
-        if key in [v.key for v in vary]:
-            raise reader.error(path, "is given twice")
+        twice = [v.key for v in vary if given_name(v.key) == given_name(key)]
+        if twice:
+            raise reader.error(path, "is given twice" + ("" if twice[0] == key
+                                                         else f" (also as '{twice[0]}')"))
         if key not in known:
             raise reader.error(path, f"unknown name '{key}'{_near(key, known)}; names here: "
-                               f"{', '.join(known)}")
+                               f"{_listing(problem, known)}")
         domain = _domain(reader, raw, path)
         _check_values(reader, problem, key, domain, path)
         vary.append(Vary(key, path, domain))
@@ -90,8 +98,15 @@ def _is_domain(raw: dict) -> bool:
     return any(k in raw for k in ("low", "high", "step", "choices"))
 
 
+def given_name(key: str) -> str:
+    """The given a key draws: a graph's variable ``x`` for ``values.x``; else the key."""
+    return key.removeprefix("values.")
+
+
 def _variable(problem) -> list[str]:
     """Every name a variant may draw, in the spec's order."""
+    if problem.kind == "graph":
+        return [*problem.values, *(f"values.{n}" for n in problem.values)]
     names = list(problem.network.parameters())
     if len(problem.examples) == 1:
         example = problem.examples[0]
@@ -100,6 +115,12 @@ def _variable(problem) -> list[str]:
     if problem.training is not None:
         names.append("learning_rate")
     return names
+
+
+def _listing(problem, known) -> str:
+    if problem.kind == "graph":   # each variable once; values.<name> says the other spelling
+        return f"{', '.join(problem.values)} (or values.<name>)"
+    return ", ".join(known)
 
 
 def _near(key: str, known) -> str:
