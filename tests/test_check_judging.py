@@ -184,9 +184,16 @@ def test_a_substitution_pairs_each_name_with_its_number(lang, form):
     assert loss.status == "ok"
     assert loss.expected == pytest.approx(float((mpmath.mpf("0.75") - mpmath.mpf("0.01")) ** 2
                                                 + (mpmath.mpf("0.77") - mpmath.mpf("0.99")) ** 2), abs=1e-12)
+    # The numbers put in are the names' values from then on: δ₂ = 2(o₂ − y₂) is -0.44.
+    assert by_text(report, r"\delta_1").status == "ok"
+    delta2 = by_text(report, r"\delta_2")
+    assert delta2.status == "WRONG"
+    assert delta2.expected == pytest.approx(float(2 * (mpmath.mpf("0.77") - mpmath.mpf("0.99"))), abs=1e-12)
     # A negative number in parentheses: its sign is the name's (g = -0.2).
     v = by_text(report, "v = w_6")
     assert v.status == "ok" and v.links[1].method == "substitution"
+    bound = {(b.name, b.value) for b in report.bindings if b.kind == "substituted"}
+    assert {("w5", 0.4), ("w6", 0.45), ("y1", 0.01), ("y2", 0.99), ("g", -0.2)} <= bound
 
 
 def test_trees_of_different_shapes_are_skipped_not_paired():

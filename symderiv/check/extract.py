@@ -58,6 +58,7 @@ class Statement:
     problem: str = ""        # the number of that problem ("" before the first)
     part: int = 0            # which part (between headings)
     update: bool = False     # w \\leftarrow w - η g: the head is the parameter's new value
+    renews: bool = False     # its heading or sentence says values change (a new step, example)
     conditional: bool = False  # inside "if z < 0 then …": a hypothetical, not a fact
     condition: str = ""        # the words and math of that condition, for the judge to read
 
@@ -87,6 +88,8 @@ def statements(text: str, latex: bool = False) -> list[Statement]:
     sections = [start for start, _ in numbered]
     labels = [""] + [label for _, label in numbered]
     headings = [m.start() for m in _HEADING.finditer(clean)]
+    renewing = [bool(_RENEW.search(line) or _NEW_PART.search(line))
+                for line in (clean[h:clean.find("\n", h) % (len(clean) + 1)] for h in headings)]
     found: list[Statement] = []
     for start, end, rows_env in _segments(clean):
         content = clean[start:end]
@@ -105,6 +108,9 @@ def statements(text: str, latex: bool = False) -> list[Statement]:
                 statement.section = section
                 statement.problem = labels[section]
                 statement.part = bisect.bisect_right(headings, start)
+                before = _sentence_before(clean, start)
+                statement.renews = statement.part > 0 and renewing[statement.part - 1] \
+                    or bool(_RENEW.search(before) or _SETS.search(before))
                 statement.conditional, statement.condition = bool(condition), condition
                 if contradiction and not statement.skip:
                     statement.skip = "the text around it calls it a contradiction"
@@ -133,16 +139,28 @@ _IF = re.compile(r"\b(?:if|when|whenever|suppose|assume|assuming|once)\b|若|如
 _SIZE = re.compile(r"<|>|\\le|\\ge|\\lt|\\gt|≤|≥|\\to\b|\\rightarrow|→|\b(?:large|small|big|tiny|negative|"
                    r"positive|saturat\w*|close to|near|approach\w*)\b|较大|较小|很大|很小|过大|"
                    r"过小|负|正数|接近|趋于|饱和", re.I)
+# "After the update, …", "### Step 2", "a new example", "第 2 步", "更新后": names may take new
+# values there; elsewhere a computed name stated again is a claim about its value.
+_RENEW = re.compile(r"\b(?:after (?:the |one |an? |each )?(?:update|step|iteration|epoch)s?|updated|"
+                    r"new (?:examples?|samples?|inputs?|values?|data|weights?|parameters?)|"
+                    r"next (?:example|sample|step|iteration|epoch)|"
+                    r"(?:step|iteration|epoch|example|sample|round) \d+)\b|"
+                    r"更新后|更新之后|新的?(?:样本|输入|数据|参数|权重)|下一(?:步|个样本|轮|次迭代)|"
+                    r"第\s*[0-9一二三四五六七八九十]+\s*(?:步|轮|次迭代|个样本)", re.I)
+# A heading that names a new problem, part or case ("## Problem B", "### Quiz 2", "(b)").
+_NEW_PART = re.compile(r"\b(?:problems?|exercises?|questions?|parts?|tasks?|quiz(?:zes)?|"
+                       r"examples?|cases?|steps?|iterations?|epochs?|rounds?)\b|\([a-h]\)|"
+                       r"题|例|问|步|轮|情形|情况", re.I)
+# "reached at $z ≈ 1.49$", "let $x = 2$", "在 $z = 0$ 处": the math sets a name, not states it.
+_SETS = re.compile(r"(?:\b(?:at|where|for|with|when|let|set|take|taking|choose)|在|令|设|取|当)"
+                   r"[ \t]*(?:\$\$?|\\[(\[])?$", re.I)
 _SENTENCE_END = re.compile(r"[。！？；;!?]|\.(?=\s)|\n[ \t]*\n")
 
 
 def _condition(text: str, start: int, end: int, math: str = "") -> str:
     """The sentence around a piece of math when it puts it under a condition on a size
     (its words before the math, the math when short, its words after), else ""."""
-    line_start = max(text.rfind("\n", 0, start) + 1, start - 200)
-    before = text[line_start:start]
-    ends = list(_SENTENCE_END.finditer(before))
-    before = before[ends[-1].end():] if ends else before
+    before = _sentence_before(text, start)
     if not _IF.search(before):
         return ""
     after = text[end:end + 200].split("\n", 1)[0]
@@ -150,6 +168,14 @@ def _condition(text: str, start: int, end: int, math: str = "") -> str:
     after = after[:m.start()] if m else after
     condition = before + " " + (math if len(math) < 40 else "") + " " + after
     return condition if _SIZE.search(condition) else ""
+
+
+def _sentence_before(text: str, start: int) -> str:
+    """The words of the sentence a piece of math at ``start`` is in, up to the math."""
+    line_start = max(text.rfind("\n", 0, start) + 1, start - 200)
+    before = text[line_start:start]
+    ends = list(_SENTENCE_END.finditer(before))
+    return before[ends[-1].end():] if ends else before
 
 
 def _section_starts(text: str) -> list[int]:

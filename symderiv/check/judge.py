@@ -39,7 +39,7 @@ from symderiv.check.report import number as report_number
 from symderiv.check.hypothesis import EQUAL_WITHIN, judge_under, read_condition
 from symderiv.check.scope import MAX_FORMULA_DEPTH, Missing, Scope
 from symderiv.check.factors import written_factors
-from symderiv.check.substitute import pairs, positions
+from symderiv.check.substitute import as_written, pairs, positions
 from symderiv.check.texmath import (FunctionHead, Matrix, Printed, Tup, Unreadable, derivative_parts,
                                     exact, names_in, printed_in, read, read_head)
 from symderiv.calculus.expr import symbol
@@ -53,7 +53,6 @@ MAX_IDENTITY_OPS = 600     # larger identities are skipped
 DEFAULT_PRECISION = 4      # decimals of a result when a document shows none
 EQUALITIES = ("=", "≈")
 MAX_SIGN_CHOICES = 64      # a substitution's ways of placing the signs SymPy folded away
-SUBSTITUTION_BINDS = False  # an unknown name takes the substituted number: off until sheets with several steps (w_5 per step) are read per step
 
 
 @dataclass
@@ -124,6 +123,8 @@ class Checker:
                 for name, value in self.given.items():
                     self.give(name, value, record=False)
             self.scope.clock += 1
+            if statement.part != self.scope.part:
+                self.scope.forget_substituted()
             self.scope.part = statement.part
             try:
                 self.statement(statement)
@@ -271,7 +272,7 @@ class Checker:
             name = head.value
             if len(sides) == 2 and sides[1].problem is None and not names_in(sides[1].value):
                 formula = self.claimable(name)
-                if formula is None and self.restates(name, sides[1]):
+                if formula is None and self.states_again(st, name, sides[1]):
                     formula = name  # "h_1 = 0.5933" again: checked against its value
                 if formula is not None:
                     link = self.link(sides[1].line, _Side(0, head.text, head.line, formula,
@@ -306,7 +307,19 @@ class Checker:
             formula = self.scope.derivable(name)
         return formula if formula is not None and self._evaluable(formula) else None
 
-    def restates(self, name, side: _Side) -> bool:
+    def states_again(self, st: Statement, name, side: _Side) -> bool:
+        """Whether ``name = number`` is a claim about the value ``name`` has: it repeats it,
+        or the name was computed and nothing says it takes a new value now (an update, a
+        new step or example): a wrong result restated under a later heading is a WRONG,
+        not a new given. A given (x_1 = 0, then x_1 = 1) may be given again."""
+        if st.renews:  # a new value may be stated; the same one is still the same
+            return self.restates(name, side, widen=False)
+        if self.restates(name, side):
+            return True
+        return name in self.scope.values and name not in self.scope.given_names \
+            and not st.update and not st.conditional and side.problem is None
+
+    def restates(self, name, side: _Side, widen: bool = True) -> bool:
         """Whether ``name = number`` repeats the value ``name`` has (to within a slip in
         the last digit) rather than giving it a new one (x_1 = 0, then x_1 = 1). Under a
         later heading too: a closing list [w_5^+, w_6^+] = [0.3589, 0.4087] restates."""
@@ -314,7 +327,7 @@ class Checker:
                 or side.problem is not None:
             return False
         try:
-            return ivl.meet(self.scope.values[name], self.scope.numeric(side.value, widen=True))
+            return ivl.meet(self.scope.values[name], self.scope.numeric(side.value, widen=widen))
         except (Missing, ivl.Unevaluable, TypeError, ValueError):
             return False
 
@@ -631,9 +644,20 @@ class Checker:
         if symbolic.tokens is None or numeric.tokens is None:
             return
         context = self.scope.context
-        found = pairs(symbolic.value, numeric.value,
-                      positions(symbolic.tokens, context, symbolic.value),
-                      positions(numeric.tokens, context, numeric.value))
+        found = None
+        # As written first (SymPy folds the 1 of 0.2·1 and the 0 of + 0 away), then as read.
+        for s_value, n_value, leading in ((as_written(symbolic.tokens, context, symbolic.value),
+                                           as_written(numeric.tokens, context, numeric.value), True),
+                                          (symbolic.value, numeric.value, False)):
+            if s_value is None or n_value is None:
+                continue
+            for p in printed_in(s_value) | printed_in(n_value):
+                if p.decimals == 0:
+                    self.scope.exactness.setdefault(p, True)  # a whole number as written
+            found = pairs(s_value, n_value, positions(symbolic.tokens, context, s_value),
+                          positions(numeric.tokens, context, n_value), leading)
+            if found is not None:
+                break
         if found is None:
             out.reason += " (and the numbers are not put in the formula's places one for one)"
             return
@@ -641,9 +665,10 @@ class Checker:
         verdicts = [self._pair_verdict(s, n) for s, n in paired]
         for named, odd in flips:
             # Which factors of a product carry the signs SymPy folded together: the choice
-            # that agrees best with the values known, else the fewest, the last (0.1 × (−g)).
+            # that agrees best with the values known, else the fewest, in the order pairs()
+            # prefers them.
             choices = [c for size in range(len(named) + 1) if size % 2 == odd
-                       for c in itertools.combinations(reversed(named), size)]
+                       for c in itertools.combinations(named, size)]
             options = [{k: self._pair_verdict(paired[k][0], -paired[k][1] if k in c else paired[k][1])
                         for k in named} for c in choices[:MAX_SIGN_CHOICES]]
             best = min(options, key=lambda o: sum(v[0] != OK for v in o.values()))
@@ -656,11 +681,11 @@ class Checker:
             # Only plain names take a number: ∂E/∂w_1 or a name with a formula is derived,
             # and a number put in for it says nothing the document must go on with.
             plain = _is_name(s) and s not in self.scope.formulas and derivative_parts(s) is None
-            if SUBSTITUTION_BINDS and plain and (known is None or s not in self.scope.values
+            if plain and (known is None or s not in self.scope.values
                           and s in self.scope.fallback and status == OK):
                 # A value, not an exact one: identities keep the name a variable (w_1 in
                 # σ(z)(1 − σ(z)) = o(1 − o) is not put in while o stays free).
-                self.scope.bind_value(s, number, None, given=True)
+                self.scope.bind_substituted(s, number)
                 self.report.bindings.append(Binding(out.line, s.name, "substituted",
                                                     value=float(ivl.midpoint(number))))
                 self.substituted.append((s, number_expr))
@@ -668,7 +693,7 @@ class Checker:
         if worst[0] == OK:
             out.expected = float(ivl.midpoint(self.scope.numeric(numeric.value)))
             return
-        status, s, known, number, _ = worst
+        status, s, known, number, number_expr = worst
         out.expected, out.printed = float(ivl.midpoint(known)), float(ivl.midpoint(number))
         out.difference = out.printed - out.expected
         if _is_name(s):
@@ -974,7 +999,7 @@ class Checker:
                 and not isinstance(body.value, Tup) and st.relations[0] == "=":
             formula = self.claimable(name)
             if formula is None:
-                if not self.restates(name, body):  # else it keeps its full-precision value
+                if not self.states_again(st, name, body):  # else it keeps its value
                     self._give(st, name, body)
                 return
             self.scope.bind_value(name, self.scope.numeric(formula), self.scope.exact_value(formula))

@@ -9,6 +9,7 @@ in the formulas of the names that depend on the variable.
 """
 
 import bisect
+import re
 from collections import Counter
 from fractions import Fraction
 
@@ -19,6 +20,7 @@ from symderiv.check.texmath import Context, Printed, Tup, derivative_parts, name
 from symderiv.calculus.expr import symbol
 
 MAX_FORMULA_DEPTH = 25     # names defined through names …
+_INDEXED = re.compile(r"^([A-Za-z]+)(\d[\d_]*)$")  # p2, z2, n2_1: a family's name and index
 MAX_EXPANDED_OPS = 3000    # size of an expression with the formulas of its names put in
 
 
@@ -70,6 +72,7 @@ class Scope:
         self.slips: dict = {}  # symbol -> [the value printed on its rounding-slip line]
         self.fallback: dict = {}  # symbol -> interval from a spec, for names the document leaves open
         self.fallback_used: set = set()  # names that took the spec's value
+        self.substituted: set = set()  # names whose value is a number a substitution put in
 
     def next_scope(self) -> "Scope":
         fresh = Scope(self.numbers, self.exactness, self.result_decimals)
@@ -142,6 +145,29 @@ class Scope:
             return sp.Derivative(self.formulas[x], y)
         return None
 
+    def softmax_member(self, s):
+        """``p_2``'s formula when the document wrote only ``p_1 = e^{z_1}/S`` (S, or the
+        sum written out, being e^{z_1} + e^{z_2} + …): the softmax rule gives every member
+        of the family its own, ``e^{z_2}/S``. None when ``s`` is not such a member."""
+        own = _INDEXED.match(s.name)
+        if own is None or s in self.formulas:
+            return None
+        for name, formula in list(self.formulas.items()):
+            sibling = _INDEXED.match(name.name)
+            if sibling is None or sibling[1] != own[1] or sibling[2] == own[2]:
+                continue
+            numerator, denominator = formula.as_numer_denom()
+            if not (isinstance(numerator, sp.exp) and isinstance(numerator.args[0], sp.Symbol)):
+                continue
+            logit = _INDEXED.match(numerator.args[0].name)
+            if logit is None or logit[2] != sibling[2]:
+                continue
+            total = self.formulas.get(denominator, denominator)
+            member = sp.exp(symbol(logit[1] + own[2]))
+            if isinstance(total, sp.Add) and numerator in total.args and member in total.args:
+                return member / denominator
+        return None
+
     def closure(self, s: sp.Symbol, depth: int = 0) -> set:
         """Every name ``s`` is defined through (formulas, and X of ∂X/∂Y)."""
         seen: set = set()
@@ -151,6 +177,8 @@ class Scope:
             deps = set()
             if n in self.formulas:
                 deps = names_in(self.formulas[n])
+            elif (member := self.softmax_member(n)) is not None:
+                deps = names_in(member)
             else:
                 parts = derivative_parts(n)
                 if parts:
@@ -172,6 +200,9 @@ class Scope:
         derivative = self.derivable(s)
         if derivative is not None:
             return self.numeric(derivative, visiting | {s})
+        member = self.softmax_member(s)
+        if member is not None:
+            return self.numeric(member, visiting | {s})
         if s in self.fallback and s not in self.formulas:
             self.fallback_used.add(s)
             return self.fallback[s]
@@ -216,6 +247,8 @@ class Scope:
                     swap[s] = self.formulas[s]
                 elif self.derivable(s) is not None and variable in self.closure(s):
                     swap[s] = self.derivable(s)
+                elif (member := self.softmax_member(s)) is not None and variable in self.closure(s):
+                    swap[s] = member
             if not swap:
                 return self.resolve_derivatives(expr)
             expr = self.resolve_derivatives(expr.xreplace(swap))
@@ -246,14 +279,29 @@ class Scope:
     def expandable(self, s) -> object:
         if s in self.formulas:
             return self.formulas[s]
-        return self.derivable(s)
+        derivative = self.derivable(s)
+        return derivative if derivative is not None else self.softmax_member(s)
 
     # -- bindings ------------------------------------------------------------------------------
     def from_earlier_part(self, s) -> bool:
         """Whether ``s`` was last bound before the current heading."""
         return s in self.bound_part and self.bound_part[s] < self.part
 
+    def bind_substituted(self, s, value) -> None:
+        """``s`` is the number a substitution put in its place, until the name is given
+        again or a new part starts (a sheet reuses w_5 step by step)."""
+        self.bind_value(s, value, None, given=True)
+        self.substituted.add(s)
+
+    def forget_substituted(self) -> None:
+        for s in self.substituted:
+            for table in (self.values, self.exact_values, self.value_time, self.bound_part):
+                table.pop(s, None)
+            self.given_names.discard(s)
+        self.substituted = set()
+
     def bind_value(self, s, value, exact_value=None, given: bool = False) -> None:
+        self.substituted.discard(s)
         self.values[s] = value
         self.bound_part[s] = self.part
         if not given:

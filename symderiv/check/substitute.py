@@ -12,7 +12,7 @@ caller settles.
 
 import sympy as sp
 
-from symderiv.check.texmath import Printed, Unreadable, _Parser, exact, names_in, printed_in
+from symderiv.check.texmath import Occurrence, Printed, Unreadable, _Parser, exact, names_in, printed_in, read
 
 NOWHERE = float("inf")
 MAX_LEAVES = 60  # larger substitutions are not paired (each leaf's position is one parse)
@@ -20,37 +20,65 @@ MAX_LEAVES = 60  # larger substitutions are not paired (each leaf's position is 
 
 def positions(tokens: list, context, value) -> dict:
     """Where each name and printed number of ``value`` (read from ``tokens``) was written."""
-    found: dict = {}
-    wanted = names_in(value)
+    # Read as written, each leaf knows where it stands.
+    found: dict = {leaf: leaf.start for leaf in value.atoms(Printed, Occurrence)
+                   if leaf.start is not None}
+    wanted = names_in(value) - set(found)
+    after = 0  # the tokens of a name just read (w_5 inside ∂E/∂w_5) are not leaves of their own
     for k, token in enumerate(tokens):
-        if len(found) >= len(wanted) or k > MAX_LEAVES * 8:
+        if wanted <= set(found) or k > MAX_LEAVES * 8:
             break
-        if token.kind == "num" or token.text in ("(", ")", "{", "}", "+", "-", "^", "_"):
+        if k < after or token.kind == "num" or token.text in ("(", ")", "{", "}", "+", "-", "^", "_"):
             continue
+        parser = _Parser(tokens[k:], context)
         try:
-            leaf = _Parser(tokens[k:], context).primary()
+            leaf = parser.primary()
         except (Unreadable, RecursionError, IndexError, TypeError, ValueError, AttributeError):
             continue
+        if isinstance(leaf, sp.Symbol):
+            after = k + parser.i
         if leaf in wanted and leaf not in found:
             found[leaf] = token.start
     for t in tokens:  # a whole number (the 3 of 3 + 0.018) is placed by its first token
         if t.kind == "num" and t.text.isdigit():
             found.setdefault(sp.Integer(t.text), t.start)
-    decimals = [t.start for t in tokens if t.kind == "num" and not t.text.isdigit()]
-    printed = sorted(printed_in(value), key=lambda p: p.dummy_index)
-    if len(printed) == len(decimals):
-        found.update(zip(printed, decimals))
     return found
 
 
-def pairs(symbolic, numeric, where_s: dict, where_n: dict):
+def as_written(tokens: list, context, value):
+    """``value`` read again without SymPy's evaluation, each whole number a printed number of
+    its own (``0.2 \\cdot 1 + 0`` keeps its ``1`` and its ``0``, ``-3 \\cdot (-2)`` its two
+    signs); None when it cannot be read."""
+    # The same token is the same printed number (its exactness is known already).
+    known = {p.start: p for p in printed_in(value) if p.start is not None}
+    context.as_written = True
+    try:
+        with sp.evaluate(False):
+            written = read(tokens, context)
+            if not isinstance(written, sp.Basic):
+                return None
+            return written.xreplace({p: known[p.start] for p in printed_in(written)
+                                     if p.start in known})
+    except (Unreadable, RecursionError, TypeError, ValueError, AttributeError):
+        return None
+    finally:
+        context.as_written = False
+
+
+def pairs(symbolic, numeric, where_s: dict, where_n: dict, leading: bool = False):
     """``([(name or constant, numeric subtree)], flips)``, or None when the trees differ in
     shape. Each entry of ``flips`` is one product's ``(pairs with a name, odd)``: SymPy
     folded its factors' signs into one, so an odd (or, with odd False, even) number of
-    those pairs take a minus sign; the caller picks which (−0.4 × (−0.664) for w n)."""
+    those pairs take a minus sign; the caller picks which (−0.4 × (−0.664) for w n), trying
+    them in the order listed. Read as written, a product's own sign is the leading sign of
+    its term (−0.4 · 0.664: w = −0.4, its first factor first: ``leading``); folded by SymPy,
+    it most often was a negative number put in last (0.1 × (−0.0369))."""
     out: list = []
     flips: list = []
-    return (out, flips) if _walk(symbolic, numeric, where_s, where_n, out, flips) else None
+    if not _walk(symbolic, numeric, where_s, where_n, out, flips):
+        return None
+    out = [(s.symbol if isinstance(s, Occurrence) else s, n) for s, n in out]
+    return out, [(named if leading else named[::-1], odd) for named, odd in flips]
 
 
 def _walk(s, n, where_s, where_n, out, flips) -> bool:
@@ -66,7 +94,10 @@ def _walk(s, n, where_s, where_n, out, flips) -> bool:
         start = len(out)
         if not _walk_args(s_core, n_core, where_s, where_n, out, flips, ordered=True):
             return False
-        named = [k for k in range(start, len(out)) if names_in(out[k][0])]
+        # Only the product's own factors can carry its sign; a name inside a factor (the n
+        # of (1 − n)) has its sign settled there.
+        direct = {f for f in s_core if isinstance(f, sp.Symbol) and not isinstance(f, Printed)}
+        named = [k for k in range(start, len(out)) if out[k][0] in direct]
         if named:
             flips.append((named, s_sign != n_sign))
         return s_sign == n_sign or bool(named)
@@ -89,8 +120,9 @@ def _walk_args(s_args, n_args, where_s, where_n, out, flips, ordered: bool) -> b
 
 
 def _unsigned(e) -> tuple:
-    """(sign, the factors but −1) of a product; a lone factor is a product of one."""
-    factors = list(e.args) if isinstance(e, sp.Mul) else [e]
+    """(sign, the factors but −1) of a product; a lone factor is a product of one. A
+    product read as written (unevaluated) may nest: ``-0.4 \\cdot (-0.5)`` is −(0.4·(−0.5))."""
+    factors = _factors(e)
     sign = 1
     core = []
     for f in factors:
@@ -101,6 +133,18 @@ def _unsigned(e) -> tuple:
         else:
             core.append(f)
     return sign, core
+
+
+def _factors(e, top: bool = True) -> list:
+    """A product's factors, nested products flattened; a negated factor read as written
+    (the (−0.5) of 0.1 · (−0.5)) stays whole, so its sign stays with it."""
+    if isinstance(e, sp.Mul) and (top or not _negated(e)):
+        return [f for a in e.args for f in _factors(a, top=False)]
+    return [e]
+
+
+def _negated(e) -> bool:
+    return len(e.args) == 2 and e.args[0] == -1 and not isinstance(e.args[1], sp.Mul)
 
 
 def _first(e, where: dict) -> float:

@@ -52,9 +52,21 @@ class Printed(sp.Dummy):
         obj = super().__new__(cls, text, real=True, nonnegative=True)
         mantissa, _, exponent = text.lower().partition("e")
         obj.text = text
+        obj.start = None  # where it was written (the offset of its token), when read from one
         obj.value = sp.Rational(text)
         # the unit of the last digit is 10^-decimals (1.5e-3: 10^-4)
         obj.decimals = (len(mantissa.split(".")[1]) if "." in mantissa else 0) - int(exponent or 0)
+        return obj
+
+
+class Occurrence(sp.Dummy):
+    """A name where it was written, read as written: each occurrence a leaf of its own, so
+    that the two n of (1 + n)(1 − n) are told apart by where they stand."""
+
+    def __new__(cls, name: sp.Symbol, start: int):
+        obj = super().__new__(cls, name.name)
+        obj.symbol = name
+        obj.start = start
         return obj
 
 
@@ -164,6 +176,7 @@ class Context:
         self.names = names if names is not None else ()
         self.arrays: dict = {}  # name -> the array of its entries' names (W^{(1)}, δ^{(2)})
         self.array_names: dict = {}  # the entries' names -> the name they were read from
+        self.as_written = False  # whole numbers stay leaves (substitutions are paired as written)
 
     def array(self, name: sp.Symbol, force: bool = False):
         """What a name stands for: its entries when it names a vector or a matrix."""
@@ -336,7 +349,11 @@ class _Parser:
         return False
 
     def postfix(self):
+        start = self.peek().start if self.peek() is not None else None
         value = self.primary()
+        if self.context.as_written and isinstance(value, sp.Symbol) \
+                and not isinstance(value, (Printed, Occurrence)):
+            value = Occurrence(value, start)
         if self.at("!"):
             raise Unreadable("factorials are not read")
         if self.at("_"):
@@ -421,7 +438,10 @@ class _Parser:
     def _primary(self, t: Token):
         if t.kind == "num":
             self.take()
-            return _number(t.text)
+            value = _number(t.text, self.context.as_written)
+            if isinstance(value, Printed):
+                value.start = t.start
+            return value
         if t.kind == "letter":
             return self.name_or_call()
         if t.kind == "char":
@@ -891,6 +911,9 @@ class _Parser:
             if inner_name is None:
                 raise Unreadable(f"cannot read {t.text} over this")
             base = inner_name
+        elif t.text == r"\Delta" and self.peek() is not None \
+                and (self.peek().kind == "letter" or _greek(self.peek().text)):
+            return symbol("Delta" + self.name().name)  # Δw_{11}: one name, the update of w_11
         elif _greek(t.text):
             base = _greek(t.text)
         else:
@@ -1075,13 +1098,16 @@ def _greek(command: str) -> str | None:
     return name if name in _GREEK else None
 
 
-def _number(text: str):
+def _number(text: str, as_written: bool = False):
+    """A decimal is :class:`Printed`; a whole number an Integer, except when read as written
+    (SymPy drops a 0 or 1 from sums and products and folds the signs of whole numbers
+    together, even unevaluated)."""
     mantissa, _, exponent = text.lower().partition("e")
     if len(mantissa.replace(".", "")) > MAX_DIGITS:
         raise Unreadable(f"a number with more than {MAX_DIGITS} digits")
     if abs(int(exponent or 0)) > MAX_EXPONENT:
         raise Unreadable(f"an exponent beyond ±{MAX_EXPONENT}")
-    if "." in text or exponent:
+    if "." in text or exponent or as_written:
         return Printed(text)
     return sp.Integer(int(text))
 
@@ -1352,7 +1378,7 @@ def exact(expr):
     return expr.xreplace(printed) if printed else expr
 
 
-__all__ = ["Unreadable", "Printed", "Tup", "Row", "Matrix", "FunctionHead", "Token", "Context", "lex", "read",
+__all__ = ["Unreadable", "Printed", "Occurrence", "Tup", "Row", "Matrix", "FunctionHead", "Token", "Context", "lex", "read",
            "read_head", "derivative_name", "derivative_parts", "is_inequality",
            "is_other_relation", "printed_in",
            "names_in", "exact"]
