@@ -5,7 +5,7 @@ are generous guards, not benchmarks (benchmarks/check_speed.py measures).
 """
 
 import json
-import time
+from symderiv.calculus.budget import cpu_clock
 from pathlib import Path
 
 import mpmath
@@ -96,10 +96,10 @@ def test_binary_and_oversized_documents_are_refused(run_cli, tmp_path):
     huge.write_bytes(b"$x = 1$\n" * (10 * 1024 * 1024 // 8))  # 10 MB
     for path, message in ((binary, "not a text document"), (latin, "not a text document"),
                           (huge, "larger than")):
-        start = time.monotonic()
+        start = cpu_clock()
         result = run_cli("check", path)
         assert result.returncode == 2 and message in result.stderr
-        assert time.monotonic() - start < 30
+        assert cpu_clock() - start < 30
     utf16 = tmp_path / "utf16.md"
     utf16.write_bytes("$$y = 2 \\times 3 = 6$$\n".encode("utf-16"))
     assert run_cli("check", utf16).returncode == 0
@@ -126,18 +126,18 @@ MANY_CHAINS = "".join(f"$$h_{{{i}}} = \\sigma(0.{i:04d}) = 0.5$$\n" for i in ran
 
 @pytest.mark.parametrize("name", list(HOSTILE))
 def test_hostile_documents_finish_in_bounded_time(name):
-    start = time.monotonic()
+    start = cpu_clock()
     report = check_text(HOSTILE[name])
-    assert time.monotonic() - start < 30
+    assert cpu_clock() - start < 30
     if name != "many dollars":
         assert report.count("ok") == 0 and report.count("WRONG") == 0
 
 
 @pytest.mark.slow
 def test_many_chains_are_checked_up_to_a_budget_and_the_rest_counted():
-    start = time.monotonic()
+    start = cpu_clock()
     report = check_text(MANY_CHAINS)
-    assert time.monotonic() - start < 30
+    assert cpu_clock() - start < 30
     judged = [item for item in report.items if item.reason is None]
     assert len(judged) > 1000
     for item in judged[::97]:

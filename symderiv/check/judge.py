@@ -23,7 +23,6 @@ least as many decimals as the chain's result (the working precision), else exact
 """
 
 import itertools
-import time
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -42,10 +41,11 @@ from symderiv.check.factors import written_factors
 from symderiv.check.substitute import as_written, pairs, positions
 from symderiv.check.texmath import (FunctionHead, Matrix, Printed, Tup, Unreadable, derivative_parts,
                                     exact, names_in, printed_in, read, read_head)
+from symderiv.calculus.budget import cpu_clock
 from symderiv.calculus.expr import symbol
 
 MAX_CHAINS = 4000          # chains judged per document; the rest are skipped
-TIME_BUDGET = 25.0         # seconds for one document; afterwards chains are skipped (a check ends within 30 s)
+TIME_BUDGET = 25.0         # CPU seconds for one document; afterwards chains are skipped (a check ends within 30)
 IDENTITY_BUDGET = 15.0     # seconds of identity proofs per document
 IDENTITY_TIMEOUT = 3.0     # seconds per identity
 CHILD_SLACK = 1.5          # beyond it, for the child that proves it to start and answer
@@ -86,7 +86,7 @@ class Checker:
     def __init__(self, given: dict | None = None, deadline: float | None = None):
         self.scope = Scope()
         self.report = Report()
-        self.deadline = deadline if deadline is not None else time.monotonic() + TIME_BUDGET
+        self.deadline = deadline if deadline is not None else cpu_clock() + TIME_BUDGET
         self.given = dict(given or {})
         self.section = 0
         self.precision = DEFAULT_PRECISION  # of the chain being judged
@@ -113,7 +113,7 @@ class Checker:
 
     def check(self, found: list[Statement]) -> Report:
         for n, statement in enumerate(found):
-            if n >= MAX_CHAINS or time.monotonic() > self.deadline:
+            if n >= MAX_CHAINS or cpu_clock() > self.deadline:
                 self._skip(statement, "the document is too long to check in full"
                            if n >= MAX_CHAINS else "time budget used up")
                 continue
@@ -796,7 +796,7 @@ class Checker:
         out.method = "identity"
         result = self.bounded(self._identity_verdict, (lhs, rhs, variables, written))
         if result is None:
-            out.reason = (f"no answer within {IDENTITY_TIMEOUT + CHILD_SLACK:g} s (or the "
+            out.reason = (f"no answer within {IDENTITY_TIMEOUT + CHILD_SLACK:g} CPU s (or the "
                           "identity budget is used up)")
             return
         for key, value in result.items():
@@ -871,14 +871,14 @@ class Checker:
         from symderiv.calculus.verify import run_bounded
 
         remaining = IDENTITY_BUDGET - self.scope.identity_seconds
-        if remaining <= 0.2 or time.monotonic() > self.deadline:
+        if remaining <= 0.2 or cpu_clock() > self.deadline:
             return None
         seconds = min(IDENTITY_TIMEOUT, remaining)
-        start = time.monotonic()
+        start = cpu_clock()
         try:
             return run_bounded(function, (*args, seconds), seconds + CHILD_SLACK)
         finally:
-            self.scope.identity_seconds += time.monotonic() - start
+            self.scope.identity_seconds += cpu_clock() - start
 
     def decide(self, lhs, rhs):
         from symderiv.calculus.verify import decide
