@@ -76,6 +76,17 @@ GENERATED = {
     "examples": _dense([2, 3, 2], ['"tanh"', '"sigmoid"'], "sse",
                        gradients='["w1_1_1", "w1_3_2", "b1_2", "w2_2_3", "b2_1"]',
                        examples=[([1, -0.5], [1, 0]), ([0, 2], [0, 1]), ([-1, 1], [1, 1])]),
+    # a circuit of 35 nodes: chains of eighteen ∂-fractions, too wide for one row
+    "circuit35": """
+[sheet]
+title = "35 nodes"
+precision = 4
+[[problem]]
+id = "1"
+kind = "graph"
+formula = "log(1 + exp(sigmoid(log(1 + exp(sigmoid(x*a + b)*c + d))*e + f)*g + x*h))*(k + m*n) + exp(p)"
+values = { x = 0.5, a = -1, b = 0.2, c = 1.5, d = -0.3, e = 2, f = -1, g = 0.7, h = 1, k = 1.5, m = -0.5, n = 2, p = 0.3 }
+""",
 }
 
 
