@@ -200,3 +200,27 @@ def test_erf_and_softsign_sheets_pass_their_own_check(formula):
         report = check_text(text, latex=fmt == "tex")
         assert not [i.data() for i in report.items if i.status in ("WRONG", "rounding")]
         assert report.checked > 10
+
+
+# -- no page holds only a figure -----------------------------------------------------------
+
+def _page_texts(data: bytes, tmp_path) -> list[str]:
+    path = tmp_path / "sheet.pdf"
+    path.write_bytes(data)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    return text.split("\f")[:-1]
+
+
+@pytest.mark.tex
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_page_of_the_activations_sheet_holds_only_a_figure(solved, lang, tmp_path):
+    # a plot's page holds tick labels, a legend and a caption: short lines. A page of the
+    # sheet's own text has a sentence or a table row (the oracle: pdftotext's lines).
+    run = pdf.run_latex(render_sheet(solved("activations", lang)))
+    assert run.pdf is not None, run.error
+    for number, page in enumerate(_page_texts(run.pdf, tmp_path), start=1):
+        prose = [line for line in page.splitlines()
+                 if len(line.strip()) >= 20 and not re.match(r"\s*(图|Figure)\s*\d", line)]
+        assert prose, f"page {number} holds only a figure:\n{page}"
