@@ -9,6 +9,7 @@ import pytest
 import sympy as sp
 
 from symderiv.calculus.functions import Phi, phi, relu, sigmoid
+from symderiv.calculus.budget import cpu_clock
 from symderiv.calculus.verify import Verdict, decide, run_bounded, simplify_bounded
 
 x, y = sp.symbols("x y", real=True)
@@ -182,7 +183,7 @@ def test_a_hard_true_identity_is_undecided_in_time_never_equal():
     assert time.monotonic() - start < 6
     assert verdict.equal is None and verdict.counterexample is None
     assert verdict.method.startswith("undecided: numerically equal at ")
-    assert "no symbolic proof within 2 s" in verdict.method
+    assert "no symbolic proof within 2 CPU s" in verdict.method
 
 
 def test_a_difference_only_at_a_kink_off_the_decimals_is_found_exactly():
@@ -231,12 +232,38 @@ def test_simplify_bounded_gives_up_in_time():
     assert time.monotonic() - start < 3
 
 
+def _spin():
+    while True:
+        pass
+
+
+def _nap(seconds):
+    time.sleep(seconds)
+    return "awake"
+
+
 def test_run_bounded_kills_and_reports_failures():
     start = time.monotonic()
-    assert run_bounded(time.sleep, (60,), 0.3) is None
+    assert run_bounded(_spin, (), 0.3) is None          # its CPU budget ends it
     assert time.monotonic() - start < 3
     assert run_bounded(int, ("not a number",), 5) is None
     assert run_bounded(pow, (2, 100), 5) == 2 ** 100
+
+
+def test_run_bounded_counts_cpu_not_wall_time():
+    """A child that waits uses no CPU: it may outlast its budget in wall time (as a child
+    starved by a loaded machine does) and still answer; past the wall backstop it is
+    killed all the same."""
+    assert run_bounded(_nap, (1.0,), 0.2) == "awake"
+    start = time.monotonic()
+    assert run_bounded(_nap, (60,), 0.05) is None
+    assert time.monotonic() - start < 10
+
+
+def test_cpu_clock_counts_the_bounded_children():
+    before = cpu_clock()
+    run_bounded(_spin, (), 0.3)
+    assert cpu_clock() - before >= 0.25
 
 
 # ---- the command ---------------------------------------------------------------------------
@@ -407,7 +434,7 @@ def test_a_disguised_zero_constant_is_still_equal():
 # -- issue 13: the cheap-algebra stage is bounded, and decide is total -------------------------
 
 def _hangs(*args):
-    time.sleep(60)
+    _spin()
 
 
 def test_the_cheap_algebra_stage_is_killed_at_its_bound(monkeypatch):
@@ -416,7 +443,7 @@ def test_the_cheap_algebra_stage_is_killed_at_its_bound(monkeypatch):
     big = sp.Add(*(x ** 3 * sp.exp(x) for x in xs))  # large enough to run in a child
     monkeypatch.setattr(verify, "_cheap_algebra", _hangs)  # an unlucky cancel, made certain
     start = time.monotonic()
-    assert verify._cheap_algebra_bounded(big, big, time.monotonic() + 0.5) == (None, None)
+    assert verify._cheap_algebra_bounded(big, big, cpu_clock() + 0.5) == (None, None)
     assert time.monotonic() - start < 5
 
 

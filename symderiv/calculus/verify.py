@@ -11,7 +11,7 @@
    every point, or a nonzero constant that algebra (here or in stage 4) reduces the
    difference to (10^-50), is "not equal" once a point confirms that gap at two high
    precisions                                                      -> "constant difference";
-4. symbolic proofs, each in a forked child SIGKILLed at its share of the time bound
+4. symbolic proofs, each in a forked child ended at its share of the time bound
    (``signal.alarm`` cannot interrupt SymPy's C-level big-integer work):
    a one-variable polynomial vanishing at deg + 1 integers          -> "polynomial identity …",
    expand with σ, ReLU, Φ, φ opaque                                 -> "expand",
@@ -38,6 +38,7 @@ from itertools import combinations
 import mpmath
 import sympy as sp
 
+from symderiv.calculus.budget import cpu_clock
 from symderiv.calculus.functions import to_elementary
 
 
@@ -69,7 +70,7 @@ def decide(lhs: sp.Expr, rhs: sp.Expr, timeout: float = 5.0) -> Verdict:
 
 
 def _decide(lhs: sp.Expr, rhs: sp.Expr, timeout: float) -> Verdict:
-    start = time.monotonic()
+    start = cpu_clock()
     lhs, rhs = _real_variables(_as_expr(lhs), _as_expr(rhs))
     if lhs == rhs:
         return Verdict(True, "structural")
@@ -103,7 +104,7 @@ def _decide(lhs: sp.Expr, rhs: sp.Expr, timeout: float) -> Verdict:
         return Verdict(False, "constant difference", found)
     evidence = (f"numerically equal at {agreeing} points" if agreeing
                 else "no point where both sides are real and defined")
-    why = f"no symbolic proof within {timeout:g} s" if timed_out else "no symbolic proof found"
+    why = f"no symbolic proof within {timeout:g} CPU s" if timed_out else "no symbolic proof found"
     return Verdict(None, f"undecided: {evidence}; {why}")
 
 
@@ -130,13 +131,23 @@ def simplify_bounded(expr: sp.Expr, seconds: float) -> sp.Expr | None:
     return run_bounded(sp.simplify, (expr,), seconds)
 
 
+# A child gets its budget in CPU seconds (SIGPROF ends it there); the parent stops waiting
+# after this many times that budget in wall seconds, in case the child gets no CPU at all
+# (a machine loaded far beyond its cores) or blocks.
+_WALL_FACTOR = 10
+_WALL_SLACK = 2.0
+
+
 def run_bounded(function, args: tuple, seconds: float):
-    """``function(*args)`` in a forked child, SIGKILLed after ``seconds``.
+    """``function(*args)`` in a forked child allowed ``seconds`` of CPU time.
 
     Returns the (pickled and returned) result, or None on timeout, error, or where the
-    system cannot fork. A kill is the only reliable bound: ``signal.alarm`` cannot
-    interrupt SymPy's C-level big-integer arithmetic. Fork, not spawn, so the child
-    starts at once with SymPy already imported.
+    system cannot fork. The bound is CPU time (an interval timer, ``ITIMER_PROF``, whose
+    SIGPROF ends the child), so the answer does not depend on how loaded the machine is;
+    the parent SIGKILLs a child still running after ``_WALL_FACTOR`` times that in wall
+    time. A signal's default action is the only reliable bound: a Python handler
+    (``signal.alarm``'s) cannot interrupt SymPy's C-level big-integer arithmetic. Fork, not
+    spawn, so the child starts at once with SymPy already imported.
     """
     if not hasattr(os, "fork") or seconds <= 0:
         return None
@@ -147,21 +158,24 @@ def run_bounded(function, args: tuple, seconds: float):
         _IN_BOUNDED_CHILD = True
         os.close(read_end)
         try:
+            signal.signal(signal.SIGPROF, signal.SIG_DFL)   # terminate, whatever the parent set
+            signal.setitimer(signal.ITIMER_PROF, seconds)
             payload = pickle.dumps(("ok", function(*args)), protocol=pickle.HIGHEST_PROTOCOL)
         except BaseException:  # noqa: BLE001 - the parent only needs to know it failed
             payload = pickle.dumps(("failed", None))
         try:
+            signal.setitimer(signal.ITIMER_PROF, 0)   # sending the answer is not the work
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(payload)
         finally:
             os._exit(0)
     os.close(write_end)
     try:
-        payload = _read_until(read_end, time.monotonic() + seconds)
+        payload = _read_until(read_end, time.monotonic() + _WALL_FACTOR * seconds + _WALL_SLACK)
     finally:
         os.close(read_end)
         _reap(pid)
-    if payload is None:
+    if not payload:   # killed by its CPU budget or the wall backstop
         return None
     try:
         status, value = pickle.loads(payload)
@@ -171,7 +185,8 @@ def run_bounded(function, args: tuple, seconds: float):
 
 
 def _read_until(fd: int, deadline: float) -> bytes | None:
-    """Everything written to ``fd`` until end of file, or None when ``deadline`` passes first."""
+    """Everything written to ``fd`` until end of file, or None when ``deadline`` (wall
+    clock) passes first."""
     chunks = []
     while True:
         remaining = deadline - time.monotonic()
@@ -236,7 +251,7 @@ def _cheap_algebra_bounded(opaque: sp.Expr, difference: sp.Expr, deadline: float
     if _IN_BOUNDED_CHILD or sp.count_ops(opaque) + sp.count_ops(difference) <= _INLINE_OPS:
         return _cheap_algebra(opaque, difference)  # (a bounded child is killed as a whole)
     outcome = run_bounded(_cheap_algebra, (opaque, difference),
-                          max(deadline - time.monotonic(), _MIN_CHILD_SECONDS))
+                          max(deadline - cpu_clock(), _MIN_CHILD_SECONDS))
     return outcome if outcome is not None else (None, None)
 
 
@@ -340,7 +355,7 @@ def _numeric_test(left: sp.Expr, right: sp.Expr,
     variables = sorted(left.free_symbols | right.free_symbols, key=lambda s: s.name)
     gaps = []
     for point in _sample_points(variables, [left, right]):
-        if time.monotonic() > deadline:
+        if cpu_clock() > deadline:
             break
         outcome = _compare_at(left, right, point)
         if isinstance(outcome, dict):
@@ -433,7 +448,7 @@ def _confirm_constant_gap(left: sp.Expr, right: sp.Expr, gap, deadline: float) -
         return None
     variables = sorted(left.free_symbols | right.free_symbols, key=lambda s: s.name)
     for point in _sample_points(variables, [left, right])[:10]:
-        if time.monotonic() > deadline:
+        if cpu_clock() > deadline:
             return None
         try:
             digits = CONFIRM_DIGITS
@@ -779,7 +794,7 @@ def _prove_symbolically(opaque: sp.Expr, difference: sp.Expr,
     attempts = [(method, prove, share) for method, applies, prove, share in _PROOFS
                 if applies(opaque, difference)]
     for number, (method, prove, share) in enumerate(attempts):
-        remaining = deadline - time.monotonic()
+        remaining = deadline - cpu_clock()
         last = number == len(attempts) - 1
         outcome = run_bounded(prove, (opaque, difference), remaining if last else share * remaining)
         if outcome is True:

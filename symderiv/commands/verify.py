@@ -19,7 +19,8 @@ def add_parser(sub) -> None:
     p.add_argument("rhs", metavar="RHS", help="a formula, e.g. 'diff(sigmoid(x), x)'")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                   help=f"time bound for the symbolic proof (default {DEFAULT_TIMEOUT:g})")
+                   help=f"bound for the whole decision, in CPU seconds: a loaded machine "
+                        f"gives the same answer as an idle one (default {DEFAULT_TIMEOUT:g})")
     p.set_defaults(run=run)
 
 
