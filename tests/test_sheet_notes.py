@@ -63,7 +63,7 @@ def test_an_output_named_y_has_the_target_t():
 
 
 @pytest.mark.parametrize("args, listed", [
-    (["derive", "atan(z)"], "'atan' is not a known function; known: Heaviside, Phi, abs"),
+    (["derive", "acosh(z)"], "'acosh' is not a known function; known: Heaviside, Phi, abs"),
 ])
 def test_errors_list_what_is_valid(args, listed, capsys):
     assert cli.main(args) == 2

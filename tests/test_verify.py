@@ -178,9 +178,9 @@ HARD_LHS, HARD_RHS = "exp((x^2+2*x+1)^500)", "exp((x+1)^1000)"
 
 def test_a_hard_true_identity_is_undecided_in_time_never_equal():
     lhs, rhs = sp.exp((x ** 2 + 2 * x + 1) ** 500), sp.exp((x + 1) ** 1000)
-    start = time.monotonic()
+    start = cpu_clock()   # the bound is CPU time (this process and its proof children)
     verdict = decide(lhs, rhs, timeout=2)
-    assert time.monotonic() - start < 6
+    assert cpu_clock() - start < 6
     assert verdict.equal is None and verdict.counterexample is None
     assert verdict.method.startswith("undecided: numerically equal at ")
     assert "no symbolic proof within 2 CPU s" in verdict.method
@@ -227,9 +227,9 @@ def test_simplify_bounded_returns_pickled_custom_functions():
 
 
 def test_simplify_bounded_gives_up_in_time():
-    start = time.monotonic()
+    start = cpu_clock()
     assert simplify_bounded((x ** 2 + 2 * x + 1) ** 1500 - (x + 1) ** 3000, 0.5) is None
-    assert time.monotonic() - start < 3
+    assert cpu_clock() - start < 3
 
 
 def _spin():
@@ -322,15 +322,15 @@ def test_cli_json_not_equal(run_cli):
 
 
 def test_cli_hard_identities_answer_in_bounded_time(run_cli):
-    # The bound is what the user is promised (an answer, never a hang); the 30 s leave room
-    # for a loaded machine, the default proof bound being 5 s.
-    start = time.monotonic()
+    # The bound is what the user is promised (an answer, never a hang), in CPU seconds of
+    # the command and its proof children; the default proof bound is 5 s, the rest start-up.
+    start = cpu_clock()
     done = run_cli("verify", "(x^2+2*x+1)^500", "(x+1)^1000")
-    assert time.monotonic() - start < 30
+    assert cpu_clock() - start < 15
     assert done.returncode == 0 and done.stdout.startswith("equal (proved as polynomials")
-    start = time.monotonic()
+    start = cpu_clock()
     done = run_cli("verify", HARD_LHS, HARD_RHS, "--format", "json")  # the default time bound
-    assert time.monotonic() - start < 30
+    assert cpu_clock() - start < 15
     assert done.returncode == 3, done.stderr
     answer = json.loads(done.stdout)
     assert answer["equal"] is None and answer["counterexample"] is None

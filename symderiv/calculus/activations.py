@@ -297,7 +297,7 @@ def _derivation(name, variable, f, df, output, form: OutputForm, points) -> Deri
     checks = [("f'", "sympy.diff; " + note)]
     in_output = f"f' in terms of {output}"
     if form.expr is None:
-        checks.append((in_output, f"none ({form.note})"))
+        checks.append((in_output, f"none ({form.reason})"))
     elif form.check == "symbolic":
         checks.append((in_output, "proved symbolically"))
     else:

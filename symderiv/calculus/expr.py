@@ -11,7 +11,6 @@ number it would spend minutes (or gigabytes) on.
 import ast
 import math
 import re
-import time
 import warnings
 from dataclasses import dataclass
 from fractions import Fraction
@@ -20,6 +19,7 @@ import sympy as sp
 from sympy import S
 
 from symderiv.errors import InputError
+from symderiv.calculus.budget import cpu_clock
 from symderiv.calculus.functions import SPECIAL_FUNCTIONS, symbol  # noqa: F401 (symbol: re-exported)
 from symderiv.calculus.registry import formula_function, names
 
@@ -32,7 +32,8 @@ MAX_NUMBER_DIGITS = 1000   # digits of any exact number built (Python 3.11 will 
 MAX_EXPONENT = 1000        # |n| of a numeric exponent
 MAX_DIFF_ORDER = 10
 MAX_BUILD_SECONDS = 5.0   # a safety net: some single steps (deciding max(Φ(10^99), 1))
-                          # take SymPy ~2 s, and a formula could repeat them
+                          # take SymPy ~2 s, and a formula could repeat them. CPU seconds:
+                          # a formula accepted on an idle machine is accepted on a busy one
 MAX_DERIVATIVE_NODES = 3_000   # per order of diff(); one step on 3,000 nodes takes ~2 s
 
 # Typographic operators and line breaks people paste from documents.
@@ -74,6 +75,10 @@ _FUNCTIONS = {
     "sinh": (sp.sinh, 1, 1),
     "cosh": (sp.cosh, 1, 1),
     "tanh": (sp.tanh, 1, 1),
+    "atan": (sp.atan, 1, 1),
+    "arctan": (sp.atan, 1, 1),    # NumPy's spelling
+    "asinh": (sp.asinh, 1, 1),
+    "arcsinh": (sp.asinh, 1, 1),
     "erf": (sp.erf, 1, 1),
     "Heaviside": (_heaviside, 1, 2),
     **{f.formula_name: (f, 1, 1) for f in SPECIAL_FUNCTIONS},
@@ -187,7 +192,7 @@ def exact_number(value, where: str) -> sp.Expr:
 
 # What a SymPy expression from a caller may be built of: what the parser itself builds.
 _SYMPY_FUNCTIONS = (sp.exp, sp.log, sp.Abs, sp.Min, sp.Max, sp.sin, sp.cos, sp.tan, sp.sinh,
-                    sp.cosh, sp.tanh, sp.erf, sp.Heaviside, *SPECIAL_FUNCTIONS)
+                    sp.cosh, sp.tanh, sp.atan, sp.asinh, sp.erf, sp.Heaviside, *SPECIAL_FUNCTIONS)
 _SYMPY_STRUCTURE = (sp.Add, sp.Mul, sp.Pow, sp.Piecewise, sp.core.relational.Relational,
                     sp.logic.boolalg.BooleanAtom, sp.And, sp.Or, sp.Not)
 _SYMPY_PIECE = sp.functions.elementary.piecewise.ExprCondPair
@@ -350,7 +355,7 @@ class _Builder:
         self.source = source
         self.where = where
         self.variables = variables
-        self.deadline = time.monotonic() + MAX_BUILD_SECONDS
+        self.deadline = cpu_clock() + MAX_BUILD_SECONDS
         self.record = recorder or _ignore
         self.alias = getattr(recorder, "alias", _ignore)
 
@@ -367,9 +372,9 @@ class _Builder:
         result = method(node)
         if result.has(*_NON_FINITE):
             self.refuse(f"'{self.segment(node)}' is not finite")
-        if time.monotonic() > self.deadline:
+        if cpu_clock() > self.deadline:
             self.refuse(f"the formula takes too long to build (more than "
-                        f"{MAX_BUILD_SECONDS:g} s, at '{self.segment(node)}')")
+                        f"{MAX_BUILD_SECONDS:g} CPU s, at '{self.segment(node)}')")
         return result
 
     # numbers and names ------------------------------------------------------------
@@ -556,7 +561,7 @@ class _Builder:
         # Differentiate one order at a time so a blow-up is caught before the next step.
         for _ in range(int(order)):
             expr = sp.diff(expr, var)
-            if _node_count(expr) > MAX_DERIVATIVE_NODES or time.monotonic() > self.deadline:
+            if _node_count(expr) > MAX_DERIVATIVE_NODES or cpu_clock() > self.deadline:
                 self.refuse(f"the derivative '{self.segment(node)}' is too large")
         return expr
 

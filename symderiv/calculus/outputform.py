@@ -1,13 +1,19 @@
 """The derivative of an activation written in terms of its output a = f(z), derived and checked.
 
-Three routes, tried in order (DESIGN.md):
+The search, by general methods rather than a table of functions (DESIGN.md):
 1. f′ contains f itself (tanh: 1 − tanh²z): replace f(z) by a.
-2. f has a closed-form inverse (sigmoid as 1/(1+e^{−z}), softplus): substitute z = f⁻¹(a).
-3. f is piecewise with monotone pieces (ReLU, leaky ReLU, ELU, SELU): derive each piece by
-   1–2 and map each condition on z to one on a (z > c ⟺ a > f(c)).
-No inverse (GELU, Swish, Mish) gives no output form. Every candidate is then proved
-(g(f(z)) ≡ f′(z) symbolically) or, failing that, checked numerically at many points; a
-candidate that fails is dropped, never shown.
+2. Invert a = f(z) for z, structurally (invert_real, on f and on f with σ, Φ written in
+   exp and erf) or else with a bounded sympy.solve, keep the branch that gives f′ on f's
+   domain, and substitute it (σ → a(1 − a), arctan → cos²a, bent identity).
+3. Split f into its pieces where it has them (ReLU, ELU, and also |z|, max, min, sign:
+   softsign, hard tanh) and do 1–2 on each piece where it is monotone; a condition on z
+   becomes one on a (the piece's image), and two halves that mirror each other at a = 0
+   become one form in |a| (softsign: (1 − |a|)²).
+No form where a does not determine f′ (f not one-to-one: z², cosh, e^{−z²}, GELU, Swish,
+Mish; a witness pair z₁ ≠ z₂ with f(z₁) = f(z₂), f′(z₁) ≠ f′(z₂) is given), or where the
+inverse is not elementary (erf: it would only recompute z). Every candidate is then proved
+(g(f(z)) ≡ f′(z) symbolically, bounded) or, failing that, checked numerically at many
+points; a candidate that fails is dropped, never shown.
 """
 
 from dataclasses import dataclass
@@ -16,29 +22,45 @@ import math
 
 import mpmath
 import sympy as sp
+from sympy.functions.elementary.hyperbolic import HyperbolicFunction
+from sympy.functions.elementary.trigonometric import TrigonometricFunction
 from sympy.solvers.solveset import invert_real
 
 from symderiv.calculus.functions import sigmoid, to_elementary
-from symderiv.calculus.verify import decide, simplify_bounded
+from symderiv.calculus.verify import decide, run_bounded, simplify_bounded
 
 NUMERIC_POINTS = 48
 # A rewrite that cannot be proved is kept only if it agrees at this many points at least.
 MIN_NUMERIC_POINTS = 20
 # Values beyond this are outside any activation's working range: such points are skipped.
 HUGE = mpmath.mpf(10) ** 100
-# Seconds for one bounded simplification or equality decision on a user's formula.
+# CPU seconds for one bounded simplification, solve or equality decision on a user's formula.
 STEP_SECONDS = 2.0
 # A form longer than this (in SymPy operations) is worth a bounded simplify().
 LONG_FORM_OPS = 8
+# Reasons for no form, as keys the sheets translate (templates/latex/lang/*.toml, [why]).
+NOT_ONE_TO_ONE = "f is not one-to-one, so a does not determine f'"
+NOT_ELEMENTARY = "the inverse of f is not elementary"
+NO_INVERSE = "no closed-form inverse found"
+NO_MONOTONE_SPLIT = "no monotone split into pieces found"
+FAILED_CHECK = "the candidate rewrite failed its check"
+_REAL_LINE = sp.Interval(-sp.oo, sp.oo)
 
 
 @dataclass(frozen=True)
 class OutputForm:
-    """f′ as a function of a = f(z), or None with the reason."""
+    """f′ as a function of a = f(z), or None with the reason (one of the keys above) and a
+    detail: the inverse that is not elementary, or the points showing f is not one-to-one."""
 
     expr: sp.Expr | None
     check: str  # "symbolic", "numeric (N points)", or "" when there is none
     note: str = ""
+    detail: str = ""
+
+    @property
+    def reason(self) -> str:
+        """The reason in words, with its detail."""
+        return f"{self.note}: {self.detail}" if self.detail else self.note
 
 
 def output_form(f: sp.Expr, df: sp.Expr, z: sp.Symbol, a: sp.Symbol,
@@ -46,130 +68,421 @@ def output_form(f: sp.Expr, df: sp.Expr, z: sp.Symbol, a: sp.Symbol,
     """f′ written in a = f(z). ``domains`` gives each symbolic parameter's domain
     ("real", "positive", "nonnegative"): proofs assume it and numeric checks sample from it."""
     domains = domains or {}
-    piecewise = _is_piecewise(f)
-    candidate = _piecewise_form(f, z, a, domains) if piecewise else _smooth_form(f, df, z, a)
+    pieces = _pieces(f, z)
+    witness = None
+    if pieces is None:
+        candidate = None
+    elif len(pieces) == 1:
+        candidate = _smooth_form(f, df, z, a, solve=False)
+        # a witness that a does not determine f′ spares a solve() that would search in vain
+        witness = None if candidate else _not_one_to_one(f, df, z)
+        if candidate is None and witness is None:
+            candidate = _smooth_form(f, df, z, a, solve=True)
+    else:
+        candidate = _piecewise_form(pieces, z, a, domains)
     if candidate is None:
-        if piecewise:
-            return OutputForm(None, "", "no monotone split into two pieces found")
-        inverse = _inverse(f, z, a)
-        return OutputForm(None, "", "no closed-form inverse found" if inverse is None else
-                          f"the form would need z = {sp.sstr(inverse)}, which only recomputes z")
+        return _no_form(f, df, z, a, pieces, witness)
     form, proof = candidate
     if proof:
         return OutputForm(form, "symbolic")
     points = _numeric_agreement(form.xreplace({a: f}), df, z, domains)
     if points and points >= MIN_NUMERIC_POINTS:
         return OutputForm(form, f"numeric ({points} points)")
-    return OutputForm(None, "", "the candidate rewrite failed its check")
+    return OutputForm(None, "", FAILED_CHECK)
+
+
+def _no_form(f, df, z, a, pieces, witness) -> OutputForm:
+    """Why there is none: a witness that a does not determine f′, or what the inverse lacks."""
+    witness = witness or _not_one_to_one(f, df, z)
+    if witness is not None:
+        z1, z2, value, d1, d2 = (f"{x:.6g}" for x in witness)
+        given = ", ".join(f"{p} = 1" for p in sorted(map(str, f.free_symbols - {z})))
+        return OutputForm(None, "", NOT_ONE_TO_ONE, (f"with {given}, " if given else "") +
+                          f"f({z1}) = f({z2}) = {value} but f'({z1}) = {d1}, f'({z2}) = {d2}")
+    if pieces is None or len(pieces) > 1:
+        return OutputForm(None, "", NO_MONOTONE_SPLIT)
+    for inverse in _inverses(f, z, a, solve=False):
+        if not _elementary(inverse):
+            return OutputForm(None, "", NOT_ELEMENTARY, f"z = {sp.sstr(inverse)}, and "
+                                                        "the form would only recompute z")
+    return OutputForm(None, "", NO_INVERSE)
 
 
 # -- smooth functions ---------------------------------------------------------------------
-def _smooth_form(f, df, z, a):
+def _smooth_form(f, df, z, a, solve: bool):
     """(g, proved) with g(a) = f′(z) when a = f(z), or None."""
-    g = _in_terms_of_output(f, df, z, a)
+    g = _in_terms_of_output(f, df, z, a, _REAL_LINE, {}, solve)
     if g is None:
         return None
-    g = teacher_form(g, a)
     return g, _identical(g.xreplace({a: f}), df, {})
 
 
-def _in_terms_of_output(f, df, z, a):
+def _in_terms_of_output(f, df, z, a, interval, domains, solve=True):
+    """g(a) with g(f(z)) = f′(z) for z in ``interval``, in its shortest proved form, or None.
+    ``solve``: try a bounded sympy.solve where no inverse is found structurally."""
     direct = df.xreplace({f: a})
     if not direct.has(z):
-        return direct
-    inverse = _inverse(f, z, a)
-    if inverse is None:
-        return None
-    g = _cheap_simplest(to_elementary(df).xreplace({z: inverse}))
-    if sp.count_ops(g) > LONG_FORM_OPS:
-        shorter = simplify_bounded(g, STEP_SECONDS)
-        if shorter is not None and sp.count_ops(shorter) < sp.count_ops(g):
-            g = shorter
-    # through erfinv (or any inverse the form keeps) it only recomputes z: no output form
-    return None if g.has(z) or g.has(inverse) else g
+        return teacher_form(direct, a)
+    for inverse in _inverses(f, z, a, solve):
+        if not _elementary(inverse):
+            continue   # through erfinv it only recomputes z
+        found = [g for g in (_cheap_simplest(d.xreplace({z: inverse}))
+                             for d in _through_radicals(to_elementary(df), to_elementary(f), z, a))
+                 if not g.has(z) and _on_branch(g.xreplace({a: f}), df, z, interval, domains)]
+        if found:
+            return _tidy(min(found, key=sp.count_ops), f, df, a, domains)
+    return None
 
 
-def _inverse(f, z, a):
-    """The one real solution z of a = f(z), found structurally (no general solve), or None."""
-    try:
-        var, solutions = invert_real(f, a, z)
-    except (NotImplementedError, ValueError, TypeError):
-        return None
-    if var != z:
-        return None
+def _through_radicals(df, f, z, a) -> list[sp.Expr]:
+    """df, and df with each square root √u that a = f(z) holds linearly written from that
+    equation (bent identity: √(z² + 1) = 2(a − z) + 1, so u^{−1/2} = 1/(2(a − z) + 1)),
+    which keeps the inverse from nesting radicals."""
+    out = [df]
+    r = sp.Dummy("r")
+    for root in {p for p in f.atoms(sp.Pow) if p.exp == sp.S.Half and p.base.has(z)}:
+        equation = sp.expand(f.xreplace({root: r}) - a)
+        if not equation.is_polynomial(r) or sp.degree(equation, r) != 1:
+            continue
+        k = equation.coeff(r, 1)
+        value = -(equation - k * r) / k
+        out.append(df.replace(lambda e: e.is_Pow and e.base == root.base and (2 * e.exp).is_Integer,
+                              lambda e: value ** (2 * e.exp)))
+    return out
+
+
+def _inverses(f, z, a, solve=True) -> list[sp.Expr]:
+    """Candidate solutions z of a = f(z): structural ones first (invert_real on f, then on f
+    with σ, Φ written in exp and erf), then a bounded sympy.solve; real branches only."""
+    found = []
+    for target in dict.fromkeys((f, to_elementary(f))):
+        try:
+            var, solutions = invert_real(target, a, z)
+        except (NotImplementedError, ValueError, TypeError):
+            continue
+        if var == z:
+            found += _finite_solutions(solutions)
+    if not found and solve:
+        found = run_bounded(_solve, (to_elementary(f), z, a), STEP_SECONDS) or []
+    return [s for s in dict.fromkeys(found) if not s.has(sp.I)]
+
+
+def _solve(f, z, a) -> list[sp.Expr]:
+    return sp.solve(sp.Eq(f, a), z)
+
+
+def _finite_solutions(solutions) -> list[sp.Expr]:
     if isinstance(solutions, sp.Intersection):
         finite = [s for s in solutions.args if isinstance(s, sp.FiniteSet)]
         solutions = finite[0] if len(finite) == 1 else None
-    if not isinstance(solutions, sp.FiniteSet) or len(solutions) != 1:
+    return list(solutions) if isinstance(solutions, sp.FiniteSet) else []
+
+
+def _elementary(inverse: sp.Expr) -> bool:
+    return not inverse.has(sp.erfinv, sp.erfcinv, sp.LambertW, sp.Integral, sp.CRootOf)
+
+
+def _on_branch(composed, df, z, interval, domains) -> bool:
+    """True when g(f(z)) matches f′(z) at the sample points in ``interval``: the branch of
+    the inverse that belongs to this piece (√a, not −√a, for z ≥ 0)."""
+    points = _agreeing_points(lambda fl, fr, t, p: (fl(t, *p), fr(t, *p)), composed, df, z,
+                              domains, mpmath.mpf("1e-20"), interval)
+    return bool(points)
+
+
+def _tidy(g, f, df, a, domains):
+    """The shortest of g's forms that still proves g(f) = f′: a bounded simplify() (1/(1 +
+    tan²a) → cos²a), sign(a)² → 1 (3|a|^{2/3}, not 3|a|^{2/3}·sign(a)²), a teacher's factors."""
+    candidates = [g]
+    if sp.count_ops(g) > LONG_FORM_OPS or g.has(TrigonometricFunction, HyperbolicFunction):
+        shorter = simplify_bounded(g, STEP_SECONDS)
+        if shorter is not None and not shorter.has(sp.I):
+            candidates.append(shorter)
+    unsigned = g.replace(lambda e: e.is_Pow and isinstance(e.base, sp.sign) and e.exp.is_even,
+                         lambda e: sp.S.One)
+    if unsigned != g and _identical(unsigned.xreplace({a: f}), df, domains):
+        candidates.append(unsigned)
+    best = min(candidates, key=lambda x: (sp.count_ops(x), len(str(x))))
+    return teacher_form(best, a)
+
+
+# -- pieces -------------------------------------------------------------------------------
+def _pieces(f, z):
+    """f's pieces [(expression, interval of z)], highest z first; [(f, ℝ)] for a smooth f;
+    None when a condition is no set of z (a symbolic threshold)."""
+    rewritten = sp.piecewise_fold(to_elementary(f).rewrite(sp.Piecewise))
+    if not rewritten.has(sp.Piecewise):
+        return [(f, _REAL_LINE)]
+    if not isinstance(rewritten, sp.Piecewise):
         return None
-    (solution,) = solutions
-    return solution
+    try:
+        pairs = rewritten.as_expr_set_pairs(_REAL_LINE)
+    except (NotImplementedError, TypeError, ValueError, AttributeError):
+        return None
+    if not all(isinstance(s, sp.Interval) for _, s in pairs if not isinstance(s, sp.FiniteSet)):
+        return None
+    # points alone (a condition z = c) carry no derivative of their own
+    pieces = [(e, s) for e, s in pairs if isinstance(s, sp.Interval) and s.measure != 0]
+    return sorted(pieces, key=lambda p: p[1].sup, reverse=True)
 
 
-# -- piecewise functions ------------------------------------------------------------------
-def _is_piecewise(f) -> bool:
-    return to_elementary(f).has(sp.Piecewise)
+def _piecewise_form(pieces, z, a, domains):
+    """Piecewise((g_i, a ∈ image_i), …) over f's pieces, or None.
 
-
-def _piecewise_form(f, z, a, domains):
-    """Piecewise((g_upper, a > f(c)), (g_lower, True)) for f = (upper, z > c), (lower, else).
-
-    Proved when f is continuous at c, the upper piece strictly increases and the lower
-    piece does not decrease (then z > c ⟺ a > f(c)), and each piece's g is proved. For
-    z ≥ c the strict and the non-strict piece swap (z ≥ c ⟺ a ≥ f(c)).
+    Each piece is constant or strictly monotone, all in one direction, and their images
+    follow each other in that direction (then a determines the piece up to its ends); each
+    piece's g is found and proved like a smooth function's.
     """
-    pieces = sp.piecewise_fold(to_elementary(f))
-    if not isinstance(pieces, sp.Piecewise) or len(pieces.args) != 2:
-        return None
-    (upper, cond), (lower, otherwise) = pieces.args
-    c = _threshold(cond, z)
-    if otherwise is not sp.true or c is None:
-        return None
-    strict = isinstance(cond, sp.StrictGreaterThan)
-    forms = []
-    proved = True
-    for piece in (upper, lower):
-        d_piece = teacher_derivative(piece, z)
-        g = teacher_form(d_piece, a) if not d_piece.has(z) else _in_terms_of_output(piece, d_piece, z, a)
-        if g is None:
-            return None
-        g = teacher_form(g, a)
-        forms.append(g)
-        proved = proved and _identical(g.xreplace({a: piece}), d_piece, domains)
-    boundary = _cheap_simplest(upper.xreplace({z: c}))
-    proved = proved and _monotone_split(upper, lower, c, z, domains, strict)
-    image = sp.StrictGreaterThan(a, boundary) if strict else sp.GreaterThan(a, boundary)
-    return sp.Piecewise((forms[0], image), (forms[1], True)), proved
-
-
-def _threshold(cond, z):
-    """c for a condition z > c or z ≥ c (also k·z + m > 0 with k > 0), else None."""
-    if not isinstance(cond, (sp.StrictGreaterThan, sp.GreaterThan)):
-        return None
-    side = sp.expand(cond.lhs - cond.rhs)
-    if not side.is_polynomial(z) or sp.degree(side, z) != 1:
-        return None
-    k = side.coeff(z, 1)
-    if k.has(z) or k.is_positive is not True:
-        return None
-    return -side.coeff(z, 0) / k
-
-
-def _monotone_split(upper, lower, c, z, domains, strict: bool) -> bool:
-    """True when proved: upper(c) = lower(c), and (for z > c) upper′ > 0, lower′ ≥ 0 on the
-    real line, or (for z ≥ c) upper′ ≥ 0, lower′ > 0."""
     assumed = _assumed(domains)
-    continuous = _cheap_simplest((upper - lower).xreplace({z: c}).xreplace(assumed)) == 0
-    up, low = (sp.diff(piece, z).xreplace(assumed) for piece in (upper, lower))
-    if strict:
-        return bool(continuous and up.is_positive and low.is_nonnegative)
-    return bool(continuous and up.is_nonnegative and low.is_positive)
+    forms, proved, direction, previous = [], True, 0, None
+    for expr, interval in pieces:
+        d_piece = teacher_derivative(expr, z)
+        sense = _sense(d_piece, z, interval, assumed)
+        if sense is None or (sense and direction and sense != direction):
+            return None
+        direction = direction or sense
+        if d_piece.has(z):
+            g = _in_terms_of_output(expr, d_piece, z, a, interval, domains)
+        else:
+            g = teacher_form(d_piece, a)
+        image = _image(expr, z, interval, sense, assumed)
+        if g is None or image is None:
+            return None
+        if previous is not None and not _follows(image, previous, direction, assumed):
+            return None
+        forms.append((g, image))
+        previous = image
+        proved = proved and _identical(g.xreplace({a: expr}), d_piece, domains)
+    return _mirrored(forms, a) or _as_piecewise(forms, a, assumed), proved
+
+
+def _sense(d, z, interval, assumed) -> int | None:
+    """+1 (strictly increasing), −1 (strictly decreasing), 0 (constant) on ``interval``,
+    proved; None otherwise."""
+    if not d.has(z):   # a slope α ≥ 0 (leaky ReLU's) counts as rising: a piece that is
+        d = d.xreplace(assumed)   # flat when α = 0 still maps below the piece above it
+        return 0 if d == 0 else 1 if d.is_nonnegative else -1 if d.is_nonpositive else None
+    inside = _inside(z, interval)
+    if inside is None:
+        return None
+    d = to_elementary(d).xreplace(assumed).xreplace({z: inside})
+    for form in (d, _cheap_simplest(d)):   # −z/(z+1)² + 1/(z+1) says nothing; 1/(z+1)² does
+        if form.is_positive or form.is_negative:
+            return 1 if form.is_positive else -1
+    return None
+
+
+def _inside(z, interval):
+    """z written by a positive dummy t so that every t > 0 is a point of ``interval``
+    (a half-line c ± t, or the line itself); None for a bounded interval."""
+    t = sp.Dummy("t", positive=True)
+    lo, hi = interval.inf, interval.sup
+    if lo == -sp.oo and hi == sp.oo:
+        return sp.Dummy("x", real=True)
+    if hi == sp.oo:
+        return lo + t
+    if lo == -sp.oo:
+        return hi - t
+    return lo + (hi - lo) * t / (1 + t)
+
+
+def _image(expr, z, interval, sense, assumed):
+    """f(interval) for a monotone piece, as an Interval (a FiniteSet for a constant one)."""
+    ends = []
+    for end in (interval.inf, interval.sup):
+        try:
+            value = (sp.limit(to_elementary(expr).xreplace(assumed), z, end) if end.is_infinite
+                     else _cheap_simplest(expr.xreplace(assumed).xreplace({z: end})))
+        except (NotImplementedError, ValueError, TypeError):
+            return None
+        if value.has(sp.AccumBounds, sp.nan, sp.zoo):
+            return None
+        ends.append(value)
+    if sense == 0:
+        return sp.FiniteSet(ends[0])
+    opens = [interval.left_open or interval.inf.is_infinite,
+             interval.right_open or interval.sup.is_infinite]
+    if sense < 0:
+        ends, opens = ends[::-1], opens[::-1]
+    return sp.Interval(ends[0], ends[1], *opens)
+
+
+def _follows(image, previous, direction, assumed) -> bool:
+    """``image`` (of a piece of lower z) lies on the far side of ``previous``, sharing no
+    point: below it for an increasing f, above for a decreasing one. (Touching ends must not
+    both be attained: with z for z ≥ 0 and 0 below, a = 0 comes from z = 0 and every z < 0.)"""
+    low, high = (image, previous) if direction >= 0 else (previous, image)
+    gap = _cheap_simplest((_start(high) - _end(low)).xreplace(assumed))
+    if gap.is_positive:
+        return True
+    return bool(gap.is_zero and (_open_end(low) or _open_start(high)))
+
+
+def _start(s):
+    return s.args[0] if isinstance(s, sp.FiniteSet) else s.inf
+
+
+def _end(s):
+    return s.args[0] if isinstance(s, sp.FiniteSet) else s.sup
+
+
+def _open_start(s) -> bool:
+    return isinstance(s, sp.Interval) and bool(s.left_open)
+
+
+def _open_end(s) -> bool:
+    return isinstance(s, sp.Interval) and bool(s.right_open)
+
+
+def _as_piecewise(forms, a, assumed):
+    """The pieces as one Piecewise in a; the form most pieces share (0 for hard tanh's two
+    flat ends), else the lowest piece's, is the last, unconditioned one."""
+    counts = {}
+    for g, _ in forms:
+        counts[g] = counts.get(g, 0) + 1
+    default = max(reversed([g for g, _ in forms]), key=lambda g: counts[g])
+    conditioned = [(g, _condition(image, a)) for g, image in forms if g != default]
+    return sp.Piecewise(*conditioned, (default, True))
+
+
+def _condition(image, a):
+    """a ∈ image, written with the ends that are finite (a > 0, not 0 < a < ∞)."""
+    if isinstance(image, sp.FiniteSet):
+        return sp.Eq(a, image.args[0])
+    parts = []
+    if image.inf.is_finite is not False:
+        parts.append(sp.StrictGreaterThan(a, image.inf) if image.left_open
+                     else sp.GreaterThan(a, image.inf))
+    if image.sup.is_finite is not False:
+        parts.append(sp.StrictLessThan(a, image.sup) if image.right_open
+                     else sp.LessThan(a, image.sup))
+    return sp.And(*parts)
+
+
+def _mirrored(forms, a):
+    """g(|a|) where two pieces meet at a = 0 and mirror each other (softsign: (1 − a)² for
+    a ≥ 0, (1 + a)² below: (1 − |a|)²); None otherwise."""
+    if len(forms) != 2:
+        return None
+    (upper, above), (lower, below) = forms
+    if above.inf != 0 or below.sup != 0 or isinstance(above, sp.FiniteSet):
+        return None
+    if _cheap_simplest(upper.xreplace({a: -a}) - lower) != 0:
+        return None
+    return teacher_form(upper, a).xreplace({a: sp.Abs(a)})
+
+
+def _not_one_to_one(f, df, z) -> tuple[float, ...] | None:
+    """(z₁, z₂, f(z₁), f′(z₁), f′(z₂)) with f(z₁) = f(z₂) and f′(z₁) ≠ f′(z₂), found with
+    mpmath (30 digits), or None. Mirror points ±t first (nice numbers for an even f), then
+    the two sides of a turning point (a sign change of f′ on a grid over [−30, 30])."""
+    # A form for every value of a parameter (Swish's β) would be one for β = 1 (a value in
+    # every parameter domain): a witness there shows there is none.
+    ones = {p: sp.S.One for p in (f.free_symbols | df.free_symbols) - {z}}
+    f, df = f.xreplace(ones), df.xreplace(ones)
+    try:
+        fn, dfn = (sp.lambdify(z, to_elementary(e), _MPMATH) for e in (f, df))
+    except Exception:  # noqa: BLE001 - lambdify fails on exotic objects; then no witness
+        return None
+    with mpmath.workdps(30):
+        for t in (1, 2, mpmath.mpf(1) / 2):
+            found = _witness(fn, dfn, -mpmath.mpf(t), mpmath.mpf(t))
+            if found:
+                return found
+        # turning points of activations lie near 0: look there first, outward to ±30
+        step = mpmath.mpf(1) / 4
+        for k in sorted(range(-119, 120), key=abs):
+            lo, mid, hi = (k - 1) * step, k * step, (k + 1) * step
+            left, right = _real(dfn, lo), _real(dfn, hi)
+            if left is None or right is None or left * right >= 0:
+                continue
+            found = _turning_pair(fn, dfn, lo, mid, hi)
+            if found:
+                return found
+    return None
+
+
+def _turning_pair(fn, dfn, lo, mid, hi):
+    """Around a turning point between lo and hi: z₂ on the far side with f(z₂) = f(z₁)."""
+    for z1, far in ((lo, hi), (hi, lo)):
+        target = _real(fn, z1)
+        ends = [_real(fn, mid), _real(fn, far)]
+        if target is None or None in ends or (ends[0] - target) * (ends[1] - target) > 0:
+            continue
+        try:
+            z2 = mpmath.findroot(lambda x: fn(x) - target, (mid, far), solver="anderson")
+        except (ValueError, ZeroDivisionError, ArithmeticError):
+            continue
+        found = _witness(fn, dfn, z1, z2)
+        if found:
+            return found
+    return None
+
+
+def _witness(fn, dfn, z1, z2):
+    values = [_real(g, x) for g in (fn, dfn) for x in (z1, z2)]
+    if None in values or abs(z1 - z2) < mpmath.mpf("1e-6"):
+        return None
+    f1, f2, d1, d2 = values
+    scale = max(abs(f1), abs(f2), 1)
+    if abs(f1 - f2) > mpmath.mpf("1e-20") * scale or abs(d1 - d2) < mpmath.mpf("1e-6") * max(abs(d1), abs(d2), 1):
+        return None
+    return tuple(float(x) for x in (z1, z2, f1, d1, d2))
+
+
+def _real(fn, x):
+    try:
+        value = mpmath.mpmathify(fn(x))
+    except (ArithmeticError, ValueError, TypeError):
+        return None
+    return value if isinstance(value, mpmath.mpf) and mpmath.isfinite(value) else None
 
 
 # -- forms a teacher writes ---------------------------------------------------------------
 def teacher_derivative(f: sp.Expr, z: sp.Symbol) -> sp.Expr:
     """sympy.diff, with e^u/(1+e^u) written back as σ(u) (softplus′ = σ, not a fraction)."""
-    return _fold_sigmoids(sp.diff(f, z))
+    d = _fold_sigmoids(sp.diff(f, z))
+    if f.has(sp.Min, sp.Max):
+        d = _by_pieces(f, z, d)
+    return _unsigned(d) if d.has(sp.sign) else d
+
+
+def _by_pieces(f, z, d):
+    """f′ of a max/min formula piece by piece where that reads shorter: hard tanh′ is
+    0 for z ≤ −1 or z ≥ 1 and 1 between, not Heaviside(1 − z)·Heaviside(min(1, z) + 1)."""
+    try:
+        pieces = sp.diff(sp.piecewise_fold(f.rewrite(sp.Piecewise)), z)
+        if isinstance(pieces, sp.Piecewise):
+            pieces = _reachable(pieces, z)
+    except (NotImplementedError, TypeError, ValueError, AttributeError):
+        return d
+    return pieces if sp.count_ops(pieces) < sp.count_ops(d) else d
+
+
+def _reachable(pieces: sp.Piecewise, z) -> sp.Expr:
+    """The pieces over the sets of z where each applies, empty ones and single points
+    dropped (the derivative is not defined at a kink) and equal values joined."""
+    sets = {}
+    for value, where in pieces.as_expr_set_pairs(_REAL_LINE):
+        if where.measure != 0:
+            sets[value] = sp.Union(sets.get(value, sp.S.EmptySet), where)
+    if len(sets) == 1:
+        return next(iter(sets))
+    *first, (last, _) = sets.items()
+    return sp.Piecewise(*[(value, where.as_relational(z)) for value, where in first], (last, True))
+
+
+def _unsigned(d: sp.Expr) -> sp.Expr:
+    """x·sign(x) → |x|, then the shorter of that and its cancelled form (softsign′:
+    −z·sign(z)/(|z| + 1)² + 1/(|z| + 1) is 1/(|z| + 1)²)."""
+    def absolute(term):
+        for s in [f for f in term.args if isinstance(f, sp.sign)]:
+            if s.args[0] in term.args:
+                return term.func(*[x for x in term.args if x not in (s, s.args[0])]) * sp.Abs(s.args[0])
+        return term
+    folded = d.replace(lambda e: e.is_Mul and e.has(sp.sign), absolute)
+    shorter = _cheap_simplest(folded)
+    return shorter if sp.count_ops(shorter) < sp.count_ops(d) else d
 
 
 def _fold_sigmoids(e: sp.Expr) -> sp.Expr:
@@ -210,6 +523,9 @@ def teacher_form(g: sp.Expr, a: sp.Symbol) -> sp.Expr:
                 factors[i] = (sp.expand(-p), m)
                 coeff = -coeff
                 break
+    # a squared factor reads with its constant first, as a teacher writes it: (1 − a)²
+    factors = [(sp.expand(-p) if m % 2 == 0 and p.subs(a, 0).is_negative else p, m)
+               for p, m in factors]
     return sp.Mul(coeff, *[p**m for p, m in factors])
 
 
@@ -270,8 +586,9 @@ def derivative_agreement(f: sp.Expr, df: sp.Expr, z: sp.Symbol,
                             f, df, z, domains or {}, mpmath.mpf("1e-15"))
 
 
-def _agreeing_points(pair, lhs, rhs, z, domains, tolerance) -> int | None:
-    """Evaluate ``pair(lhs_fn, rhs_fn, z, params)`` at the sample points (40 digits).
+def _agreeing_points(pair, lhs, rhs, z, domains, tolerance, interval=_REAL_LINE) -> int | None:
+    """Evaluate ``pair(lhs_fn, rhs_fn, z, params)`` at the sample points in ``interval``
+    (40 digits).
 
     Points where a side is not real and finite (overflow, log of a negative) are skipped.
     Returns how many points agree to ``tolerance`` (relative), or None at the first that
@@ -286,7 +603,7 @@ def _agreeing_points(pair, lhs, rhs, z, domains, tolerance) -> int | None:
     agreeing = 0
     for i in range(NUMERIC_POINTS):
         pv = [_sample_param(domains.get(p, "real"), i + 7 * k) for k, p in enumerate(params)]
-        if not _sane_size(sane, _sample_z(i), pv):
+        if not _in(interval, _sample_z(i)) or not _sane_size(sane, _sample_z(i), pv):
             continue
         # A difference must survive a second look at 100 digits: a finite difference of a
         # function as steep as exp(exp(z)) needs more than 40.
@@ -298,6 +615,14 @@ def _agreeing_points(pair, lhs, rhs, z, domains, tolerance) -> int | None:
             return None
         agreeing += verdict is True
     return agreeing
+
+
+def _in(interval, x) -> bool:
+    """x ∈ interval, for numeric ends (a symbolic end does not exclude x)."""
+    lo, hi = interval.inf, interval.sup
+    if lo.is_number and lo.is_finite and (x < lo or (x == lo and interval.left_open)):
+        return False
+    return not (hi.is_number and hi.is_finite and (x > hi or (x == hi and interval.right_open)))
 
 
 def _mp_heaviside(x, h0=None):
