@@ -76,6 +76,25 @@ def worked(lhs, symbolic, substituted, value: Number, output_form=None) -> Step:
     return Step(lhs, symbolic, substituted, value, output_form)
 
 
+def substitute(expr: sp.Expr, values: dict) -> sp.Expr:
+    """``expr`` with the numbers put in for its symbols (and ∂E/∂z's), kept as written:
+    0.15·0.05 + 0.2·0.1 + 0.35; a lone symbol gives its number."""
+    if expr.is_Atom:
+        return values.get(expr, expr)
+    with sp.evaluate(False):
+        return expr.xreplace({s: as_written(values[s])
+                              for s in expr.atoms(sp.Symbol, sp.Derivative) if s in values})
+
+
+def as_written(value):
+    """A value as it goes into a substituted form. SymPy writes −x as (−1)·x, so a given −1
+    put in as a factor would print as a bare minus sign (w·x at w = −1, x = 0.8 as −0.8;
+    at x = 1 as −1, the weight gone): kept unevaluated, it prints as the number it is."""
+    if value is sp.S.NegativeOne or (type(value) is int and value == -1):
+        return sp.UnevaluatedExpr(sp.S.NegativeOne)
+    return value
+
+
 # -- backprop ----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -76,6 +76,17 @@ GENERATED = {
     "examples": _dense([2, 3, 2], ['"tanh"', '"sigmoid"'], "sse",
                        gradients='["w1_1_1", "w1_3_2", "b1_2", "w2_2_3", "b2_1"]',
                        examples=[([1, -0.5], [1, 0]), ([0, 2], [0, 1]), ([-1, 1], [1, 1])]),
+    # a circuit of 35 nodes: chains of eighteen ∂-fractions, too wide for one row
+    "circuit35": """
+[sheet]
+title = "35 nodes"
+precision = 4
+[[problem]]
+id = "1"
+kind = "graph"
+formula = "log(1 + exp(sigmoid(log(1 + exp(sigmoid(x*a + b)*c + d))*e + f)*g + x*h))*(k + m*n) + exp(p)"
+values = { x = 0.5, a = -1, b = 0.2, c = 1.5, d = -0.3, e = 2, f = -1, g = 0.7, h = 1, k = 1.5, m = -0.5, n = 2, p = 0.3 }
+""",
 }
 
 
@@ -189,3 +200,27 @@ def test_erf_and_softsign_sheets_pass_their_own_check(formula):
         report = check_text(text, latex=fmt == "tex")
         assert not [i.data() for i in report.items if i.status in ("WRONG", "rounding")]
         assert report.checked > 10
+
+
+# -- no page holds only a figure -----------------------------------------------------------
+
+def _page_texts(data: bytes, tmp_path) -> list[str]:
+    path = tmp_path / "sheet.pdf"
+    path.write_bytes(data)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    return text.split("\f")[:-1]
+
+
+@pytest.mark.tex
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_page_of_the_activations_sheet_holds_only_a_figure(solved, lang, tmp_path):
+    # a plot's page holds tick labels, a legend and a caption: short lines. A page of the
+    # sheet's own text has a sentence or a table row (the oracle: pdftotext's lines).
+    run = pdf.run_latex(render_sheet(solved("activations", lang)))
+    assert run.pdf is not None, run.error
+    for number, page in enumerate(_page_texts(run.pdf, tmp_path), start=1):
+        prose = [line for line in page.splitlines()
+                 if len(line.strip()) >= 20 and not re.match(r"\s*(图|Figure)\s*\d", line)]
+        assert prose, f"page {number} holds only a figure:\n{page}"

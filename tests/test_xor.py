@@ -188,7 +188,11 @@ def test_design_mode_builds_a_verified_relu_network(hidden):
     """)
     assert p.designed and p.solves_xor and p.exact and p.proof.holds
     assert p.network.layers[0].activation.name == "relu"
-    assert len(p.network.layers[0].neurons) == hidden
+    # no neuron of zeros pads the layer: each one asked for or fewer, every one used
+    hidden_neurons = p.network.layers[0].neurons
+    assert len(hidden_neurons) <= hidden
+    for h in hidden_neurons:
+        assert any(e.value != 0 for e in p.network.weights.values() if e.source == h)
     for (x1, x2), target in XOR.items():
         assert plain_forward(p.network, x1, x2)["y"] == target
 

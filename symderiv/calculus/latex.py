@@ -266,6 +266,8 @@ class SymderivLatexPrinter(LatexPrinter):
         out, tex = [], ""
         for i, term in enumerate(self._as_ordered_terms(expr, order=order)):
             sign = ""
+            if kept_number(term) is not None:   # a given standing alone: a term like any
+                term = term.args[0]
             if i == 0:
                 pass
             elif term.could_extract_minus_sign():
@@ -322,7 +324,8 @@ class SymderivLatexPrinter(LatexPrinter):
                 # an unevaluated product of two negatives is not negative, yet prints "-":
                 # (1 - 0.14) \cdot (-0.4 \cdot (-0.1)), not (1 - 0.14) \cdot -0.4 \cdot (-0.1)
                 if (self._needs_mul_brackets(term, first=(i == 0), last=(i == len(args) - 1))
-                        or (i > 0 and term_tex.startswith("-"))):
+                        or ((i > 0 or kept_number(term) is not None)
+                            and term_tex.startswith("-"))):
                     term_tex = r"\left(%s\right)" % term_tex
                 if (_BETWEEN_NUMBERS[0].search(last_term_tex)
                         and _BETWEEN_NUMBERS[1].match(term_tex)):
@@ -339,7 +342,7 @@ class SymderivLatexPrinter(LatexPrinter):
         # An unevaluated product keeps every factor (and a 1 or a number after the first).
         if isinstance(expr, sp.Mul):
             args = expr.args
-            if args[0] is sp.S.One or any(isinstance(a, sp.Number) for a in args[1:]):
+            if args[0] is sp.S.One or any(_numeric(a) for a in args[1:]):
                 return convert_args(args)
 
         include_parens = False
@@ -392,11 +395,12 @@ class SymderivLatexPrinter(LatexPrinter):
 
     def _number_product(self, expr):
         r"""An unevaluated product of numbers, as substituted steps show it: 0.15 \cdot 0.05,
-        0.1 \cdot \left(-0.0369\right); a leading −1 is a sign."""
+        0.1 \cdot \left(-0.0369\right); a leading −1 is a sign (SymPy's −x), unless it is a
+        value put in: a computed −1.0 or a given −1 (:func:`kept_number`) is a factor."""
         factors = list(expr.args if self._settings["order"] == "none"
                        else expr.as_ordered_factors())
         sign = ""
-        if len(factors) > 1 and factors[0] == -1:
+        if len(factors) > 1 and factors[0] is sp.S.NegativeOne:
             sign, factors = "- ", factors[1:]
         below = [f.base for f in factors if f.is_Pow and f.exp == -1]
         if below and len(below) < len(factors):   # 2/z at z = −2.15: \frac{2}{-2.1534}
@@ -404,9 +408,11 @@ class SymderivLatexPrinter(LatexPrinter):
             return sign + rf"\frac{{{self._numbers(above)}}}{{{self._numbers(below)}}}"
         # a factor printed with a minus takes parentheses after a sign or a dot: - (-2.1534),
         # 0.1 \cdot (-0.0369); one printed without (log(0.4481), negative but unsigned) not
+        # a given −1 always: (−1) \cdot 0.8 + …, the weight plainly a factor
         shown = [self._print(f) for f in factors]
-        shown = [t if (i == 0 and not sign) or not t.startswith("-") else rf"\left({t}\right)"
-                 for i, t in enumerate(shown)]
+        shown = [t if ((i == 0 and not sign and kept_number(f) is None)
+                       or not t.startswith("-")) else rf"\left({t}\right)"
+                 for i, (f, t) in enumerate(zip(factors, shown))]
         return sign + r" \cdot ".join(shown)
 
     def _numbers(self, factors: list) -> str:
@@ -445,10 +451,22 @@ def rounded_zeros(value) -> bool:
     return not (exponent >= 0 and bits + exponent <= 49)
 
 
+def kept_number(expr) -> sp.Number | None:
+    """The number a substituted form keeps as written (``sp.UnevaluatedExpr`` of a number:
+    :func:`symderiv.solution.as_written`), or None."""
+    if isinstance(expr, sp.UnevaluatedExpr) and expr.args[0].is_Number:
+        return expr.args[0]
+    return None
+
+
+def _numeric(expr) -> bool:
+    return expr.is_Number or kept_number(expr) is not None
+
+
 def _substituted_product(expr: sp.Mul) -> bool:
     """Is ``expr`` a product of numbers kept unevaluated (a substituted step: 0.15 · 0.05,
     0.15 · √2/2), rather than one exact constant SymPy built (√2/2 itself)?"""
-    if all(a.is_Number for a in expr.args):
+    if all(_numeric(a) for a in expr.args):
         return True
     return (all(a.is_number and not a.is_Add for a in expr.args)
             and sp.Mul(*expr.args) != expr)
@@ -477,11 +495,12 @@ def _compound(operand: sp.Expr) -> bool:
 
 
 def _negated(term: sp.Expr) -> sp.Expr:
-    """−term, keeping an unevaluated product's factors: (−2)·1 → 2·1."""
+    """−term, keeping an unevaluated product's factors: (−2)·1 → 2·1. Only SymPy's sign
+    (the integer −1 of −x) is dropped; a value put in (−1.0, a given −1) stays a factor."""
     if term.is_Mul and term.args[0].is_Number and term.args[0] < 0:
         first = -term.args[0]
         rest = term.args[1:]
-        if first == 1 and rest:
+        if term.args[0] is sp.S.NegativeOne and rest:
             return rest[0] if len(rest) == 1 else sp.Mul(*rest, evaluate=False)
         return sp.Mul(first, *rest, evaluate=False)
     return -term

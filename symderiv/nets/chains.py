@@ -13,6 +13,7 @@ import sympy as sp
 from symderiv.nets.graph import Graph, is_softmax
 from symderiv.nets.losses import ce_softmax_delta, loss_derivative, written_targets
 from symderiv.nets.notation import Notation
+from symderiv.solution import substitute
 
 
 @dataclass(frozen=True)
@@ -75,14 +76,10 @@ class ChainBuilder:
     def _factor(self, i, sym, formula, output_form, value) -> ChainFactor:
         table = self._lookup(i)
         shown = output_form if output_form is not None else formula
-        if shown.is_Atom:   # ∂z/∂w = h1, ∂z/∂b = 1: nothing to rebuild
-            substituted = table.get(shown, shown)
-        else:
+        if not shown.is_Atom:
             shown = shown.replace(lambda e: isinstance(e, sp.Piecewise),
                                   lambda e: _active_branch(e, table))
-            atoms = shown.atoms(sp.Symbol, sp.Derivative)
-            with sp.evaluate(False):
-                substituted = shown.xreplace({s: table[s] for s in atoms if s in table})
+        substituted = substitute(shown, table)
         with self.arith.context():
             value = self.arith.result(value)
         return ChainFactor(sym, formula, output_form, substituted, value)

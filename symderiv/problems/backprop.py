@@ -19,7 +19,7 @@ from symderiv.nets.notation import LEARNING_RATE
 from symderiv.problems.backprop_matrices import layer_matrices
 from symderiv.problems.training import optimizer_of, training_steps
 from symderiv.solution import (BackpropSolution, ChainSteps, ExampleForward, GradientSteps,
-                               NeuronSteps, Number, Step, worked)
+                               NeuronSteps, Number, Step, substitute, worked)
 from symderiv.spec import BackpropProblem
 
 PREC = 50  # significant digits of every computed value
@@ -140,23 +140,15 @@ def _forward(problem: BackpropProblem, index: int, notation) -> ExampleForward:
         zs = {notation.z(m): fp.z[m] for m in layer.neurons}
         for n in layer.neurons:
             z_expr = fp.net_input_expr[n]
-            z = worked(notation.z(n), z_expr, _substitute(z_expr, known),
+            z = worked(notation.z(n), z_expr, substitute(z_expr, known),
                        Number(fp.z[n], fp.z_float[n]))
             a_expr = fp.activation_expr[n]
-            a = worked(notation.a(n), a_expr, _substitute(a_expr, zs),
+            a = worked(notation.a(n), a_expr, substitute(a_expr, zs),
                        Number(fp.a[n], fp.a_float[n]))
             neurons.append(NeuronSteps(n, z, a))
     return ExampleForward({k: Number.of(v, given=True) for k, v in example.inputs.items()},
                           {k: Number.of(v, given=True) for k, v in example.targets.items()},
                           tuple(neurons), None)
-
-
-def _substitute(expr: sp.Expr, values: dict) -> sp.Expr:
-    """``expr`` with the numbers put in, kept as written (0.15·0.05 + 0.2·0.1 + 0.35)."""
-    if expr.is_Atom:
-        return values.get(expr, expr)
-    with sp.evaluate(False):
-        return expr.xreplace({s: values[s] for s in expr.free_symbols if s in values})
 
 
 # -- loss -----------------------------------------------------------------------------------------
@@ -175,7 +167,7 @@ def _with_loss(forward: ExampleForward, net, example, loss_name, notation, i, co
     values.update({notation.y(n): example[1][n] for n in net.outputs})
     value = backprop.total_loss(net, [example], loss_name, prec=PREC)
     lhs = notation.E if count == 1 else symbol(f"{notation.loss}_{i}")
-    step = worked(lhs, expr, _substitute(expr, values), Number.of(value))
+    step = worked(lhs, expr, substitute(expr, values), Number.of(value))
     # loss = "output": the selector targets are no data of the question
     targets = {} if loss_name == "output" else forward.targets
     return ExampleForward(forward.inputs, targets, forward.neurons, step)

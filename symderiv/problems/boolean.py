@@ -101,7 +101,13 @@ class BooleanSolution:
     separator: Separator | None
     certificate: Certificate | None
     model: tuple[sp.Symbol, ...]        # w1, …, wn, b of the linear classifier
+    asked: int | None = None            # hidden neurons the spec asked for (design mode)
     kind: str = "boolean"
+
+    @property
+    def fewer_than_asked(self) -> bool:
+        """Did the design use fewer hidden neurons than asked (the rest would be 0)?"""
+        return self.asked is not None and self.needed is not None and self.needed < self.asked
 
     @property
     def separator_equation(self) -> sp.Eq | None:
@@ -126,7 +132,7 @@ class BooleanSolution:
                                 "hidden": {k: v.json() for k, v in r.hidden.items()},
                                 "y": r.y.json(), "expected": r.expected} for r in self.rows],
                "solves": self.solves, "exact": self.exact, "designed": self.designed,
-               "hidden_needed": self.needed,
+               "hidden_needed": self.needed, "hidden_asked": self.asked,
                "parameters": {k: float(v) for k, v in self.network.parameters().items()}}
         if self.prove_linear:
             out["linearly_separable"] = self.separable
@@ -170,7 +176,8 @@ def solve(problem: BooleanProblem) -> BooleanSolution:
                 raise AssertionError("neither a separator nor a certificate was found")
     return BooleanSolution(problem.id, problem.statement, problem.function, network, designed,
                            construction, needed, THRESHOLD, rows, solves, exact,
-                           problem.prove_linear, separator, certificate, model)
+                           problem.prove_linear, separator, certificate, model,
+                           problem.hidden if designed else None)
 
 
 def evaluate(network: Network, inputs: tuple[int, ...], target: int) -> BooleanRow:
@@ -205,8 +212,11 @@ def sign(value: sp.Expr) -> int | None:
 # -- design ----------------------------------------------------------------------------------------
 
 def design(table, hidden: int | None = None, activation=None) -> tuple[Network, str, int]:
-    """A one-hidden-layer ReLU network computing ``table`` exactly (see the module doc),
-    padded with zero neurons up to ``hidden``; and the construction and neurons it needs."""
+    """A one-hidden-layer ReLU network computing ``table`` exactly (see the module doc); and
+    the construction and the hidden neurons it uses. Asked for ``hidden`` neurons, the
+    construction that uses exactly that many where there is one, else the one with fewest:
+    never padded with neurons whose weights are all 0 (they would compute nothing; the
+    sheet says instead that fewer suffice)."""
     n = len(table[0][0])
     by_sum = {}
     for xs, y in table:
@@ -216,17 +226,15 @@ def design(table, hidden: int | None = None, activation=None) -> tuple[Network, 
         g = [next(iter(by_sum[k])) for k in range(n + 1)]
         options.insert(0, ("symmetric", _symmetric(g, n)))
     # the construction with fewer neurons; the symmetric one (the seed's, for XOR) on a tie
-    construction, (features, out_weights, out_bias) = min(
-        options, key=lambda o: len(o[1][0]))
-    needed = len(features)
-    if hidden is not None and hidden < needed:
-        raise ValueError(f"this table needs {needed} hidden neurons in the construction "
+    fewest = min(len(o[1][0]) for o in options)
+    if hidden is not None and hidden < fewest:
+        raise ValueError(f"this table needs {fewest} hidden neurons in the construction "
                          f"symderiv uses; hidden = {hidden} is too few")
-    total = max(hidden or 0, needed)
-    zero = (tuple(0 for _ in range(n)), 0)
-    features = list(features) + [zero] * (total - needed)
-    out_weights = list(out_weights) + [0] * (total - needed)
-    return (_network(n, features, out_weights, out_bias, activation), construction, needed)
+    exact = [o for o in options if len(o[1][0]) == hidden]
+    construction, (features, out_weights, out_bias) = (
+        exact[0] if exact else min(options, key=lambda o: len(o[1][0])))
+    return (_network(n, features, out_weights, out_bias, activation), construction,
+            len(features))
 
 
 def _symmetric(g, n):

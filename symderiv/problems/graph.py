@@ -16,7 +16,7 @@ import sympy as sp
 from symderiv.calculus.expr import symbol
 from symderiv.errors import InputError
 from symderiv.nets.circuit import PREC, CircuitBuilder, CircuitError, evaluate, name_symbol
-from symderiv.solution import Number, Step, worked
+from symderiv.solution import Number, Step, as_written, substitute, worked
 
 MAX_PATHS = 4             # paths from a variable to the output shown one by one
 MAX_GATES = 200           # gates a sheet works out (each is a row of the table)
@@ -204,8 +204,7 @@ def _row(gate, run, problem) -> GateRow:
     in_names = gate.in_names(gate.formula)
     shown = gate.shown
     numbers = {name_symbol(n): _shown(run, n, problem) for n in gate.inputs}
-    with sp.evaluate(False):
-        substituted = shown.xreplace(numbers)
+    substituted = substitute(shown, numbers)
     forward = worked(me, shown, substituted, value)
     wires = []
     upstream = Number.of(run.gradients[gate.name])
@@ -214,8 +213,7 @@ def _row(gate, run, problem) -> GateRow:
         if gate.op not in _ARITHMETIC:
             local = local.xreplace({in_names: me})
         derivative = sp.Derivative(me, name_symbol(edge.source), evaluate=False)
-        with sp.evaluate(False):
-            local_numbers = local.xreplace({**numbers, me: _shown(run, gate.name, problem)})
+        local_numbers = substitute(local, {**numbers, me: _shown(run, gate.name, problem)})
         wires.append(Wire(edge.source, derivative,
                           worked(derivative, local, local_numbers, Number.of(edge.local)),
                           upstream, Number.of(edge.gradient)))
@@ -257,7 +255,8 @@ def _chain(variable: str, run, gates) -> Step:
 
 
 def _sum_of_products(terms) -> sp.Expr:
-    products = [t[0] if len(t) == 1 else sp.Mul(*t, evaluate=False) for t in terms]
+    products = [t[0] if len(t) == 1 else sp.Mul(*map(as_written, t), evaluate=False)
+                for t in terms]
     return products[0] if len(products) == 1 else sp.Add(*products, evaluate=False)
 
 

@@ -29,7 +29,8 @@ from symderiv.nets.network import Network
 from symderiv.problems import boolean
 from symderiv.problems.backprop import input_error
 from symderiv.solution import (EqualityCertificate, LinearCollapse, LinearProof, NeuronSteps,
-                               Number, SeparationCertificate, XorRow, XorSolution, worked)
+                               Number, SeparationCertificate, XorRow, XorSolution, substitute,
+                               worked)
 from symderiv.spec import XorProblem
 
 THRESHOLD = boolean.THRESHOLD
@@ -79,9 +80,8 @@ def forward(network: Network, inputs: tuple[int, ...]) -> list[NeuronSteps]:
             known[symbol(n)] = a_value
             a_number = _real(a_value, f"not real and finite at z = {z_value} for neuron {n} "
                                       f"(inputs {shown})", network.layer_of(n))
-            with sp.evaluate(False):
-                z_sub = z_expr.xreplace(known)
-                a_sub = a_expr.xreplace({notation.z(n): z_value})
+            z_sub = substitute(z_expr, known)
+            a_sub = substitute(a_expr, {notation.z(n): z_value})
             steps.append(NeuronSteps(n, worked(notation.z(n), z_expr, z_sub, Number.of(z_value)),
                                      worked(symbol(n), a_expr, a_sub, a_number)))
     return steps

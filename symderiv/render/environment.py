@@ -33,6 +33,7 @@ then among the built-in templates, so a user's file overrides the built-in one o
 same name and inherits the rest.
 """
 
+import math
 import re
 import tomllib
 from functools import lru_cache
@@ -155,7 +156,7 @@ def _environment(precision: int, templates: Path | None,
             inner = ROW_BREAK.join(_lines(latex_terms(expr.args[-1], **settings),
                                           typeset_width(head_tex)))
             return TeX(rf"{head_tex} \Bigl({inner}\Bigr)")
-        return TeX(ROW_BREAK.join(_lines(latex_terms(expr, **settings))))
+        return TeX(ROW_BREAK.join(_lines(_breakable(latex_terms(expr, **settings)))))
 
     def num(value, places=None, keep_zeros=False) -> TeX:
         places = precision if places is None else places
@@ -197,6 +198,36 @@ LINE_WIDTH = 64            # about the characters of math a row of an align* hol
 ROW_BREAK = r" \\" + "\n  &\\quad "   # a new row of the align*, under the first
 
 
+def _breakable(terms) -> list[str]:
+    """Terms, a term too wide for a row split into its factors (a chain of twenty
+    ∂-fractions, or their twenty numbers, breaks between two of them)."""
+    return [piece for term in terms
+            for piece in (_factors(term) if typeset_width(term) > LINE_WIDTH else [term])]
+
+
+_FACTOR_START = re.compile(r" (?=\\cdot |\\frac\{)")
+
+
+def _factors(tex: str) -> list[str]:
+    """Printed product ``tex`` cut before each \\cdot and \\frac outside braces and
+    \\left…\\right: pieces that, joined, are ``tex``."""
+    cuts, depth, i = [0], 0, 0
+    while i < len(tex):
+        if tex.startswith(r"\left", i):
+            depth += 1
+        elif tex.startswith(r"\right", i):
+            depth -= 1
+        elif tex[i] == "{":
+            depth += 1
+        elif tex[i] == "}":
+            depth -= 1
+        elif (depth == 0 and i > 0 and _FACTOR_START.match(tex, i)
+              and not tex.endswith(r"\cdot", 0, i)):
+            cuts.append(i)
+        i += 1
+    return [tex[a:b] for a, b in zip(cuts, cuts[1:] + [len(tex)])]
+
+
 def _lines(terms, indent: float = 0) -> list[str]:
     """Terms (each with its sign) gathered into lines of at most LINE_WIDTH (the first
     after ``indent``)."""
@@ -213,8 +244,10 @@ def _lines(terms, indent: float = 0) -> list[str]:
 
 _FRAC = re.compile(r"\\frac\{((?:[^{}]|\{[^{}]*\})*)\}\{((?:[^{}]|\{[^{}]*\})*)\}")
 _SCRIPT = re.compile(r"[_^]\{([^{}]*)\}|[_^](.)")
-_SPACING = re.compile(r"\\(?:left|right|big|Big|bigg|Bigg|operatorname|mathrm|text)\b|[{}]")
+# printed as nothing (\left, \right) or as their argument (\mathit{num} is "num")
+_SPACING = re.compile(r"\\(?:left|right|big|Big|bigg|Bigg|operatorname|mathrm|mathit|text)\b")
 _COMMAND = re.compile(r"\\[A-Za-z]+|\\.")
+_OPERATOR = re.compile(r"[=+<>-]|\\(?:cdot|times|leq|geq|approx)\b")
 
 
 def typeset_width(tex) -> float:
@@ -225,15 +258,19 @@ def typeset_width(tex) -> float:
     """
     text = str(tex)
     while True:  # innermost fractions first
-        folded = _FRAC.sub(lambda m: "x" * round(max(typeset_width(m[1]), typeset_width(m[2]))),
-                           text)
+        # a fraction takes its wider part and a little space either side (rounded up)
+        folded = _FRAC.sub(lambda m: "x" * math.ceil(max(typeset_width(m[1]),
+                                                         typeset_width(m[2])) + 0.3), text)
         if folded == text:
             break
         text = folded
     scripts = sum(0.6 * len(_COMMAND.sub("x", m[1] or m[2])) for m in _SCRIPT.finditer(text))
     text = _SCRIPT.sub("", text)
-    text = _COMMAND.sub("x", _SPACING.sub("", text))
-    return len(text.replace(" ", "")) + scripts
+    # braces go last: removed first, \mathit{num} would read as one command \mathitnum
+    text = _COMMAND.sub("x", _SPACING.sub("", text)).replace("{", "").replace("}", "")
+    # a relation or binary operator prints with space either side: as wide as two letters
+    operators = len(_OPERATOR.findall(text))
+    return len(text.replace(" ", "")) + scripts + operators
 
 
 def number_text(value, places: int, keep_zeros: bool = False) -> str:
