@@ -26,6 +26,7 @@ from sympy.functions.elementary.hyperbolic import HyperbolicFunction
 from sympy.functions.elementary.trigonometric import TrigonometricFunction
 from sympy.solvers.solveset import invert_real
 
+from symderiv.calculus.continuity import limit_at_infinity
 from symderiv.calculus.functions import sigmoid, to_elementary
 from symderiv.calculus.verify import decide, run_bounded, simplify_bounded
 
@@ -291,7 +292,7 @@ def _image(expr, z, interval, sense, assumed):
     ends = []
     for end in (interval.inf, interval.sup):
         try:
-            value = (sp.limit(to_elementary(expr).xreplace(assumed), z, end) if end.is_infinite
+            value = (_limit_at(to_elementary(expr).xreplace(assumed), z, end) if end.is_infinite
                      else _cheap_simplest(expr.xreplace(assumed).xreplace({z: end})))
         except (NotImplementedError, ValueError, TypeError):
             return None
@@ -305,6 +306,13 @@ def _image(expr, z, interval, sense, assumed):
     if sense < 0:
         ends, opens = ends[::-1], opens[::-1]
     return sp.Interval(ends[0], ends[1], *opens)
+
+
+def _limit_at(expr, z, end):
+    """lim expr at ±∞: by the algebra of limits where that settles it (microseconds: a
+    linear piece's ends), else sympy.limit."""
+    value = limit_at_infinity(expr, z, end)
+    return value if value is not None else sp.limit(expr, z, end)
 
 
 def _follows(image, previous, direction, assumed) -> bool:
@@ -381,7 +389,7 @@ def _not_one_to_one(f, df, z) -> tuple[float, ...] | None:
     ones = {p: sp.S.One for p in (f.free_symbols | df.free_symbols) - {z}}
     f, df = f.xreplace(ones), df.xreplace(ones)
     try:
-        fn, dfn = (sp.lambdify(z, to_elementary(e), _MPMATH) for e in (f, df))
+        fn, dfn = (sp.lambdify(z, to_elementary(e), _MPMATH, docstring_limit=-1) for e in (f, df))
     except Exception:  # noqa: BLE001 - lambdify fails on exotic objects; then no witness
         return None
     with mpmath.workdps(30):
