@@ -119,3 +119,19 @@ def test_our_dense_markdown_sheets_are_read_with_their_weights(name, most_skippe
             first.setdefault(b.name, b.value)
     assert set(first) == set(spec)
     assert first == pytest.approx(spec, abs=1e-15)
+
+
+# -- a negative number under an even power -------------------------------------------------
+# SymPy folds (−0.6588)² to 0.6588²: the sign of the number put in for z cannot be read from
+# the evaluated tree, and must not be called a contradiction (the square is the same).
+
+def test_a_negative_number_squared_in_our_markdown_sheet_is_not_a_contradiction():
+    # found by the formula-activation property test: −erf(z) outputs print
+    # e^{-{(−0.6588)}^2}, which was read as 0.6588 put in for z_{o1}
+    from pathlib import Path
+
+    spec = Path(__file__).parent / "data" / "check" / "negative_squared.toml"
+    text = render_markdown(solve_sheet(load_sheet(spec), "en"))
+    report = check_text(text, latex=False)
+    assert report.count("WRONG") == 0 and report.count("rounding") == 0, report.text()
+    assert report.count("ok") >= 10

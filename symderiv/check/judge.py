@@ -667,7 +667,7 @@ class Checker:
             # Which factors of a product carry the signs SymPy folded together: the choice
             # that agrees best with the values known, else the fewest, in the order pairs()
             # prefers them.
-            choices = [c for size in range(len(named) + 1) if size % 2 == odd
+            choices = [c for size in range(len(named) + 1) if odd is None or size % 2 == odd
                        for c in itertools.combinations(named, size)]
             options = [{k: self._pair_verdict(paired[k][0], -paired[k][1] if k in c else paired[k][1])
                         for k in named} for c in choices[:MAX_SIGN_CHOICES]]

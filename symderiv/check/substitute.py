@@ -68,8 +68,8 @@ def as_written(tokens: list, context, value):
 def pairs(symbolic, numeric, where_s: dict, where_n: dict, leading: bool = False):
     """``([(name or constant, numeric subtree)], flips)``, or None when the trees differ in
     shape. Each entry of ``flips`` is one product's ``(pairs with a name, odd)``: SymPy
-    folded its factors' signs into one, so an odd (or, with odd False, even) number of
-    those pairs take a minus sign; the caller picks which (−0.4 × (−0.664) for w n), trying
+    folded its factors' signs into one, so an odd (or, with odd False, even; with odd None,
+    any: the base of an even power) number of those pairs take a minus sign; the caller picks which (−0.4 × (−0.664) for w n), trying
     them in the order listed. Read as written, a product's own sign is the leading sign of
     its term (−0.4 · 0.664: w = −0.4, its first factor first: ``leading``); folded by SymPy,
     it most often was a negative number put in last (0.1 × (−0.0369))."""
@@ -101,6 +101,15 @@ def _walk(s, n, where_s, where_n, out, flips) -> bool:
         if named:
             flips.append((named, s_sign != n_sign))
         return s_sign == n_sign or bool(named)
+    if _even_power(s) and _even_power(n) and exact(s.exp) == exact(n.exp) \
+            and isinstance(s.base, sp.Symbol) and not isinstance(s.base, Printed):
+        # SymPy folds (−0.6588)² to 0.6588²: the number put in for the base may have had
+        # either sign, which the caller settles (a flip of any parity).
+        start = len(out)
+        if not _walk(s.base, n.base, where_s, where_n, out, flips):
+            return False
+        flips.append((list(range(start, len(out))), None))
+        return True
     if s.func != n.func or len(s.args) != len(n.args):
         return False
     return _walk_args(list(s.args), list(n.args), where_s, where_n, out, flips,
@@ -117,6 +126,13 @@ def _walk_args(s_args, n_args, where_s, where_n, out, flips, ordered: bool) -> b
         s_args = sorted(s_args, key=lambda a: _first(a, where_s))
         n_args = sorted(n_args, key=lambda a: _first(a, where_n))
     return all(_walk(a, b, where_s, where_n, out, flips) for a, b in zip(s_args, n_args))
+
+
+def _even_power(e) -> bool:
+    if not isinstance(e, sp.Pow):
+        return False
+    power = exact(e.exp)
+    return power.is_Integer and power.is_even
 
 
 def _unsigned(e) -> tuple:
