@@ -265,6 +265,11 @@ def test_gelu_definition_prints_as_sympy_stats_does(sol):
     want = x * stats.P(stats.Normal("X", 0, 1) <= x, evaluate=False)
     row = sol.swish_gelu.definitions["gelu"]
     assert latex(row[1]) == latex(want) and str(row[1]) == str(want)
+    # and it means the same: P(X ≤ x) evaluated, against sympy.stats' own at a few points
+    for point in ("-2.5", "0", "1.3"):
+        at = {x: sp.Float(point, 30)}
+        assert abs(sp.N(to_elementary(row[1].doit()).subs(at), 25)
+                   - sp.N(want.doit().subs(at), 25)) < 1e-20
 
 
 def test_concrete_beta_from_the_spec():
