@@ -8,6 +8,7 @@ Leaky ReLU at the same rate (non-zero gradient; z > 0 again after some steps) an
 smaller rate (the neuron never dies). All arithmetic is exact (rationals).
 """
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 from fractions import Fraction
@@ -215,6 +216,10 @@ class _Trainer:
         self.examples = examples
         self._slope = _Exact(slope, (a, y))
         self._inputs = [tuple(_fraction(x) for x in ex.inputs) for ex in examples]
+        # the inputs as integers over one denominator, for the sums Σᵢ wᵢxₙᵢ and Σₙ uₙxₙᵢ
+        self._input_denominator = math.lcm(*(x.denominator for xs in self._inputs for x in xs))
+        self._input_numerators = [tuple(x.numerator * (self._input_denominator // x.denominator)
+                                        for x in xs) for xs in self._inputs]
         self._targets = [_fraction(ex.target) for ex in examples]
         self._activations = {}
         self._states = {}
@@ -231,14 +236,21 @@ class _Trainer:
 
     def _evaluate(self, act, ws: tuple[Fraction, ...]) -> State:
         f, df = self._compiled(act)
-        zs = [sum(w * x for w, x in zip(ws, xs)) for xs in self._inputs]
+        zs = [self._combination(ws, xs) for xs in self._input_numerators]
         outs = [f(z) for z in zs]
         loss = sum((o - y) ** 2 for o, y in zip(outs, self._targets))
-        grads = [Fraction(0)] * len(ws)
-        for z, o, y, xs in zip(zs, outs, self._targets, self._inputs):
-            upstream = self._slope(o, y) * df(z)
-            grads = [g + upstream * x for g, x in zip(grads, xs)]
+        upstream = [self._slope(o, y) * df(z) for z, o, y in zip(zs, outs, self._targets)]
+        grads = [self._combination(upstream, column) for column in zip(*self._input_numerators)]
         return State(ws, tuple(zs), tuple(outs), Fraction(loss), tuple(grads))
+
+    def _combination(self, coefficients: list[Fraction], numerators) -> Fraction:
+        """Σ cₖxₖ for inputs xₖ = numeratorₖ / the inputs' denominator, in integers over one
+        common denominator and reduced once at the end (the weights' fractions run to
+        hundreds of digits; reducing after every product and sum is most of the cost)."""
+        common = math.lcm(*(c.denominator for c in coefficients))
+        total = sum(c.numerator * (common // c.denominator) * x
+                    for c, x in zip(coefficients, numerators))
+        return Fraction(total, common * self._input_denominator)
 
     def _compiled(self, act):
         key = (act.name, tuple(act.params.items()))
