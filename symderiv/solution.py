@@ -10,9 +10,11 @@ extensions noted where they are made.
 """
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import sympy as sp
+
+from symderiv.records import dataclass
 
 JSON_DIGITS = 30  # digits of the "exact" strings written alongside floats
 

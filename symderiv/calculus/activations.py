@@ -7,13 +7,14 @@ spec writes (a name, a table with a name and parameters, or a formula in z) into
 """
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from typing import Callable, Mapping
 
 import mpmath
 import sympy as sp
 
+from symderiv.records import dataclass
 from symderiv.errors import InputError
 from symderiv.calculus.expr import exact_number, from_sympy, parse_formula, symbol
 from symderiv.calculus.functions import to_elementary
