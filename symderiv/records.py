@@ -37,9 +37,9 @@ def dataclass(cls=None, /, **options):
     """``dataclasses.dataclass(cls, **options)``; the generated methods' code from the
     kept code where the same source was compiled before."""
     def wrap(cls):
-        if not _HOOKABLE or _codes() is None:
-            return dataclasses.dataclass(cls, **options)
         with _lock:
+            if not _HOOKABLE or _codes() is None:
+                return dataclasses.dataclass(cls, **options)
             dataclasses.exec = _exec_kept
             try:
                 return dataclasses.dataclass(cls, **options)
@@ -75,16 +75,17 @@ class _Store:
         self.tried = True
         if sys.dont_write_bytecode:
             return
-        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-        folder = Path(base) / "symderiv" / "records"
         try:
+            base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+            folder = Path(base) / "symderiv" / "records"
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        except OSError:
+        except (OSError, RuntimeError):   # RuntimeError: no home folder to be found
             return
         # marshal's format and the compiler's output are those of one Python version
         tag = f"{sys.implementation.cache_tag}-{importlib.util.MAGIC_NUMBER.hex()}"
         self.path = folder / f"methods-{tag}.marshal"
         self.codes = {}
+        self.pid = os.getpid()
         try:
             kept = marshal.loads(self.path.read_bytes())
         except (OSError, EOFError, ValueError, TypeError):
@@ -95,7 +96,7 @@ class _Store:
         atexit.register(self.save)
 
     def save(self):
-        if not self.dirty:
+        if not self.dirty or os.getpid() != self.pid:   # a forked child leaves it to its parent
             return
         if len(self.codes) > MAX_KEPT:   # classes edited many times: keep this run's only
             self.codes = {k: v for k, v in self.codes.items() if k in self.used}

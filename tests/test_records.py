@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # One class body, decorated both ways; prints what each class's methods do and whether
@@ -101,3 +103,23 @@ def test_a_folder_that_cannot_be_made_is_no_cache(tmp_path):
     run = _run("compile", tmp_path)
     assert run["kept"] == run["plain"] and run["same_code"]
     assert (tmp_path / "symderiv").read_text() == "a file where the folder would be"
+
+
+@pytest.mark.slow
+def test_the_built_in_sheet_is_the_same_made_from_kept_code(tmp_path):
+    """Oracle: the same command with no code kept (PYTHONDONTWRITEBYTECODE)."""
+    def solve(out, **env):
+        environment = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        environment.update(PYTHONPATH=str(ROOT), XDG_CACHE_HOME=str(tmp_path / "cache"), **env)
+        done = subprocess.run([sys.executable, "-m", "symderiv", "solve", "--format",
+                               "tex,json,md", "-o", str(tmp_path / out)], env=environment,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return {p.name: p.read_bytes() for p in (tmp_path / out).iterdir()}
+
+    plain = solve("plain", PYTHONDONTWRITEBYTECODE="1")
+    assert not (tmp_path / "cache" / "symderiv" / "records").exists()
+    first = solve("first")      # compiles and keeps the methods' code
+    assert list((tmp_path / "cache" / "symderiv" / "records").iterdir())
+    second = solve("second")    # makes every class from kept code
+    assert plain == first == second and set(plain) == {"hw6.tex", "hw6.json", "hw6.md"}
