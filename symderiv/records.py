@@ -44,7 +44,7 @@ def dataclass(cls=None, /, **options):
             try:
                 return dataclasses.dataclass(cls, **options)
             finally:
-                del dataclasses.exec
+                vars(dataclasses).pop("exec", None)
     return wrap if cls is None else wrap(cls)
 
 

@@ -8,7 +8,7 @@ spec writes (a name, a table with a name and parameters, or a formula in z) into
 
 import math
 from dataclasses import field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Callable, Mapping
 
 import mpmath
@@ -110,7 +110,7 @@ class BoundActivation:
 
     @cached_property
     def _derivative_z(self) -> sp.Expr:
-        return teacher_derivative(self._expr_z, Z)
+        return _derivative_in_z(self._expr_z)
 
     @cached_property
     def _output_form(self) -> OutputForm:
@@ -273,6 +273,12 @@ def derive_sympy(expr, wrt: str | None = None) -> Derivation:
         expr, wrt = expr.expr, variable
     f = from_sympy(expr, "EXPR")
     return _derive_formula(sp.sstr(f), f, _derive_variable(f, sp.sstr(f), wrt))
+
+
+@lru_cache(maxsize=256)
+def _derivative_in_z(f: sp.Expr) -> sp.Expr:
+    # each layer holds its own BoundActivation: a network of sigmoid layers derives σ′ once
+    return teacher_derivative(f, Z)
 
 
 def _derive_formula(name: str, f: sp.Expr, variable: sp.Symbol) -> Derivation:
