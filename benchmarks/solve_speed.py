@@ -121,12 +121,14 @@ class _Timings:
                           "XDG_CACHE_HOME": str(scratch / "cache")}
         run(solve, self.installed)   # fills the caches (SymPy's .pyc too, under the prefix)
         run([str(PHASES), self.out], self.installed)
-        # From source reads its .pyc from a copy of that prefix without the checkout's: a
+        # From source reads its .pyc from a copy of that prefix without symderiv's: the
         # checkout's own __pycache__ (fresh, stale or none, by who ran what there) is never
-        # read, so symderiv's modules are compiled in every run and the packages' are not.
+        # read, so symderiv's modules are compiled in every run and the installed packages'
+        # (SymPy's, in a venv that may lie inside the checkout) are not.
+        package = scratch / "pyc" / root.relative_to("/") / "symderiv"
         shutil.copytree(scratch / "pyc", scratch / "pyc-packages",
-                        ignore=lambda folder, names: [n for n in names if Path(folder, n) ==
-                                                      scratch / "pyc" / root.relative_to("/")])
+                        ignore=lambda folder, names: [n for n in names
+                                                      if Path(folder, n) == package])
         source = {**base, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1",
                   "PYTHONPYCACHEPREFIX": str(scratch / "pyc-packages")}
         self.commands = {"python -c pass": (["-c", "pass"], self.installed),
