@@ -10,11 +10,12 @@ extensions noted where they are made.
 """
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import sympy as sp
 
 from symderiv.calculus.numeric import as_float
+from symderiv.records import dataclass
 
 JSON_DIGITS = 30  # digits of the "exact" strings written alongside floats
 
