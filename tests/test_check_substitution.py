@@ -166,3 +166,26 @@ def test_a_negative_number_squared_in_our_markdown_sheet_is_not_a_contradiction(
     report = check_text(text, latex=False)
     assert report.count("WRONG") == 0 and report.count("rounding") == 0, report.text()
     assert report.count("ok") >= 10
+
+
+def test_numbers_that_print_alike_stand_for_no_one_value():
+    # found by the formula-activation property test: o₁ = erf(z₁) = −0.99998 and
+    # o₂ = −0.99999 both print −1.0000; E = (−1.0000 − 0.12)² + (−1.0000 − 0.95)² = 5.0568
+    # was recomputed with one of them for both (5.05688) and called rounding
+    import mpmath
+    from pathlib import Path
+
+    spec = Path(__file__).parent / "data" / "check" / "alike_rounded.toml"
+    text = render_markdown(solve_sheet(load_sheet(spec), "en"))
+    report = check_text(text, latex=False)
+    assert report.count("WRONG") == 0 and report.count("rounding") == 0, report.text()
+    # the oracle: the loss at full precision prints as the sheet prints it
+    mpmath.mp.dps = 40
+    s = lambda x: 1 / (1 + mpmath.exp(-x))   # noqa: E731
+    h1 = -s(mpmath.mpf("0.15") * mpmath.mpf("0.05") + mpmath.mpf("0.2") * mpmath.mpf("0.1") + mpmath.mpf("0.35"))
+    h2 = -s(mpmath.mpf("0.25") * mpmath.mpf("0.05") + mpmath.mpf("0.3") * mpmath.mpf("0.1") + mpmath.mpf("0.35"))
+    o1 = mpmath.erf(mpmath.mpf("0.3") * h1 + mpmath.mpf("0.45") * h2 - mpmath.mpf("2.6"))
+    o2 = mpmath.erf(mpmath.mpf("0.5") * h1 + mpmath.mpf("0.55") * h2 - mpmath.mpf("2.6"))
+    loss = (o1 - mpmath.mpf("0.12")) ** 2 + (o2 - mpmath.mpf("0.95")) ** 2
+    mpmath.mp.dps = 15
+    assert f"= {mpmath.nstr(loss, 5)}" in text

@@ -19,7 +19,7 @@ can be missed: the method strings say what was done, and tests compare with an o
 """
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import field
 from fractions import Fraction
 
 import mpmath
@@ -27,6 +27,7 @@ import sympy as sp
 from sympy.core.relational import Relational
 from sympy.series.gruntz import gruntz
 
+from symderiv.records import dataclass
 from symderiv.calculus.float_signs import float_signs
 from symderiv.calculus.functions import to_elementary
 from symderiv.calculus.verify import run_bounded

@@ -31,13 +31,13 @@ import random
 import select
 import signal
 import time
-from dataclasses import dataclass
 from decimal import Decimal
 from itertools import combinations
 
 import mpmath
 import sympy as sp
 
+from symderiv.records import dataclass
 from symderiv.calculus.budget import cpu_clock
 from symderiv.calculus.functions import to_elementary
 

@@ -12,8 +12,9 @@ outside math is never read as math.
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from symderiv.records import dataclass
 from symderiv.check.lexer import Token, lex
 from symderiv.check.texmath import is_inequality, is_other_relation
 

@@ -15,11 +15,11 @@ learning rate, other weights), that is said once, as the status "data differ", a
 the document derives from its own data is not graded against the problem.
 """
 
-from dataclasses import dataclass
 
 import mpmath
 import sympy as sp
 
+from symderiv.records import dataclass
 from symderiv.check import intervals as ivl
 from symderiv.check.extract import is_latex, statements
 from symderiv.check.judge import EQUALITIES, Checker, _is_name, _Side

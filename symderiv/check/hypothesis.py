@@ -10,10 +10,10 @@ interrupted): see :meth:`symderiv.check.judge.Checker.bounded`.
 """
 
 import re
-from dataclasses import dataclass
 
 import sympy as sp
 
+from symderiv.records import dataclass
 from symderiv.check.lexer import lex
 from symderiv.check.texmath import Printed, Unreadable, read
 

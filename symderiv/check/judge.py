@@ -23,12 +23,12 @@ least as many decimals as the chain's result (the working precision), else exact
 """
 
 import itertools
-from dataclasses import dataclass
 from fractions import Fraction
 
 import mpmath
 import sympy as sp
 
+from symderiv.records import dataclass
 from symderiv.check import arrays
 from symderiv.check import intervals as ivl
 from symderiv.check.extract import Statement, is_latex, statements

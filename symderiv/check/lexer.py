@@ -5,7 +5,8 @@ commands (× is \\times, β is \\beta), so the parser sees one spelling of each.
 """
 
 import re
-from dataclasses import dataclass
+
+from symderiv.records import dataclass
 
 
 @dataclass

@@ -12,9 +12,11 @@ judged link's (WRONG, then rounding, then ok); its skipped links are counted in
 ``links.skipped`` and shown, never reported as ok.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import mpmath
+
+from symderiv.records import dataclass
 
 OK, ROUNDING, WRONG, SKIPPED, DEFINES = "ok", "rounding", "WRONG", "skipped", "defines"
 STATUSES = (OK, ROUNDING, WRONG, SKIPPED)  # an item's status: the contract's four, no other

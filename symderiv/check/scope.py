@@ -119,16 +119,23 @@ class Scope:
 
     def full_value(self, p: Printed):
         """The value (of either sign) the document computed and printed rounded as ``p``,
-        when it is known to well within ``p``'s last digit; else None."""
+        when it is known to well within ``p``'s last digit; else None. Where values the
+        document computed differ but print alike (o₁ = −0.99998 and o₂ = −0.99999 both as
+        −1.0000), which one ``p`` stands for is not known: None."""
         unit = 10.0 ** -p.decimals
+        found = []
         for shown, sign in ((float(p.value), 1), (-float(p.value), -1)):
             k = bisect.bisect_left(self.computed, (shown - unit / 2,))
             while k < len(self.computed) and self.computed[k][0] <= shown + unit / 2:
                 middle, half, _, name = self.computed[k]
                 k += 1
                 if self.values.get(name) is self.computed_value.get(name) and half < unit / 10:
-                    return sign * self.computed_value[name]
-        return None
+                    value = sign * self.computed_value[name]
+                    if all(ivl.meet(value, other) for other in found):
+                        found.append(value)
+                    else:
+                        return None
+        return found[0] if found else None
 
     # -- names ------------------------------------------------------------------------------
     def derivable(self, s: sp.Symbol):

@@ -20,10 +20,10 @@ Euler's number: ``e`` is e only where it is raised to a power (``e^{-z}``, also
 """
 
 import re
-from dataclasses import dataclass
 
 import sympy as sp
 
+from symderiv.records import dataclass
 from symderiv.check import arrays
 from symderiv.check.arrays import Matrix, Row, Tup
 from symderiv.check.lexer import Token, lex

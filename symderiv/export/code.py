@@ -7,11 +7,11 @@ shared subexpressions once (in C: ``loss(args)`` with ``symderiv_args`` and its
 ``symderiv_defaults``). The text depends on the input only: no timestamp.
 """
 
-from dataclasses import dataclass
 from typing import Callable
 
 import sympy as sp
 
+from symderiv.records import dataclass
 from symderiv.errors import InputError
 from symderiv.export.formulas import Formulas, Program
 from symderiv.export.printers import (CExportPrinter, NumPyExportPrinter, PythonPrinter,

@@ -16,12 +16,12 @@ float; small integers and fractions stay exact (2, 1/2 are exact in every langua
 import heapq
 import math
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 import sympy as sp
 from sympy.functions.elementary.piecewise import ExprCondPair
 
+from symderiv.records import dataclass
 from symderiv.calculus.activations import OUTPUT, Z, BoundActivation, resolve
 from symderiv.calculus.expr import parse_formula, symbol
 from symderiv.calculus.latex import TeX

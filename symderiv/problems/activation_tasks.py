@@ -11,10 +11,10 @@ The spec's reader for the new keys is here too (:func:`read`, named in
 """
 
 import dataclasses
-from dataclasses import dataclass
 
 import sympy as sp
 
+from symderiv.records import dataclass
 from symderiv.calculus.activations import OUTPUT, Z, BoundActivation
 from symderiv.calculus.extrema import Analysis, Extreme, analyse, check_real, split
 from symderiv.calculus.numeric import as_float

@@ -9,7 +9,6 @@ smaller rate (the neuron never dies). All arithmetic is exact (rationals).
 """
 
 import math
-from dataclasses import dataclass
 from functools import cached_property
 from fractions import Fraction
 from itertools import product
@@ -17,6 +16,7 @@ from itertools import product
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
+from symderiv.records import dataclass
 from symderiv.calculus.activations import resolve
 from symderiv.errors import InputError
 from symderiv.calculus.expr import symbol

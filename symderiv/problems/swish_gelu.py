@@ -9,12 +9,12 @@ equal to SymPy's derivative by :func:`symderiv.calculus.verify.decide`. The comp
 decreases) is computed: limits by SymPy, roots by mpmath at high precision.
 """
 
-from dataclasses import dataclass
 
 import mpmath
 import sympy as sp
 from sympy.series.gruntz import gruntz
 
+from symderiv.records import dataclass
 from symderiv.calculus.activations import resolve
 from symderiv.calculus.continuity import continuous_at, limit_at_infinity
 from symderiv.calculus.expr import symbol

@@ -6,11 +6,11 @@ activation registry, the bound (1+a)(1−a) ≤ 1 is proved, and the product of 
 derivatives through L tanh layers is computed at a saturated and a healthy pre-activation.
 """
 
-from dataclasses import dataclass
 
 import sympy as sp
 from sympy.calculus.util import continuous_domain
 
+from symderiv.records import dataclass
 from symderiv.calculus.activations import resolve
 from symderiv.calculus.expr import symbol
 from symderiv.calculus.verify import decide

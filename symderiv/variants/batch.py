@@ -12,8 +12,8 @@ import multiprocessing
 import os
 import random
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 
+from symderiv.records import dataclass
 from symderiv.errors import InputError
 from symderiv.problems import solve_sheet
 from symderiv.spec import Sheet

@@ -8,8 +8,8 @@ Files (contract §5.7): ``<stem>-variants.json``, ``<stem>-answers.csv``,
 import csv
 import io
 import json
-from dataclasses import dataclass
 
+from symderiv.records import dataclass
 from symderiv.calculus.latex import TeX
 from symderiv.render.environment import (fill_fields, language_strings, make_environment,
                                          number_text, render_template)

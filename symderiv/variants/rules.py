@@ -10,10 +10,10 @@ overflow). A repeat of an earlier variant is found before solving
 problem is the same for every student.
 """
 
-from dataclasses import dataclass
 
 import sympy as sp
 
+from symderiv.records import dataclass
 from symderiv.calculus.expr import symbol
 from symderiv.nets import backprop
 from symderiv.nets.circuit import CircuitError, evaluate

@@ -12,9 +12,10 @@ every number of a spec.
 import dataclasses
 import difflib
 import math
-from dataclasses import dataclass
 
 import sympy as sp
+
+from symderiv.records import dataclass
 
 MAX_GRID = 10**9   # points on one grid: more would not be a grid a course means
 VARYING_KINDS = ("backprop", "graph")
