@@ -5,6 +5,7 @@ through :func:`latex`, which returns :class:`TeX` (trusted LaTeX that the templa
 environment passes through unescaped).
 """
 
+import functools
 import math
 import re
 from fractions import Fraction
@@ -658,7 +659,7 @@ def _mpf(value, dps: int):
     if isinstance(value, Fraction):
         value = sp.Rational(value.numerator, value.denominator)
     if isinstance(value, sp.Basic):
-        number = value if value.is_Float else sp.N(value, dps)
+        number = value if value.is_Float else _evaluated(value, dps)
         if not number.is_Float:
             raise ValueError(f"not a finite real number: {value}")
         with mpmath.workprec(max(number._mpf_[3], 1) + 8):  # keeps every bit
@@ -668,6 +669,14 @@ def _mpf(value, dps: int):
     if not mpmath.isfinite(x):
         raise ValueError(f"not a finite real number: {value}")
     return x
+
+
+@functools.lru_cache(maxsize=1024)
+def _evaluated(value: sp.Basic, dps: int) -> sp.Basic:
+    # A sheet prints one value in several places (a local derivative in the chain, in the
+    # table and in the text): SymPy expressions are immutable, so each is evaluated once
+    # per process at a given precision. Bounded in size; nothing outlives the process.
+    return sp.N(value, dps)
 
 
 def _mpf_fraction(x) -> Fraction:
