@@ -443,13 +443,20 @@ def rounded_zeros(value) -> bool:
     An exact number that is not rational (σ(−1/2) − …, erf(1)/2 + …) is rounded where it
     is printed, so it keeps them too (0.2600, not 0.26)."""
     if isinstance(value, sp.Basic) and not isinstance(value, sp.Float):
-        return bool(value.is_number and value.is_Rational is False and value.is_rational is not True
-                    and value.is_finite)
+        return _irrational_number(value)
     if not isinstance(value, sp.Float) or value.is_zero:
         return False
     _, _, exponent, bits = value._mpf_     # mantissa · 2^exponent, exactly
     # an integer below SCIENTIFIC_FROM (2^49 < 10^15); larger ones print as m × 10^e
     return not (exponent >= 0 and bits + exponent <= 49)
+
+
+@functools.lru_cache(maxsize=1024)
+def _irrational_number(value: sp.Basic) -> bool:
+    # Assumptions are cached on each object, not on an equal one built elsewhere: the sheet
+    # prints one value from several places, so the answer is kept per process (bounded).
+    return bool(value.is_number and value.is_Rational is False and value.is_rational is not True
+                and value.is_finite)
 
 
 def kept_number(expr) -> sp.Number | None:
