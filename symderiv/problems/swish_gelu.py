@@ -20,6 +20,7 @@ from symderiv.calculus.continuity import continuous_at, limit_at_infinity
 from symderiv.calculus.expr import symbol
 from symderiv.calculus.extrema import roots
 from symderiv.calculus.jets import second_order
+from symderiv.calculus.numeric import as_float
 from symderiv.calculus.functions import Probability, to_elementary
 from symderiv.calculus.verify import decide
 
@@ -77,11 +78,11 @@ class Probe:
 
     @property
     def value_float(self) -> float:
-        return float(sp.N(self.value, 17))
+        return as_float(self.value)
 
     @property
     def slope_float(self) -> float:
-        return float(sp.N(self.slope, 17))
+        return as_float(self.slope)
 
 
 @dataclass(frozen=True)
