@@ -5,7 +5,6 @@ through :func:`latex`, which returns :class:`TeX` (trusted LaTeX that the templa
 environment passes through unescaped).
 """
 
-import functools
 import math
 import re
 from fractions import Fraction
@@ -445,20 +444,13 @@ def rounded_zeros(value) -> bool:
     An exact number that is not rational (σ(−1/2) − …, erf(1)/2 + …) is rounded where it
     is printed, so it keeps them too (0.2600, not 0.26)."""
     if isinstance(value, sp.Basic) and not isinstance(value, sp.Float):
-        return _irrational_number(value)
+        return bool(value.is_number and value.is_Rational is False and value.is_rational is not True
+                    and value.is_finite)
     if not isinstance(value, sp.Float) or value.is_zero:
         return False
     _, _, exponent, bits = value._mpf_     # mantissa · 2^exponent, exactly
     # an integer below SCIENTIFIC_FROM (2^49 < 10^15); larger ones print as m × 10^e
     return not (exponent >= 0 and bits + exponent <= 49)
-
-
-@functools.lru_cache(maxsize=1024)
-def _irrational_number(value: sp.Basic) -> bool:
-    # Assumptions are cached on each object, not on an equal one built elsewhere: the sheet
-    # prints one value from several places, so the answer is kept per process (bounded).
-    return bool(value.is_number and value.is_Rational is False and value.is_rational is not True
-                and value.is_finite)
 
 
 def kept_number(expr) -> sp.Number | None:
@@ -540,6 +532,9 @@ def format_decimal(value, places: int, keep_zeros: bool = False) -> str:
     if isinstance(value, float):   # plot coordinates: thousands a sheet
         if not math.isfinite(value):
             raise ValueError(f"not a finite real number: {value}")
+        text = _float_decimal(value, places)
+        if text is not None:
+            return _decimal_text(text, value < 0, places, keep_zeros)
         # the float's exact binary fraction, scaled and rounded half up in integers
         numerator, denominator = abs(value).as_integer_ratio()
         n, rest = divmod(numerator * 10**places, denominator)
@@ -552,9 +547,30 @@ def format_decimal(value, places: int, keep_zeros: bool = False) -> str:
         if scaled - n >= Fraction(1, 2):
             n += 1
         negative = frac < 0
-    sign = "-" if negative and n != 0 else ""
     digits = str(n).rjust(places + 1, "0")
-    whole, dec = (digits[:-places], digits[-places:]) if places else (digits, "")
+    text = f"{digits[:-places]}.{digits[-places:]}" if places else digits
+    return _decimal_text(text, negative, places, keep_zeros)
+
+
+def _float_decimal(value: float, places: int) -> str | None:
+    """|value| at ``places`` decimals by Python's formatting, or None at an exact tie.
+
+    The formatting rounds the float's exact binary value correctly, ties to even; a tie
+    (|value|·10^places ending in exactly .5) goes to the exact integer rounding instead,
+    half away from zero. |value|·2·10^places is an odd integer at a tie, and a float
+    product that is an integer then (below 2^53) is that integer exactly: a product not
+    an integer is no tie. A product rounded to an integer that was none only costs the
+    exact route."""
+    if (abs(value) * (2 * 10**places)).is_integer():
+        return None
+    return f"{abs(value):.{places}f}"
+
+
+def _decimal_text(text: str, negative: bool, places: int, keep_zeros: bool) -> str:
+    """A rounded magnitude's digits ``whole.dec`` with the sign; trailing zeros dropped
+    unless ``keep_zeros``, never "-0"."""
+    whole, _, dec = text.partition(".")
+    sign = "-" if negative and (whole.strip("0") or dec.strip("0")) else ""
     if not keep_zeros:
         dec = dec.rstrip("0")
     return f"{sign}{whole}.{dec}" if dec else f"{sign}{whole}"
