@@ -6,10 +6,9 @@ Each part is its own module (:mod:`.tanh_vanishing`, :mod:`.dying_relu`,
 contract §3. Nothing here formats: templates lay the solution out.
 """
 
-from dataclasses import dataclass
-
 import sympy as sp
 
+from symderiv.records import dataclass
 from symderiv.calculus.expr import symbol
 from symderiv.calculus.numeric import as_float
 from symderiv.nets.network import Edge, Layer, Network

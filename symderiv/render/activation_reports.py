@@ -8,10 +8,10 @@ The template picks the sentence (reached or only approached) and never computes.
 """
 
 import re
-from dataclasses import dataclass
 
 import sympy as sp
 
+from symderiv.records import dataclass
 from symderiv.calculus.activations import Z
 from symderiv.calculus.extrema import Extreme
 from symderiv.calculus.functions import to_elementary

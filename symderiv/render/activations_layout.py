@@ -5,9 +5,10 @@ Swish_β(x) = xσ(βx), so that the name a reader (or ``symderiv check``) sees n
 for the β = 1 function while the sheet means another.
 """
 
-from dataclasses import dataclass
-
 import sympy as sp
+
+from symderiv.records import dataclass
+
 
 class Swish(sp.Function):
     """Swish by name, unevaluated: Swish(x), or Swish(x, β) printed Swish_β(x)

@@ -10,10 +10,11 @@ name and a reader, or ``symderiv check``, can tell them apart. One example keeps
 plain names. The Solution itself is not changed; this is notation only.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import sympy as sp
 
+from symderiv.records import dataclass
 from symderiv.calculus.expr import symbol
 from symderiv.calculus.latex import ExampleSymbol
 from symderiv.solution import Number, Step

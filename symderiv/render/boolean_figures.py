@@ -3,10 +3,9 @@ inputs, the plane with the rows by class and the decision boundary: the separati
 when one exists, else the lines x1 + x2 = k + 1/2 where the designed network's output
 crosses 1/2 (XOR's two lines). Lines are clipped to the drawn square here."""
 
-from dataclasses import dataclass
-
 import sympy as sp
 
+from symderiv.records import dataclass
 from symderiv.calculus.expr import symbol
 from symderiv.calculus.latex import TeX, latex
 from symderiv.render.figures import network_diagram, xor_plane

@@ -9,8 +9,7 @@ one waypoint in each column it crosses, placed there like a gate (a layered draw
 node), so that it never runs through a gate it does not feed.
 """
 
-from dataclasses import dataclass
-
+from symderiv.records import dataclass
 from symderiv.nets.circuit import name_symbol
 from symderiv.calculus.latex import TeX, latex
 from symderiv.render.escape import escape_tex

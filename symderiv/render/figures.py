@@ -5,10 +5,9 @@ draw what they are given. Every label is printer output (:func:`symderiv.calculu
 never user text glued into TeX; TikZ node names are made here (``n0``, ``b0``, …).
 """
 
-from dataclasses import dataclass
-
 import sympy as sp
 
+from symderiv.records import dataclass
 from symderiv.calculus.expr import symbol
 from symderiv.calculus.latex import TeX, latex, layer_matrix
 from symderiv.nets.graph import dense_matrix

@@ -5,9 +5,9 @@ The entry template is ``latex/sheet.tex.j2``; each problem is laid out by
 that :mod:`symderiv.kinds` names.
 """
 
-from dataclasses import dataclass
 from pathlib import Path
 
+from symderiv.records import dataclass
 from symderiv.errors import InputError
 from symderiv.files import write_atomic
 from symderiv.kinds import KINDS

@@ -10,9 +10,9 @@ import shutil
 import signal
 import subprocess
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
+from symderiv.records import dataclass
 from symderiv.errors import InputError
 from symderiv.files import write_atomic
 

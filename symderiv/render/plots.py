@@ -8,10 +8,10 @@ line is drawn through the jump. Legend entries are printer output.
 """
 
 import functools
-from dataclasses import dataclass
 
 import sympy as sp
 
+from symderiv.records import dataclass
 from symderiv.calculus.functions import to_elementary
 from symderiv.calculus.latex import TeX, format_decimal, latex
 
