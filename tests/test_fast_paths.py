@@ -36,6 +36,17 @@ def test_format_decimal_of_a_float_rounds_its_exact_value(value, places):
     assert format_decimal(value, places) == _rounded_half_away(value, places)
 
 
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(st.floats(-1e6, 1e6), st.integers(-10**7, 10**7).map(lambda k: k / 2**14)),
+       st.integers(1, 12))
+def test_format_decimal_keeps_zeros_when_asked(value, places):
+    text = format_decimal(value, places, keep_zeros=True)
+    short = _rounded_half_away(value, places)
+    whole, _, decimals = short.partition(".")
+    assert text == (f"{whole}.{decimals.ljust(places, '0')}"
+                    if whole.strip("-0") or decimals else f"0.{'0' * places}")
+
+
 def test_ties_round_away_from_zero():
     assert [format_decimal(v, 2) for v in (0.125, -0.125, 0.375, 2.5e-3)] == \
         ["0.13", "-0.13", "0.38", "0"]   # 2.5e-3 is a little below 0.0025 in binary

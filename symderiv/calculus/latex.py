@@ -532,6 +532,9 @@ def format_decimal(value, places: int, keep_zeros: bool = False) -> str:
     if isinstance(value, float):   # plot coordinates: thousands a sheet
         if not math.isfinite(value):
             raise ValueError(f"not a finite real number: {value}")
+        text = _float_decimal(value, places)
+        if text is not None:
+            return _decimal_text(text, value < 0, places, keep_zeros)
         # the float's exact binary fraction, scaled and rounded half up in integers
         numerator, denominator = abs(value).as_integer_ratio()
         n, rest = divmod(numerator * 10**places, denominator)
@@ -544,9 +547,30 @@ def format_decimal(value, places: int, keep_zeros: bool = False) -> str:
         if scaled - n >= Fraction(1, 2):
             n += 1
         negative = frac < 0
-    sign = "-" if negative and n != 0 else ""
     digits = str(n).rjust(places + 1, "0")
-    whole, dec = (digits[:-places], digits[-places:]) if places else (digits, "")
+    text = f"{digits[:-places]}.{digits[-places:]}" if places else digits
+    return _decimal_text(text, negative, places, keep_zeros)
+
+
+def _float_decimal(value: float, places: int) -> str | None:
+    """|value| at ``places`` decimals by Python's formatting, or None at an exact tie.
+
+    The formatting rounds the float's exact binary value correctly, ties to even; a tie
+    (|value|·10^places ending in exactly .5) goes to the exact integer rounding instead,
+    half away from zero. |value|·2·10^places is an odd integer at a tie, and a float
+    product that is an integer then (below 2^53) is that integer exactly: a product not
+    an integer is no tie. A product rounded to an integer that was none only costs the
+    exact route."""
+    if (abs(value) * (2 * 10**places)).is_integer():
+        return None
+    return f"{abs(value):.{places}f}"
+
+
+def _decimal_text(text: str, negative: bool, places: int, keep_zeros: bool) -> str:
+    """A rounded magnitude's digits ``whole.dec`` with the sign; trailing zeros dropped
+    unless ``keep_zeros``, never "-0"."""
+    whole, _, dec = text.partition(".")
+    sign = "-" if negative and (whole.strip("0") or dec.strip("0")) else ""
     if not keep_zeros:
         dec = dec.rstrip("0")
     return f"{sign}{whole}.{dec}" if dec else f"{sign}{whole}"
