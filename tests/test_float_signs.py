@@ -24,7 +24,11 @@ def _truth(expr, point) -> int | None:
     # extrema's pieces write erfc as an unevaluated function of that name
     expr = expr.replace(lambda e: getattr(e.func, "__name__", "") == "erfc",
                         lambda e: sp.erfc(*e.args))
-    value = sp.N(expr.subs(x, point), 60)
+    # put the point in without SymPy's automatic evaluation: it can raise on its own
+    # (sqrt(erf(log(exp(x³/4) + 1))² + 1) at x = −43/8 calls an erf of a real "non-real")
+    with sp.evaluate(False):
+        at_point = expr.xreplace({x: point})
+    value = sp.N(at_point, 60)
     if not value.is_real or not value.is_finite:
         return None
     return 0 if value == 0 else (1 if value > 0 else -1)
