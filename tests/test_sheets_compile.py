@@ -7,6 +7,8 @@ check`` (an independent re-reading of every chain the sheet prints, in interval
 arithmetic).
 """
 
+import itertools
+import math
 import re
 import subprocess
 
@@ -307,3 +309,36 @@ def test_a_designed_xor_says_when_fewer_hidden_neurons_suffice(hidden):
         assert used == len(hidden_names) == 2
         for text in (render_sheet(sheet), render_markdown(sheet)):
             assert (said in text) == (hidden > used)
+
+
+# -- a named 2-2-1 or 2-2-2 network: every weight's label legible on its own edge ---------
+
+def _label_segments(diagram):
+    """Each label as the stretch of its edge it covers (sloped, it lies along the edge):
+    its centre at ``pos``, its length estimated at 0.2 cm a printed character."""
+    at = {n.id: (n.x, n.y) for n in diagram.nodes}
+    for a in diagram.arrows:
+        (x0, y0), (x1, y1) = at[a.source], at[a.target]
+        length = ((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5
+        shown = re.sub(r"\\[A-Za-z]+|[{}_ ]", "", a.label)
+        half = 0.1 * len(shown) / length   # half the label, as a fraction of the edge
+        yield a, [(x0 + t * (x1 - x0), y0 + t * (y1 - y0))
+                  for t in (a.pos - half + k * half / 5 for k in range(11))]
+
+
+@pytest.mark.parametrize("name, problem", [("hw6", 0), ("hw6", 1)])
+def test_weight_labels_of_a_small_named_network_stay_apart(solved, name, problem):
+    from symderiv.render.figures import network_diagram
+
+    network = solved(name, "en").problems[problem].network
+    assert len(network.layers[0].neurons) == 2 and len(network.inputs) == 2
+    diagram = network_diagram(network)
+    segments = list(_label_segments(diagram))
+    assert len(segments) == len(network.weights)
+    for (a, pa), (b, pb) in itertools.combinations(segments, 2):
+        # 0.3 cm: a \footnotesize line, so two labels never touch (the oracle: geometry)
+        gap = min(math.dist(p, q) for p in pa for q in pb)
+        assert gap >= 0.3, (a.label, b.label, gap)
+    for a, points in segments:
+        # clear of every node (9 mm across) and of the point where two edges cross
+        assert all(math.dist(p, (n.x, n.y)) >= 0.45 for p in points for n in diagram.nodes)
