@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TIMED = [
     ("symderiv.problems.activations", "solve"),
     ("symderiv.problems.tanh_vanishing", "solve"),
+    ("symderiv.problems.tanh_vanishing", "_prove_bound"),
     ("symderiv.problems.dying_relu", "solve"),
     ("symderiv.problems.swish_gelu", "solve"),
     ("symderiv.problems.swish_gelu", "_definitions"),
@@ -37,6 +38,7 @@ TIMED = [
     ("symderiv.problems.swish_gelu", "_probe"),
     ("symderiv.problems.swish_gelu", "_slope_limit_left_for_positive_beta"),
     ("symderiv.problems.swish_gelu", "_minimum"),
+    ("symderiv.calculus.jets", "second_order"),
     ("symderiv.calculus.extrema", "roots"),
     ("symderiv.calculus.extrema", "limit_at"),
     ("sympy.series.gruntz", "gruntz"),

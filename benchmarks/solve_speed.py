@@ -10,7 +10,9 @@ beside it. Medians of ``--runs`` rounds. Two ways of running are timed:
   (:mod:`symderiv.render.template_cache`), here in temporary folders that one uncounted
   run fills first;
 - from source: ``PYTHONDONTWRITEBYTECODE=1``, so every run compiles symderiv's modules
-  and templates afresh (this development machine sets it for every shell).
+  and templates afresh (this development machine sets it for every shell); the installed
+  packages' ``.pyc`` are read from a copy of the prefix above, and no ``__pycache__`` in
+  the checkout is read (whether one is there depends on who ran what in it).
 
 The phase table follows runs as installed (``solve_phases.py``: the command's own entry
 point, with a clock reading at each phase's edge). Its rows sum to the process's CPU time
@@ -29,6 +31,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -116,9 +119,18 @@ class _Timings:
         self.installed = {**base, "PYTHONPATH": str(root),
                           "PYTHONPYCACHEPREFIX": str(scratch / "pyc"),
                           "XDG_CACHE_HOME": str(scratch / "cache")}
-        source = {**base, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
         run(solve, self.installed)   # fills the caches (SymPy's .pyc too, under the prefix)
         run([str(PHASES), self.out], self.installed)
+        # From source reads its .pyc from a copy of that prefix without symderiv's: the
+        # checkout's own __pycache__ (fresh, stale or none, by who ran what there) is never
+        # read, so symderiv's modules are compiled in every run and the installed packages'
+        # (SymPy's, in a venv that may lie inside the checkout) are not.
+        package = scratch / "pyc" / root.relative_to("/") / "symderiv"
+        shutil.copytree(scratch / "pyc", scratch / "pyc-packages",
+                        ignore=lambda folder, names: [n for n in names
+                                                      if Path(folder, n) == package])
+        source = {**base, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1",
+                  "PYTHONPYCACHEPREFIX": str(scratch / "pyc-packages")}
         self.commands = {"python -c pass": (["-c", "pass"], self.installed),
                          IMPORT_SYMPY: (["-c", "import sympy"], self.installed),
                          "solve, as installed": (solve, self.installed),

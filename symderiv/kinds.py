@@ -7,8 +7,9 @@ spec of one kind never imports the machinery of the others.
 """
 
 import importlib
-from dataclasses import dataclass
 from typing import Callable
+
+from symderiv.records import dataclass
 
 
 @dataclass(frozen=True)

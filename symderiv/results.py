@@ -16,6 +16,7 @@ from typing import Any
 
 import sympy as sp
 
+from symderiv.records import dataclass
 from symderiv.calculus.activations import Derivation as DerivationData
 
 
@@ -118,7 +119,7 @@ _PROOF_WORDS = {
 }
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclass(frozen=True)
 class Verification:
     """Whether ``lhs`` and ``rhs`` are identical: ``equal`` True (proved), False (with a
     ``counterexample``: ``{"point": {...}, "lhs", "rhs", "difference"}``, exact strings) or

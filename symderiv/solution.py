@@ -10,9 +10,12 @@ extensions noted where they are made.
 """
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import sympy as sp
+
+from symderiv.calculus.numeric import as_float
+from symderiv.records import dataclass
 
 JSON_DIGITS = 30  # digits of the "exact" strings written alongside floats
 
@@ -34,7 +37,7 @@ class Number:
     @classmethod
     def of(cls, expr, given: bool = False) -> "Number":
         expr = sp.sympify(expr, strict=True) if not isinstance(expr, sp.Basic) else expr
-        value = float(expr.evalf(JSON_DIGITS)) if not expr.is_Float else float(expr)
+        value = as_float(expr)
         return cls(expr, value, given)
 
     def json(self):

@@ -21,12 +21,13 @@ import numbers
 import random
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import ClassVar, Mapping
 
 import sympy as sp
 
+from symderiv.records import dataclass
 from symderiv.calculus.activations import resolve
 from symderiv.errors import InputError
 from symderiv.calculus.expr import exact_number, symbol

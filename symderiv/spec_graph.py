@@ -6,9 +6,9 @@ keeping the operations as written). A stage may use the variables and the stages
 it; a stage that uses a later one (or itself) is refused, naming the cycle if there is one.
 """
 
-from dataclasses import dataclass
 from typing import ClassVar
 
+from symderiv.records import dataclass
 from symderiv.calculus.expr import Written, function_of, parse_written
 from symderiv.errors import InputError
 from symderiv.spec import Problem, _Table

@@ -13,7 +13,7 @@ from symderiv.errors import InputError
 from symderiv.calculus.expr import symbol
 from symderiv.calculus.functions import to_elementary
 from symderiv.problems import activations, dying_relu, swish_gelu
-from symderiv.calculus.latex import format_decimal
+from symderiv.calculus.latex import format_decimal, latex
 from symderiv.render import plots
 from symderiv.render.latex_sheet import render_sheet
 from symderiv.render.markdown import render_markdown
@@ -242,6 +242,34 @@ def test_swish_minimum_against_lambert_w(sol):
         beta = mpmath.mpf(sp.N(m.beta, 30))
         assert abs(mp(m.location) - (-1 - w) / beta) < 1e-20
         assert abs(mp(m.value) + w / beta) < 1e-20
+
+
+def test_curvature_at_the_minima_from_closed_forms(sol):
+    # GELU″ = (2 − x²)φ(x); Swish_1″ = 2σ′ + xσ″ with σ′ = σ(1 − σ), σ″ = σ′(1 − 2σ), and
+    # Swish_β″(x) = β·Swish_1″(βx)
+    m = sol.swish_gelu.gelu_minimum
+    x = mp(m.location)
+    assert abs(mp(m.curvature) - (2 - x**2) * mpmath.npdf(x)) < 1e-25
+    for m in sol.swish_gelu.swish_minima:
+        beta = mpmath.mpf(sp.N(m.beta, 30))
+        t = beta * mp(m.location)
+        s = 1 / (1 + mpmath.exp(-t))
+        ds = s * (1 - s)
+        assert abs(mp(m.curvature) - beta * (2 * ds + t * ds * (1 - 2 * s))) < 1e-25
+
+
+def test_gelu_definition_prints_as_sympy_stats_does(sol):
+    from sympy import stats   # the oracle: SymPy's own probability of a normal variable
+
+    x = sol.swish_gelu.x
+    want = x * stats.P(stats.Normal("X", 0, 1) <= x, evaluate=False)
+    row = sol.swish_gelu.definitions["gelu"]
+    assert latex(row[1]) == latex(want) and str(row[1]) == str(want)
+    # and it means the same: P(X ≤ x) evaluated, against sympy.stats' own at a few points
+    for point in ("-2.5", "0", "1.3"):
+        at = {x: sp.Float(point, 30)}
+        assert abs(sp.N(to_elementary(row[1].doit()).subs(at), 25)
+                   - sp.N(want.doit().subs(at), 25)) < 1e-20
 
 
 def test_concrete_beta_from_the_spec():

@@ -103,7 +103,7 @@ def _dense_weights(spec: dict) -> dict:
     return out
 
 
-@pytest.mark.parametrize("name, most_skipped", [("classifier", 4), ("deep_tanh", 0)])
+@pytest.mark.parametrize("name, most_skipped", [("classifier", 0), ("deep_tanh", 0)])
 def test_our_dense_markdown_sheets_are_read_with_their_weights(name, most_skipped):
     path = examples_dir() / f"{name}.toml"
     text = render_markdown(solve_sheet(load_sheet(path), "en"))
@@ -119,6 +119,37 @@ def test_our_dense_markdown_sheets_are_read_with_their_weights(name, most_skippe
             first.setdefault(b.name, b.value)
     assert set(first) == set(spec)
     assert first == pytest.approx(spec, abs=1e-15)
+
+
+def test_a_relu_factor_left_out_where_it_is_one_or_zero_is_read_and_judged():
+    # The dense sheets write ∂E/∂z = ReLU′(z)·(w₁δ₁ + …) = 0.3·0.4481 − … with ReLU′ = 1 left
+    # out, and = 0 where z < 0 (the w are not otherwise given in Markdown).
+    import re
+
+    path = examples_dir() / "classifier.toml"
+    text = render_markdown(solve_sheet(load_sheet(path), "en"))
+    lines = text.splitlines()
+    relu = [k for k, l in enumerate(lines) if "\\end{cases}" in l and "\\partial z^{(1)}" in l]
+    zero = [k for k in relu if lines[k].endswith("= 0$")]
+    put_in = [k for k in relu if k not in zero]
+    assert zero and put_in
+    spec = _dense_weights(tomllib.loads(path.read_text(encoding="utf-8")))
+    report = check_text(text, filename="classifier.md")
+    by_line = {i.line: i for i in report.items}
+    assert all(by_line[k + 1].status == "ok" for k in relu)
+    # the weights put in after ReLU′ = 1 was left out are the spec's second-layer weights
+    substituted = {b.name: b.value for b in report.bindings
+                   if b.kind == "substituted" and b.line == put_in[0] + 1}
+    assert substituted and all(spec[n] == pytest.approx(v, abs=1e-15) for n, v in substituted.items())
+    # A wrong weight there, or a nonzero value where ReLU′ = 0, is WRONG.
+    wrong = list(lines)
+    wrong[put_in[0]] = re.sub(r"\\right\) = (-?\d+\.\d+)",
+                              lambda m: f"\\right) = {float(m.group(1)) + 0.5:g}", wrong[put_in[0]], count=1)
+    wrong[zero[0]] = wrong[zero[0]][:-len("0$")] + "0.5$"
+    report = check_text("\n".join(wrong), filename="classifier.md")
+    by_line = {i.line: i for i in report.items}
+    assert by_line[put_in[0] + 1].status == "WRONG"
+    assert by_line[zero[0] + 1].status == "WRONG"
 
 
 # -- a negative number under an even power -------------------------------------------------

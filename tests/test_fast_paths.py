@@ -73,6 +73,7 @@ def test_roots_with_cancelling_floats_match_mpmath():
 # -- verify: identities in one exponential, proved in process ------------------------------
 
 _x = sp.Symbol("x", real=True)
+_b = sp.Symbol("beta", real=True)
 _E = sp.exp
 _EXPONENTIAL_IDENTITIES = [
     (sp.diff(sp.tanh(_x).rewrite(sp.exp), _x), (1 + sp.tanh(_x)) * (1 - sp.tanh(_x))),
@@ -80,12 +81,25 @@ _EXPONENTIAL_IDENTITIES = [
     (sp.sinh(2 * _x), 2 * sp.sinh(_x) * sp.cosh(_x)),
     (sp.cosh(_x / 3)**2 - sp.sinh(_x / 3)**2, sp.Integer(1)),
     (sp.diff(1 / (1 + _E(-_x)), _x), sigmoid(_x) * (1 - sigmoid(_x))),
+    # several variables: every exponent a rational multiple of βx (Swish′ with β symbolic)
+    (_b * _x * _E(-_b * _x) / (1 + _E(-_b * _x))**2 + 1 / (1 + _E(-_b * _x)),
+     _b * _x * sigmoid(_b * _x) * (1 - sigmoid(_b * _x)) + sigmoid(_b * _x)),
+    (sp.tanh(_b * _x), 2 * sigmoid(2 * _b * _x) - 1),
+    ((1 + _E(_b * _x / 2))**2 * _x * _b, _x * _b * (1 + 2 * _E(_b * _x / 2) + _E(_b * _x))),
+    ((_b * _x)**2 * (sp.cosh(_b * _x / 8)**2 - sp.sinh(_b * _x / 8)**2), (_b * _x)**2),
 ]
 _NOT_IDENTITIES = [
     (sp.tanh(_x), 2 / (1 + _E(-_x)) - 1),
     (sp.sinh(2 * _x), sp.sinh(_x) * sp.cosh(_x)),
     (sp.cosh(_x)**2 - sp.sinh(_x)**2, 1 + sp.Rational(1, 10**40)),
     (_E(_x) + _x, _E(_x) + _x + 1),
+    (_b * _x * sigmoid(_b * _x) * (1 - sigmoid(_b * _x)), _x * sigmoid(_b * _x) * (1 - sigmoid(_b * _x))),
+    (sp.tanh(_b * _x), 2 * sigmoid(_b * _x) - 1),
+    (_b * _x * _E(-_b * _x) / (1 + _E(-_b * _x))**2, _b * sigmoid(_b * _x) * (1 - sigmoid(_b * _x))),
+    (_b * sp.exp(_b * _x), _b * sp.exp(_b * _x) + sp.Rational(1, 10**40)),
+    # other functions are never rewritten into one exponential
+    (sp.Function("e")(_x) * _E(_b * _x) + sp.erf(_b * _x), sp.erf(_b * _x)),
+    (sp.Abs(_x) * _E(_b * _x), _x * _E(_b * _x)),
 ]
 
 
@@ -93,9 +107,9 @@ def _mp_equal_at_random_points(lhs, rhs) -> bool:
     import random
     rng = random.Random(7)
     from symderiv.calculus.functions import to_elementary
-    f = sp.lambdify(_x, to_elementary(lhs - rhs), "mpmath")
+    f = sp.lambdify((_x, _b), to_elementary(lhs - rhs), "mpmath")
     with mpmath.workdps(60):
-        return all(abs(f(mpmath.mpf(rng.uniform(-6, 6)))) < mpmath.mpf(10)**-45
+        return all(abs(f(*(mpmath.mpf(rng.uniform(-6, 6)) for _ in "xb"))) < mpmath.mpf(10)**-45
                    for _ in range(20))
 
 

@@ -131,3 +131,18 @@ def test_the_scans_own_signs_match_high_precision_on_gelu_and_swish_slopes():
         left = _assert_never_wrong(pieces[0], [p for p in points if p < 0])
         right = _assert_never_wrong(pieces[1], [p for p in points if p >= 0])
         assert sum(s is None for s in left + right) <= 2   # floats settle nearly all
+
+
+def test_extrema_grid_floats_are_the_exact_points_rounded_once():
+    # oracle: each point as a Fraction from the decimal ends, rounded by float(Fraction)
+    from fractions import Fraction
+
+    import mpmath
+
+    from symderiv.calculus.extrema import _Grid
+
+    for left, right, steps in (("-12", "12", 480), ("-3.5", "7.25", 1000), ("0.1", "0.7", 37)):
+        with mpmath.workdps(30):
+            grid = _Grid(mpmath.mpf(left), mpmath.mpf(right), steps, -mpmath.inf, mpmath.inf)
+        lo, width = Fraction(left), Fraction(right) - Fraction(left)
+        assert grid.floats == [float(lo + width * k / steps) for k in range(steps + 1)]

@@ -159,6 +159,10 @@ def test_the_linear_proof_and_its_certificates(seed_problem2):
         assert sum(l * s * column(p) for l, s, p in zip(lam, signs, rows)) == 0
     assert sp.expand(sep.larger - sep.smaller) == 0
     assert sep.threshold == sp.Rational(1, 2)
+    # built unevaluated: SymPy's own evaluation leaves every one as it is (undecided)
+    for inequality in sep.inequalities:
+        assert inequality.func(*inequality.args) == inequality
+        assert isinstance(inequality, (sp.StrictGreaterThan, sp.StrictLessThan))
 
 
 def test_a_deeper_architecture_still_collapses_to_a_line():

@@ -7,13 +7,14 @@ spec writes (a name, a table with a name and parameters, or a formula in z) into
 """
 
 import math
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import field
+from functools import cached_property, lru_cache
 from typing import Callable, Mapping
 
 import mpmath
 import sympy as sp
 
+from symderiv.records import dataclass
 from symderiv.errors import InputError
 from symderiv.calculus.expr import exact_number, from_sympy, parse_formula, symbol
 from symderiv.calculus.functions import to_elementary
@@ -109,7 +110,7 @@ class BoundActivation:
 
     @cached_property
     def _derivative_z(self) -> sp.Expr:
-        return teacher_derivative(self._expr_z, Z)
+        return _derivative_in_z(self._expr_z)
 
     @cached_property
     def _output_form(self) -> OutputForm:
@@ -272,6 +273,12 @@ def derive_sympy(expr, wrt: str | None = None) -> Derivation:
         expr, wrt = expr.expr, variable
     f = from_sympy(expr, "EXPR")
     return _derive_formula(sp.sstr(f), f, _derive_variable(f, sp.sstr(f), wrt))
+
+
+@lru_cache(maxsize=256)
+def _derivative_in_z(f: sp.Expr) -> sp.Expr:
+    # each layer holds its own BoundActivation: a network of sigmoid layers derives σ′ once
+    return teacher_derivative(f, Z)
 
 
 def _derive_formula(name: str, f: sp.Expr, variable: sp.Symbol) -> Derivation:

@@ -12,12 +12,12 @@ import ast
 import math
 import re
 import warnings
-from dataclasses import dataclass
 from fractions import Fraction
 
 import sympy as sp
 from sympy import S
 
+from symderiv.records import dataclass
 from symderiv.errors import InputError
 from symderiv.calculus.budget import cpu_clock
 from symderiv.calculus.functions import SPECIAL_FUNCTIONS, symbol  # noqa: F401 (symbol: re-exported)

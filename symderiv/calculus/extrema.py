@@ -249,8 +249,13 @@ class _Grid:
         self._made = {}
         # the same points in floats, each rounded once from its exact value; the mpmath
         # point is within a DIGITS-digit rounding of that value (``slack``)
+        # (in integers over one denominator: int / int rounds once, as float(Fraction)
+        # does, at a tenth of the cost of a Fraction per point)
         exact_left, exact_width = Fraction(str(left)), Fraction(str(self._width))
-        self.floats = [float(exact_left + exact_width * k / steps) for k in self._ks]
+        start = exact_left.numerator * exact_width.denominator * steps
+        stride = exact_width.numerator * exact_left.denominator
+        denominator = exact_left.denominator * exact_width.denominator * steps
+        self.floats = [(start + stride * k) / denominator for k in self._ks]
         self.slack = float(10 ** (5 - DIGITS) * (abs(exact_left) + abs(exact_width)))
 
     def _point(self, k) -> mpmath.mpf:

@@ -94,27 +94,31 @@ def _constant(node) -> float:
 
 
 def _add(parts):
-    """Σ vᵢ: the arguments' errors, plus one rounding per partial sum (each ≤ U·Σ|vᵢ|)."""
-    columns = list(zip(*(v for v, _ in parts)))
+    """Σ vᵢ: the arguments' errors, plus one rounding per partial sum (each ≤ U·Σ|vᵢ|).
+    Summed left to right one argument at a time over the whole grid (a loop per point
+    costs twice as much)."""
     rounding = (len(parts) - 1) * U
-    values = [sum(c) for c in columns]
-    errors = [sum(c) + rounding * sum(map(abs, v))
-              for c, v in zip(zip(*(e for _, e in parts)), columns)]
-    return values, errors
+    (values, errors), rest = parts[0], parts[1:]
+    magnitudes = [abs(v) for v in values]
+    for v, e in rest:
+        values = [a + b for a, b in zip(values, v)]
+        errors = [a + b for a, b in zip(errors, e)]
+        magnitudes = [a + abs(b) for a, b in zip(magnitudes, v)]
+    return values, [e + rounding * m for e, m in zip(errors, magnitudes)]
 
 
 def _mul(parts):
     """Π vᵢ: |Π vᵢ − Π v′ᵢ| ≤ Π(|vᵢ| + eᵢ) − Π|vᵢ| when |vᵢ − v′ᵢ| ≤ eᵢ, plus one
-    rounding per product."""
-    columns = list(zip(*(v for v, _ in parts)))
+    rounding per product. Multiplied left to right one argument at a time over the grid."""
     rounding = len(parts) * U
-    values = [math.prod(c) for c in columns]
-    errors = []
-    for value, c, e in zip(values, columns, zip(*(e for _, e in parts))):
-        magnitude = abs(value)   # Π|vᵢ|: the same float as |Π vᵢ|
-        widened = math.prod(abs(v) + d for v, d in zip(c, e))
-        errors.append((widened - magnitude) * (1 + 4 * U) + rounding * magnitude + TINY)
-    return values, errors
+    (values, errors), rest = parts[0], parts[1:]
+    widened = [abs(v) + d for v, d in zip(values, errors)]
+    for v, e in rest:
+        values = [a * b for a, b in zip(values, v)]
+        widened = [w * (abs(b) + d) for w, b, d in zip(widened, v, e)]
+    # Π|vᵢ| is the same float as |Π vᵢ|
+    return values, [(w - abs(value)) * (1 + 4 * U) + rounding * abs(value) + TINY
+                    for w, value in zip(widened, values)]
 
 
 def _integer_power(b, e, p):

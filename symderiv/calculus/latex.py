@@ -15,6 +15,8 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 from sympy.simplify import fraction
 
+from symderiv.calculus.numeric import evaluated
+
 # Where two printed factors are both numbers, they take mul_symbol_latex_numbers (\cdot)
 # instead of a space: the last factor ends in a digit, the next begins with one (or a
 # \frac of digits). SymPy keeps the same test in a private name; ours is written here so
@@ -677,7 +679,7 @@ def _mpf(value, dps: int):
     if isinstance(value, Fraction):
         value = sp.Rational(value.numerator, value.denominator)
     if isinstance(value, sp.Basic):
-        number = value if value.is_Float else sp.N(value, dps)
+        number = value if value.is_Float else evaluated(value, dps)
         if not number.is_Float:
             raise ValueError(f"not a finite real number: {value}")
         with mpmath.workprec(max(number._mpf_[3], 1) + 8):  # keeps every bit

@@ -16,7 +16,6 @@ inverse is not elementary (erf: it would only recompute z). Every candidate is t
 points; a candidate that fails is dropped, never shown.
 """
 
-from dataclasses import dataclass
 
 import math
 
@@ -26,6 +25,7 @@ from sympy.functions.elementary.hyperbolic import HyperbolicFunction
 from sympy.functions.elementary.trigonometric import TrigonometricFunction
 from sympy.solvers.solveset import invert_real
 
+from symderiv.records import dataclass
 from symderiv.calculus.continuity import limit_at_infinity
 from symderiv.calculus.functions import sigmoid, to_elementary
 from symderiv.calculus.verify import decide, run_bounded, simplify_bounded

@@ -7,11 +7,11 @@ derive and check its entries without an import cycle.
 """
 
 import math
-from dataclasses import dataclass
 from typing import Callable, Mapping
 
 import sympy as sp
 
+from symderiv.records import dataclass
 from symderiv.calculus.functions import Phi, phi, relu, sigmoid, symbol
 from symderiv.calculus.latex import TeX
 from symderiv.errors import InputError

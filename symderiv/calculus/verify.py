@@ -261,32 +261,82 @@ _MAX_EXPONENTIAL_OPS = 120
 
 
 def _zero_in_one_exponential(difference: sp.Expr) -> bool:
-    """True when ``difference`` (one variable x) is, written in exponentials, a rational
-    function of u = e^{x/q} that cancels to 0: tanh, sinh, cosh and σ of rational multiples
-    of x (tanh's derivative in its exponential form against (1 + a)(1 − a)). Every x > 0
-    is some u > 0 and back, so the identity in u is the identity in x. Small by
-    construction (one generator, bounded degree and size), so it runs here, not in a
-    child; anything else is False and the stages below decide."""
-    if len(difference.free_symbols) != 1 or sp.count_ops(difference) > _MAX_EXPONENTIAL_OPS:
+    """True when ``difference`` is, written in exponentials, a rational function of
+    u = e^{g/q} that cancels to 0, g one variable x (tanh, sinh, cosh and σ of rational
+    multiples of x: tanh's derivative in its exponential form against (1 + a)(1 − a)).
+    Every x > 0 is some u > 0 and back, so the identity in u is the identity in x.
+
+    Or, with more variables, when every exponent is a rational multiple of one g = c·v
+    (c free of v: σ(βx) with β symbolic, g = βx) and v = y/c leaves a polynomial in
+    y = g whose coefficients are rational functions of u that all cancel to 0: then
+    the difference is 0 wherever it is defined, whatever the values of the variables.
+
+    Small by construction (one generator, bounded degree and size; y's coefficients
+    cancelled one at a time, each a rational function of u alone), so it runs here, not
+    in a child; anything else is False and the stages below decide."""
+    free = difference.free_symbols
+    if not free or sp.count_ops(difference) > _MAX_EXPONENTIAL_OPS \
+            or not _sums_products_powers_exponentials(difference):
         return False
-    x = next(iter(difference.free_symbols))
     written = difference.rewrite(sp.exp) if difference.has(*_TRIG_AND_HYPERBOLIC) else difference
-    powers = {}
-    for e in written.atoms(sp.exp):
-        k = e.args[0].as_coefficient(x)
-        if k is None or not k.is_Rational or k == 0:
-            return False
-        powers[e] = k
-    if not powers:
+    exponentials = written.atoms(sp.exp)
+    if not exponentials:
+        return False
+    g = _exponent_unit(exponentials, free)
+    if g is None:
+        return False
+    powers = {e: e.args[0] / g for e in exponentials}
+    if not all(k.is_Rational and k != 0 for k in powers.values()):
         return False
     q = math.lcm(*(int(k.q) for k in powers.values()))
     if max(abs(k * q) for k in powers.values()) > _MAX_EXPONENTIAL_DEGREE:
         return False
     u = sp.Dummy("u", positive=True)
     rational = written.xreplace({e: u ** int(k * q) for e, k in powers.items()})
-    if rational.has(x) or not rational.is_rational_function(u):
+    if len(free) == 1:
+        (x,) = free
+        if rational.has(x) or not rational.is_rational_function(u):
+            return False
+        return sp.cancel(sp.together(rational)) == 0
+    return _zero_as_polynomial_in_unit(rational, g, u)
+
+
+def _sums_products_powers_exponentials(expr: sp.Expr) -> bool:
+    """Only +, ×, powers, exp and trig/hyperbolic functions: what can be a rational
+    function of one exponential (anything else, an unknown function or a Derivative,
+    would survive rewrite(exp); seen first, it costs no rewrite)."""
+    return all(not node.args or node.is_Add or node.is_Mul or node.is_Pow
+               or isinstance(node, (sp.exp, *_TRIG_AND_HYPERBOLIC))
+               for node in sp.preorder_traversal(expr))
+
+
+def _exponent_unit(exponentials, free) -> sp.Expr | None:
+    """g with every exponent a multiple of it: x with one variable, else the first
+    exponent without its numeric coefficient (βx of e^{−βx})."""
+    if len(free) == 1:
+        return next(iter(free))
+    return next(iter(exponentials)).args[0].as_coeff_Mul()[1]
+
+
+_MAX_UNIT_DEGREE = 4   # y = g in the several-variable case: polynomials of this degree
+
+
+def _zero_as_polynomial_in_unit(rational: sp.Expr, g: sp.Expr, u: sp.Dummy) -> bool:
+    """``rational`` (exponentials already u) is 0: with g = c·v and v = y/c, a polynomial
+    in y of low degree whose coefficients, rational functions of u, each cancel to 0."""
+    v = next((s for s in sorted(g.free_symbols, key=sp.default_sort_key)
+              if (c := g.as_coefficient(s)) is not None and not c.has(s)), None)
+    if v is None:
         return False
-    return sp.cancel(sp.together(rational)) == 0
+    y = sp.Dummy("y", real=True)
+    in_y = rational.xreplace({v: y / g.as_coefficient(v)})
+    if in_y.free_symbols - {u, y} or not in_y.is_polynomial(y):
+        return False
+    poly = sp.Poly(in_y, y)   # coefficients in u: a field of rational functions
+    if poly.degree() > _MAX_UNIT_DEGREE:
+        return False
+    return all(c.is_rational_function(u) and sp.cancel(sp.together(c)) == 0
+               for c in poly.all_coeffs())
 
 
 def _cancelled(form: sp.Expr) -> sp.Expr:

@@ -645,10 +645,15 @@ class Checker:
             return
         context = self.scope.context
         found = None
-        # As written first (SymPy folds the 1 of 0.2·1 and the 0 of + 0 away), then as read.
-        for s_value, n_value, leading in ((as_written(symbolic.tokens, context, symbolic.value),
-                                           as_written(numeric.tokens, context, numeric.value), True),
-                                          (symbolic.value, numeric.value, False)):
+        written = (as_written(symbolic.tokens, context, symbolic.value),
+                   as_written(numeric.tokens, context, numeric.value), True)
+        read_as = (symbolic.value, numeric.value, False)
+        # As written first (SymPy folds the 1 of 0.2·1 and the 0 of + 0 away), then as read;
+        # last, without the factors that are exactly 1 here (a TA leaves ReLU′(z) = 1 out of
+        # (w₁δ₁ + w₂δ₂) when z > 0).
+        for s_value, n_value, leading in (written, read_as,
+                                          (self._units_left_out(written[0]), written[1], True),
+                                          (self._units_left_out(read_as[0]), read_as[1], False)):
             if s_value is None or n_value is None:
                 continue
             for p in printed_in(s_value) | printed_in(n_value):
@@ -700,6 +705,32 @@ class Checker:
             out.symbol = s.name
             out.reason = (f"{number_expr_text(number_expr)} is put in for {s.name}, whose value "
                           f"is {report_number(out.expected)}")
+
+    def _units_left_out(self, value):
+        """``value`` without the factors of its products whose value here is exactly 1 (a
+        step at a decided condition, a name given as exactly 1); None when there are none."""
+        if value is None:
+            return None
+
+        def is_one(factor) -> bool:
+            if not names_in(factor):
+                return False  # a 1 written as a number is written on both sides
+            try:
+                v = self.scope.numeric(factor)
+            except (Missing, ivl.Unevaluable, TypeError, ValueError):
+                return False
+            return ivl.is_point(v) and ivl.lower(v) == 1
+
+        def walk(e):
+            if isinstance(e, sp.Mul):
+                kept = [walk(f) for f in e.args if not is_one(f)]
+                return kept[0] if len(kept) == 1 else sp.Mul(*kept, evaluate=False) if kept else sp.Integer(1)
+            if isinstance(e, sp.Add):
+                return sp.Add(*(walk(a) for a in e.args), evaluate=False)
+            return e
+
+        left_out = walk(value)
+        return None if left_out == value else left_out
 
     def _pair_verdict(self, s, number_expr) -> tuple:
         """(status, name, its value or None, the number's interval, the number as written)."""

@@ -222,8 +222,18 @@ class Scope:
             except Missing as m:
                 missing |= m.names
         if missing:
+            if isinstance(expr, sp.Mul) and any(self._is_zero(f, visiting, free) for f in expr.args):
+                # ReLU′(z)·(w₁δ₁ + …) at z < 0 is 0 whatever the w are
+                return ivl.exact(0)
             raise Missing(missing)
         return ivl.evaluate(expr, lambda s: self.value_of(s, visiting, widen))
+
+    def _is_zero(self, factor, visiting: frozenset, free: frozenset) -> bool:
+        try:
+            v = self.numeric(factor, visiting, free=free)
+        except (Missing, ivl.Unevaluable, TypeError, ValueError):
+            return False
+        return ivl.is_point(v) and ivl.lower(v) == 0
 
     def resolve_derivatives(self, expr):
         """Every d/dx(…) carried out, after putting in the formulas of names that depend on x."""

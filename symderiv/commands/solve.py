@@ -7,10 +7,11 @@ The files are then written all or none (:func:`write_all`). Each format is
 a :class:`Writer` in ``WRITERS``, added with :func:`register`.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Callable
 
+from symderiv.records import dataclass
 from symderiv.api import BUILTIN_SHEET
 from symderiv.errors import InputError
 from symderiv.files import write_all

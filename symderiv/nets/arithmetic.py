@@ -15,13 +15,13 @@ sqrt(z) below 0, exp(exp(exp(z))) far beyond any number a sheet could show).
 
 import math
 import sys
-from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
 import mpmath
 import sympy as sp
 
+from symderiv.records import dataclass
 from symderiv.calculus.expr import symbol
 from symderiv.calculus.functions import to_elementary
 from symderiv.nets.losses import loss_derivative, loss_expression

@@ -17,13 +17,14 @@ formula = numbers = value) are built only for the parameters asked for
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from fractions import Fraction
 from typing import Mapping
 
 import mpmath
 import sympy as sp
 
+from symderiv.records import dataclass
 from symderiv.nets.arithmetic import DOUBLE_MAX, Float64, HighPrecision, NotReal, Symbolic
 from symderiv.nets.chains import Chain, ChainBuilder, ChainFactor
 from symderiv.nets.graph import Graph, is_softmax

@@ -6,10 +6,11 @@ the values are the walk's. A factor that depends only on the example and the neu
 working out every gradient of a network costs one factor per parameter beyond those.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import sympy as sp
 
+from symderiv.records import dataclass
 from symderiv.nets.graph import Graph, is_softmax
 from symderiv.nets.losses import ce_softmax_delta, loss_derivative, written_targets
 from symderiv.nets.notation import Notation

@@ -12,11 +12,11 @@ gate, whatever order SymPy keeps them in.
 """
 
 import sys
-from dataclasses import dataclass
 from functools import cached_property
 
 import sympy as sp
 
+from symderiv.records import dataclass
 from symderiv.calculus.expr import Written, function_of
 from symderiv.calculus.latex import StageSymbol
 

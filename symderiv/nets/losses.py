@@ -11,9 +11,9 @@ Over several examples a loss is summed, except ``mse``, which is averaged: the t
   reads them): E = −Σ_k y_k (o_k − log Σ_j e^{o_j}) (``logits=True`` below).
 """
 
-from dataclasses import dataclass
-
 import sympy as sp
+
+from symderiv.records import dataclass
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,11 @@ The spec loader (:mod:`symderiv.spec`) builds these objects and reports bad spec
 their locations; the checks here guard the library's own callers.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import sympy as sp
+
+from symderiv.records import dataclass
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,12 @@ such names in ``[problem.notation]``. The spec reader (:mod:`symderiv.spec`) use
 defaults to refuse names that would print like a generated one.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Mapping
 
 import sympy as sp
 
+from symderiv.records import dataclass
 from symderiv.calculus.expr import symbol
 from symderiv.calculus.latex import _DENSE_NAME
 

@@ -13,10 +13,12 @@ Weight decay is not here: it is part of the loss ((λ/2)·Σw² over the weights
 optimiser sees it in the gradient, as PyTorch's ``weight_decay`` adds λ·w there.
 """
 
-from dataclasses import dataclass, field, fields
+from dataclasses import field, fields
 from typing import Callable, ClassVar, Iterator
 
 import sympy as sp
+
+from symderiv.records import dataclass
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import sympy as sp
 
 from symderiv.calculus.activations import OUTPUT, Z, BoundActivation
 from symderiv.calculus.extrema import Analysis, Extreme, analyse, check_real, split
+from symderiv.calculus.numeric import as_float
 from symderiv.calculus.outputform import derivative_agreement, form_text
 from symderiv.errors import InputError
 
@@ -105,7 +106,7 @@ def _float(value) -> float | str:
     value = sp.sympify(value)
     if value in (sp.oo, -sp.oo):
         return "+inf" if value == sp.oo else "-inf"
-    return float(sp.N(value, 30))
+    return as_float(value)
 
 
 def _limit_json(value):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symderiv.calculus.expr import symbol
+from symderiv.calculus.numeric import as_float
 from symderiv.nets.network import Edge, Layer, Network
 from symderiv.calculus.outputform import form_text
 from symderiv.problems import activation_tasks, dying_relu, swish_gelu, tanh_vanishing
@@ -126,7 +127,7 @@ def single_neuron(inputs, weights, activation) -> Network:
 # -- JSON ---------------------------------------------------------------------------------------
 
 def _num(expr) -> float:
-    return float(sp.N(expr, 30))
+    return as_float(expr)
 
 
 def _vanishing_json(v) -> dict:

@@ -18,10 +18,10 @@
 """
 
 import itertools
-from dataclasses import dataclass
 
 import sympy as sp
 
+from symderiv.records import dataclass
 from symderiv.calculus.activations import resolve
 from symderiv.calculus.expr import symbol
 from symderiv.nets.backprop import WalkError

@@ -8,7 +8,9 @@ Leaky ReLU at the same rate (non-zero gradient; z > 0 again after some steps) an
 smaller rate (the neuron never dies). All arithmetic is exact (rationals).
 """
 
+import math
 from dataclasses import dataclass
+from functools import cached_property
 from fractions import Fraction
 from itertools import product
 
@@ -46,22 +48,47 @@ class Example:
 
 @dataclass(frozen=True)
 class State:
-    """The neuron at one point of training, and the gradient that step computes there."""
+    """The neuron at one point of training, and the gradient that step computes there.
 
-    weights: tuple[sp.Expr, ...]
-    preactivations: tuple[sp.Expr, ...]   # zₙ, one per example
-    outputs: tuple[sp.Expr, ...]          # aₙ
-    loss: sp.Expr
-    gradients: tuple[sp.Expr, ...]        # ∂e/∂Wᵢ
+    Held in the training's own exact numbers (``Fraction``); each value is made a SymPy
+    Rational when first read: most states of a run are only ever asked whether the neuron
+    is dead, and a few hundred values made Rationals for nothing cost more than the
+    training itself."""
+
+    exact_weights: tuple[Fraction, ...]
+    exact_preactivations: tuple[Fraction, ...]   # zₙ, one per example
+    exact_outputs: tuple[Fraction, ...]          # aₙ
+    exact_loss: Fraction
+    exact_gradients: tuple[Fraction, ...]        # ∂e/∂Wᵢ
+
+    @cached_property
+    def weights(self) -> tuple[sp.Rational, ...]:
+        return tuple(map(_rational, self.exact_weights))
+
+    @cached_property
+    def preactivations(self) -> tuple[sp.Rational, ...]:
+        return tuple(map(_rational, self.exact_preactivations))
+
+    @cached_property
+    def outputs(self) -> tuple[sp.Rational, ...]:
+        return tuple(map(_rational, self.exact_outputs))
+
+    @cached_property
+    def loss(self) -> sp.Rational:
+        return _rational(self.exact_loss)
+
+    @cached_property
+    def gradients(self) -> tuple[sp.Rational, ...]:
+        return tuple(map(_rational, self.exact_gradients))
 
     @property
     def dead(self) -> bool:
         """z < 0 on every training input: a ReLU neuron outputs 0 and passes no gradient."""
-        return all(z < 0 for z in self.preactivations)
+        return all(z < 0 for z in self.exact_preactivations)
 
     @property
     def alive(self) -> bool:
-        return any(z > 0 for z in self.preactivations)
+        return any(z > 0 for z in self.exact_preactivations)
 
 
 @dataclass(frozen=True)
@@ -124,7 +151,7 @@ def solve(examples=None, initial_weights=None, where="dying-relu") -> DyingRelu:
     slope = sp.factor(sp.diff(per_example, a))   # 2(aₙ − yₙ)
     trainer = _Trainer(examples, a, y, slope)
 
-    start = trainer.state(relu, initial_weights)
+    start = trainer.state(relu, tuple(map(_fraction, initial_weights)))
     if not start.alive:
         raise InputError(where, "the ReLU neuron is already dead at the initial weights "
                                 "(z ≤ 0 on every example); give weights it starts alive with")
@@ -189,21 +216,41 @@ class _Trainer:
         self.examples = examples
         self._slope = _Exact(slope, (a, y))
         self._inputs = [tuple(_fraction(x) for x in ex.inputs) for ex in examples]
+        # the inputs as integers over one denominator, for the sums Σᵢ wᵢxₙᵢ and Σₙ uₙxₙᵢ
+        self._input_denominator = math.lcm(*(x.denominator for xs in self._inputs for x in xs))
+        self._input_numerators = [tuple(x.numerator * (self._input_denominator // x.denominator)
+                                        for x in xs) for xs in self._inputs]
         self._targets = [_fraction(ex.target) for ex in examples]
         self._activations = {}
+        self._states = {}
 
-    def state(self, act, weights) -> State:
+    def state(self, act, weights: tuple[Fraction, ...]) -> State:
+        """The state at these weights; each is worked out once (every run starts from the
+        same weights, and the ladder's killing step is the first of the ReLU run)."""
+        # keyed by the integers: a Fraction's hash is a modular inverse of its denominator
+        key = (act.name, tuple(act.params.items()),
+               tuple((w.numerator, w.denominator) for w in weights))
+        if key not in self._states:
+            self._states[key] = self._evaluate(act, weights)
+        return self._states[key]
+
+    def _evaluate(self, act, ws: tuple[Fraction, ...]) -> State:
         f, df = self._compiled(act)
-        ws = [_fraction(w) for w in weights]
-        zs = [sum(w * x for w, x in zip(ws, xs)) for xs in self._inputs]
+        zs = [self._combination(ws, xs) for xs in self._input_numerators]
         outs = [f(z) for z in zs]
         loss = sum((o - y) ** 2 for o, y in zip(outs, self._targets))
-        grads = [Fraction(0)] * len(ws)
-        for z, o, y, xs in zip(zs, outs, self._targets, self._inputs):
-            upstream = self._slope(o, y) * df(z)
-            grads = [g + upstream * x for g, x in zip(grads, xs)]
-        return State(tuple(weights), tuple(map(_rational, zs)), tuple(map(_rational, outs)),
-                     _rational(loss), tuple(map(_rational, grads)))
+        upstream = [self._slope(o, y) * df(z) for z, o, y in zip(zs, outs, self._targets)]
+        grads = [self._combination(upstream, column) for column in zip(*self._input_numerators)]
+        return State(ws, tuple(zs), tuple(outs), Fraction(loss), tuple(grads))
+
+    def _combination(self, coefficients: list[Fraction], numerators) -> Fraction:
+        """Σ cₖxₖ for inputs xₖ = numeratorₖ / the inputs' denominator, in integers over one
+        common denominator and reduced once at the end (the weights' fractions run to
+        hundreds of digits; reducing after every product and sum is most of the cost)."""
+        common = math.lcm(*(c.denominator for c in coefficients))
+        total = sum(c.numerator * (common // c.denominator) * x
+                    for c, x in zip(coefficients, numerators))
+        return Fraction(total, common * self._input_denominator)
 
     def _compiled(self, act):
         key = (act.name, tuple(act.params.items()))
@@ -213,16 +260,16 @@ class _Trainer:
         return self._activations[key]
 
     def step(self, act, state: State, rate) -> State:
-        return self.run(act, state.weights, rate, 1).states[-1]
+        return self.run(act, state.exact_weights, rate, 1).states[-1]
 
     def run(self, act, weights, rate, steps, until=None) -> Run:
         """Plain gradient descent (the one loop, :func:`symderiv.nets.optimizers.descend`)
         in exact fractions, for ``steps`` steps or until ``until(t, state)``."""
         def objective(ws):
-            state = self.state(act, tuple(_rational(ws[i]) for i in range(len(ws))))
-            return state, {i: _fraction(g) for i, g in enumerate(state.gradients)}
+            state = self.state(act, tuple(ws[i] for i in range(len(ws))))
+            return state, dict(enumerate(state.exact_gradients))
 
-        start = {i: _fraction(w) for i, w in enumerate(weights)}
+        start = {i: _exact(w) for i, w in enumerate(weights)}
         states = []
         for point in descend(start, range(len(weights)), objective, SGD(rate), Ops(_fraction)):
             states.append(point.value)
@@ -268,6 +315,10 @@ def _fraction(value: sp.Expr) -> Fraction:
     if not value.is_Rational:   # spec numbers are exact; ReLU keeps them rational
         raise TypeError(f"dying-relu trains in exact rationals, not {value!r}")
     return Fraction(int(value.p), int(value.q))
+
+
+def _exact(value) -> Fraction:
+    return value if isinstance(value, Fraction) else _fraction(value)
 
 
 def _rational(value: Fraction) -> sp.Rational:

@@ -8,11 +8,11 @@ chain of local derivatives along every path to the output (or, where paths are m
 step back from the gates it feeds).
 """
 
-from dataclasses import dataclass
 from functools import lru_cache
 
 import sympy as sp
 
+from symderiv.records import dataclass
 from symderiv.calculus.expr import symbol
 from symderiv.errors import InputError
 from symderiv.nets.circuit import PREC, CircuitBuilder, CircuitError, evaluate, name_symbol

@@ -7,10 +7,11 @@ the partial ``latex/backprop_training.tex.j2``.
 """
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import sympy as sp
 
+from symderiv.records import dataclass
 from symderiv.calculus.expr import symbol
 from symderiv.nets import backprop
 from symderiv.nets.optimizers import SGD

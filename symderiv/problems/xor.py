@@ -173,8 +173,11 @@ def _equality_certificate(at, targets, unknowns) -> EqualityCertificate:
 def _separation_certificate(at, targets, unknowns) -> SeparationCertificate:
     # target 1: y(p) > t, target 0: y(p) < t; each as (larger side, smaller side)
     sides = [(lhs, THRESHOLD) if t == 1 else (THRESHOLD, lhs) for lhs, t in zip(at, targets)]
-    inequalities = tuple(sp.StrictGreaterThan(lhs, THRESHOLD) if t == 1
-                         else sp.StrictLessThan(lhs, THRESHOLD) for lhs, t in zip(at, targets))
+    # unevaluated: each side holds the model's bias, a free real symbol, so no inequality can
+    # be decided, and evaluating would only ask SymPy's assumptions to find that out
+    inequalities = tuple(sp.StrictGreaterThan(lhs, THRESHOLD, evaluate=False) if t == 1
+                         else sp.StrictLessThan(lhs, THRESHOLD, evaluate=False)
+                         for lhs, t in zip(at, targets))
     # Gordan: "larger − smaller > 0 for all i" is impossible iff some λ ≥ 0, λ ≠ 0, makes
     # Σ λᵢ (larger − smaller) vanish in the unknowns; λ spans the null space of Mᵀ, where
     # row i of M holds the coefficients of larger − smaller.
