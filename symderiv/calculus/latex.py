@@ -575,9 +575,9 @@ def format_number(value, places: int, keep_zeros: bool = False, nonzero: bool = 
     exact = _exact_in_range(value, places)
     if exact is None:
         return format_scientific(value, places, keep_zeros)
-    if nonzero and value and (isinstance(exact, str)
-                              or not format_decimal(exact, places).strip("-0.")):
-        # a worked step's factor of 6.8e-6 is not 0.0000: 0.000006835, its ``places``
+    if nonzero and places and value and (isinstance(exact, str)
+                                         or not format_decimal(exact, places).strip("-0.")):
+        # (at precision 0 a sheet asked for whole numbers) a worked step's factor of 6.8e-6 is not 0.0000: 0.000006835, its ``places``
         # significant digits in fixed point (read back by ``check`` as a rounded decimal)
         return _significant_fixed(value, max(places, 1), keep_zeros)
     if isinstance(exact, str):  # far below the last place
