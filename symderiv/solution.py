@@ -331,7 +331,13 @@ class XorSolution:
     solves_xor: bool                   # every row classified right at the threshold
     exact: bool                        # every y equals its target exactly
     proof: LinearProof | None          # with prove_linear_impossible
+    asked: int | None = None           # design mode: the hidden neurons the spec asked for
+    needed: int | None = None          # and those the designed network uses (fewer suffice)
     kind: str = "xor"
+
+    @property
+    def fewer_than_asked(self) -> bool:
+        return self.asked is not None and self.needed < self.asked
 
     def to_json(self) -> dict:
         out = {"id": self.id, "kind": self.kind,

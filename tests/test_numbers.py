@@ -5,6 +5,7 @@ Oracle: Python's ``decimal`` module (ROUND_HALF_UP at 80 digits, exponents unbou
 fed the value's own digits from mpmath; it shares no code with symderiv's formatter.
 """
 
+import re
 import time
 from types import SimpleNamespace
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
@@ -70,8 +71,18 @@ def test_huge_and_tiny_floats_round_quickly_and_correctly(value, places):
     in_step = latex(value * sp.Symbol("x"), decimals=places)
     assert time.perf_counter() - start < 2, "formatting must not expand the value exactly"
     assert shown == expected_text(value, places)
-    # the printer rounds the same way, keeping the zeros of a computed value
-    assert format_number(value, places, keep_zeros=True).lstrip("-") in in_step
+    # the printer rounds the same way, keeping the zeros of a computed value, except that a
+    # value that is not 0 never prints as 0 in a worked step: ``places`` significant digits
+    stepped = format_number(value, places, keep_zeros=True, nonzero=True)
+    assert stepped.lstrip("-") in in_step
+    if places and not shown.strip("-0."):
+        mantissa = re.match(r"-?[\d.]+", stepped)[0]
+        exponent = re.search(r"10\^\{(-?\d+)\}", stepped)
+        read = mpmath.mpf(mantissa) * (mpmath.mpf(10) ** int(exponent[1]) if exponent else 1)
+        # the oracle: mpmath, the printed digits read back, within half a unit of the last
+        digits = len(mantissa.lstrip("-0.").replace(".", ""))
+        assert digits == places and read * value > 0
+        assert abs(read - value) <= abs(read) * mpmath.mpf(10) ** (1 - places) / 2
 
 
 @settings(max_examples=300, deadline=None)

@@ -424,7 +424,8 @@ class SymderivLatexPrinter(LatexPrinter):
     def _print_Float(self, expr):
         if self._settings["decimals"] is None:
             return super()._print_Float(expr)
-        return format_number(expr, self._settings["decimals"], keep_zeros=rounded_zeros(expr))
+        return format_number(expr, self._settings["decimals"], keep_zeros=rounded_zeros(expr),
+                             nonzero=True)
 
     def _print_Rational(self, expr):
         # An exact rational in a worked step is a given (computed values are Floats):
@@ -585,20 +586,26 @@ GIVEN_DENOMINATOR = 10**6
 GIVEN_OPERATIONS = 12
 
 
-def format_number(value, places: int, keep_zeros: bool = False) -> str:
+def format_number(value, places: int, keep_zeros: bool = False, nonzero: bool = False) -> str:
     r"""Any finite number (SymPy, Fraction, int, float) as math-mode text at ``places``
     decimals, rounded half away from zero, quickly whatever its size.
 
     The value is never turned into an exact fraction wider than it needs: a Float far
-    below half a unit of the last place prints 0 at once, one of magnitude
+    below half a unit of the last place prints 0 at once (with ``nonzero``, any value
+    that is not 0 but rounds to it prints at ``places`` significant digits), one of magnitude
     ``SCIENTIFIC_FROM`` or more prints as ``1.2346 \times 10^{300}`` (mantissa at
     ``places``), and only values in between are rounded exactly.
     """
     exact = _exact_in_range(value, places)
-    if isinstance(exact, str):  # far below the last place
-        return format_decimal(0, places, keep_zeros)
     if exact is None:
         return format_scientific(value, places, keep_zeros)
+    if nonzero and places and value and (isinstance(exact, str)
+                                         or not format_decimal(exact, places).strip("-0.")):
+        # (at precision 0 a sheet asked for whole numbers) a worked step's factor of 6.8e-6 is not 0.0000: 0.000006835, its ``places``
+        # significant digits in fixed point (read back by ``check`` as a rounded decimal)
+        return _significant_fixed(value, max(places, 1), keep_zeros)
+    if isinstance(exact, str):  # far below the last place
+        return format_decimal(0, places, keep_zeros)
     return format_decimal(exact, places, keep_zeros)
 
 
@@ -655,6 +662,18 @@ def format_significant(value, significant: int, keep_zeros: bool = False) -> str
     if -2 <= exponent < 15:
         return format_number(value, max(significant - 1 - exponent, 0), keep_zeros)
     return format_scientific(value, significant - 1)
+
+
+SIGNIFICANT_FIXED_DOWN_TO = -12   # exponent of the smallest value so printed in fixed point
+
+
+def _significant_fixed(value, significant: int, keep_zeros: bool) -> str:
+    x = _mpf(value, significant + 30)
+    with mpmath.workdps(significant + 30):
+        exponent = int(mpmath.floor(mpmath.log10(abs(x))))
+    if exponent < SIGNIFICANT_FIXED_DOWN_TO:
+        return format_scientific(value, significant - 1)
+    return format_number(value, significant - 1 - exponent, keep_zeros)
 
 
 def _exact_in_range(value, places: int):

@@ -19,6 +19,7 @@ from symderiv.nets.circuit import PREC, CircuitBuilder, CircuitError, evaluate, 
 from symderiv.solution import Number, Step, as_written, substitute, worked
 
 MAX_PATHS = 4             # paths from a variable to the output shown one by one
+MAX_FACTORS = 12          # local derivatives on one path, shown one by one (a row holds them)
 MAX_GATES = 200           # gates a sheet works out (each is a row of the table)
 MAX_EXPANDED_NODES = 20_000  # the stages substituted into one formula, for sympy.diff
 TOLERANCE = sp.Float(10, PREC) ** -(PREC - 10)
@@ -235,12 +236,14 @@ def _shown(run, name, problem):
 
 def _chain(variable: str, run, gates) -> Step:
     """∂out/∂variable: the product of local derivatives along each path to the output,
-    summed over the paths; with more than MAX_PATHS paths, one step back instead:
+    summed over the paths; with more than MAX_PATHS paths, or a path of more than
+    MAX_FACTORS gates (a long chain: its product of tiny factors reads as nothing, and
+    the backward table already holds each gate's gradient), one step back instead:
     Σ over the gates it feeds of ∂out/∂gate · ∂gate/∂variable."""
     out = name_symbol(run.output)
     lhs = sp.Derivative(out, name_symbol(variable), evaluate=False)
     paths = _paths(variable, run, MAX_PATHS + 1)
-    if len(paths) <= MAX_PATHS:
+    if len(paths) <= MAX_PATHS and max(map(len, paths)) <= MAX_FACTORS:
         terms = [[(sp.Derivative(name_symbol(e.gate), name_symbol(e.source), evaluate=False), e.local)
                   for e in reversed(path)] for path in paths]
     else:

@@ -43,6 +43,8 @@ MODEL_NAMES = (("omega", "b"), ("omega", "c"), ("alpha", "beta"), ("u", "c"), ("
 def solve(problem: XorProblem) -> XorSolution:
     designed = problem.network is None
     network = design_network(problem.hidden, problem.activation) if designed else problem.network
+    # the sheet says so when the spec asked for more hidden neurons than the design uses
+    needed = len(network.layers[0].neurons) if designed else None
     try:
         rows = tuple(evaluate_row(network, x1, x2, target) for x1, x2, target in TRUTH_TABLE)
     except WalkError as e:
@@ -53,7 +55,8 @@ def solve(problem: XorProblem) -> XorSolution:
         raise AssertionError("the designed XOR network failed its verification")
     proof = linear_proof(network) if problem.prove_linear_impossible else None
     return XorSolution(problem.id, problem.statement, network, designed, THRESHOLD, rows,
-                       solves, exact, proof)
+                       solves, exact, proof, asked=problem.hidden if designed else None,
+                       needed=needed)
 
 
 # -- evaluation --------------------------------------------------------------------------------

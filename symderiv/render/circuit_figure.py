@@ -9,6 +9,7 @@ one waypoint in each column it crosses, placed there like a gate (a layered draw
 node), so that it never runs through a gate it does not feed.
 """
 
+import math
 
 from symderiv.records import dataclass
 from symderiv.nets.circuit import name_symbol
@@ -16,7 +17,13 @@ from symderiv.calculus.latex import TeX, latex
 from symderiv.render.escape import escape_tex
 
 WIDTH = 14.5       # cm from the inputs to the end of the output wire, at most
+HEIGHT = 14.0      # cm from the lowest node to the highest gate's name, at most: the
+                   # figure (an unbreakable box) shares a page with its caption and heading
 COLUMN_GAP = 2.6   # cm between columns when they fit
+MIN_COLUMN_GAP = 1.1   # cm: a 7 mm gate and an arrow between neighbours; a longer circuit
+                       # keeps this gap and the whole drawing is scaled down to fit
+NODE_RADIUS = 0.35     # cm: half of the 7 mm a node is drawn across
+NAME_HEIGHT = 0.4      # cm: a gate's name above it
 ROW_GAP = 1.8      # cm between nodes of a column
 OUTPUT_WIRE = 0.8  # the output wire, in column gaps
 MAX_DRAWN = 40     # gates beyond which a circuit is not drawn (the table still lists them)
@@ -60,6 +67,8 @@ class Circuit:
     end_y: float
     label: TeX                   # the output's name, at the end of its wire
     labelled: bool               # values and gradients on the wires (a small circuit)
+    scale: float = 1.0           # of the whole drawing, nodes and text too: it fits the
+                                 # text width and HEIGHT (1 when it does as laid out)
 
 
 def circuit_figures(solution, precision) -> dict:
@@ -98,7 +107,7 @@ def circuit(solution) -> Circuit:
                                           for k, w in enumerate(g.wires)) / len(g.wires)
                 members.append(g.name)
         y.update(_spread(members + waypoints, desired))
-    gap = min(COLUMN_GAP, WIDTH / (columns + OUTPUT_WIRE))
+    gap = max(MIN_COLUMN_GAP, min(COLUMN_GAP, WIDTH / (columns + OUTPUT_WIRE)))
     ids = {g.name: f"c{k}" for k, g in enumerate(gates)}
     nodes = tuple(CircuitNode(ids[g.name], column[g.name] * gap, y[g.name], _label(g),
                               latex(name_symbol(g.name)), "input" if g.op == "input" else "gate")
@@ -116,8 +125,12 @@ def circuit(solution) -> Circuit:
     out = solution.gate(solution.output)
     end_x = (columns + OUTPUT_WIRE) * gap
     labelled = sum(1 for g in gates if g.op != "input") <= MAX_LABELLED
+    heights = [n.y for n in nodes]
+    tall = max(heights) - min(heights) + 2 * NODE_RADIUS + NAME_HEIGHT
+    scale = min(1.0, WIDTH / (end_x + NODE_RADIUS), HEIGHT / tall)
     return Circuit(nodes, wires, CircuitWire(ids[out.name], "", out.value, out.gradient),
-                   end_x, y[out.name], latex(name_symbol(out.name)), labelled)
+                   end_x, y[out.name], latex(name_symbol(out.name)), labelled,
+                   math.floor(scale * 1000) / 1000)
 
 
 def _sources(g) -> list[str]:

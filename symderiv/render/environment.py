@@ -159,8 +159,11 @@ def _environment(precision: int, templates: Path | None,
         return TeX(ROW_BREAK.join(_lines(_breakable(latex_terms(expr, **settings)))))
 
     def num(value, places=None, keep_zeros=False) -> TeX:
+        # at the sheet's precision a value (never 0.0000 unless it is 0); at places given
+        # in a figure, a coordinate (always in fixed point, for TikZ)
+        nonzero = places is None
         places = precision if places is None else places
-        return TeX(number_text(value, places, keep_zeros))
+        return TeX(number_text(value, places, keep_zeros, nonzero))
 
     def given(value) -> TeX:
         # A value the spec gave (an input, a target, η): exact whatever the precision
@@ -273,7 +276,7 @@ def typeset_width(tex) -> float:
     return len(text.replace(" ", "")) + scripts + operators
 
 
-def number_text(value, places: int, keep_zeros: bool = False) -> str:
+def number_text(value, places: int, keep_zeros: bool = False, nonzero: bool = False) -> str:
     """The text of a number at ``places``: a :class:`~symderiv.solution.Number` marked
     ``given`` exactly as the spec gave it, anything else rounded (quickly, whatever its
     size: :func:`symderiv.calculus.latex.format_number`)."""
@@ -282,7 +285,7 @@ def number_text(value, places: int, keep_zeros: bool = False) -> str:
     if isinstance(getattr(value, "exact", value), sp.MatrixBase):   # a layer's matrix
         return latex(getattr(value, "exact", value), decimals=places)
     exact = getattr(value, "exact", value)
-    return format_number(exact, places, keep_zeros or rounded_zeros(exact))
+    return format_number(exact, places, keep_zeros or rounded_zeros(exact), nonzero)
 
 
 def fill_fields(string, finalize, values: dict) -> str:

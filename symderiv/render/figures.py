@@ -138,7 +138,9 @@ def network_diagram(network, *, edge_labels: str = "both", precision: int = 4,
         for e in edges:
             label = None if mode in ("matrix", "none") else _edge_label(e, mode, precision)
             arrows.append(Arrow(ids[e.source], ids[e.target], label,
-                                _label_pos(len(sources), len(targets))))
+                                _label_pos(list(sources).index(e.source),
+                                           list(targets).index(e.target),
+                                           len(sources), len(targets))))
 
     biases = []
     for b in network.biases.values():
@@ -188,10 +190,15 @@ def _layer_mode(edge_labels: str, edges: int, sources: int, targets: int) -> str
     return edge_labels
 
 
-def _label_pos(sources: int, targets: int) -> float:
+def _label_pos(source: int, target: int, sources: int, targets: int) -> float:
     """Where along its edge a weight's label sits (0 at the source, 1 at the target)."""
     if sources == 1 or targets == 1:
         return 0.5  # fan-out or fan-in: the edges are at least half a row apart midway
+    if sources == 2 and targets == 2:
+        # the seed's crossing: the level edges' labels midway; a falling edge's nearer its
+        # source, a rising edge's nearer its target, so the two crossing labels lie apart
+        # along the diagonals, neither on the crossing (midway) nor on a node
+        return 0.5 + 0.23 * (source - target)
     # 1/(n+1.5) of the way from the source, n the number of targets: one source's labels
     # stack at least 0.4 cm apart, and the next source's start clearly below them.
     return 1 / (targets + 1.5)

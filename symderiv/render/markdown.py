@@ -81,7 +81,7 @@ def _environment(precision: int, templates: Path | None) -> jinja2.Environment:
         return latex(expr, decimals=precision, order="none", **settings)
 
     def num(value) -> TeX:
-        return TeX(number_text(value, precision))
+        return TeX(number_text(value, precision, nonzero=True))
 
     def given(value) -> TeX:
         return TeX(format_given(_exact(value), precision))
