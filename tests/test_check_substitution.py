@@ -189,3 +189,18 @@ def test_numbers_that_print_alike_stand_for_no_one_value():
     loss = (o1 - mpmath.mpf("0.12")) ** 2 + (o2 - mpmath.mpf("0.95")) ** 2
     mpmath.mp.dps = 15
     assert f"= {mpmath.nstr(loss, 5)}" in text
+
+
+def test_a_tiny_value_at_significant_digits_is_rounded_and_a_slip_in_it_still_wrong():
+    # sheets print a value that would round to 0.0000 at four significant digits
+    # (0.0000002187): rounded like 0.2187, not exact with ten decimals
+    doc = "\n\n".join([
+        r"$p = 0.4321 \cdot 0.5 = 0.2161$",
+        r"$q = 0.1234 \cdot 0.5 = 0.0617$",
+        # 1.13666e-6 · 0.59734 (the document's full values) is 6.7898e-7
+        r"$r = -0.000001137 \cdot 0.5973 = -0.000000679$",
+        r"$s = 0.000001137 \cdot 0.5973 = 0.0000006889$",
+    ])
+    lines = {i.line: i.status for i in check_text(doc, latex=False).items}
+    assert lines[1] == lines[3] == lines[5] == "ok"
+    assert lines[7] == "WRONG"

@@ -363,6 +363,8 @@ class Checker:
                     self.scope.exactness[p] = True
                 elif self.scope.rounds_a_value(p):
                     self.scope.exactness[p] = False
+                elif _tiny_at_significant_digits(p, usual):
+                    self.scope.exactness[p] = False
                 else:
                     self.scope.exactness[p] = p.decimals < precision
 
@@ -1102,6 +1104,18 @@ def number_expr_text(e) -> str:
 
 def _no_names(s):
     raise ivl.Unevaluable(f"{s} in a given value")
+
+
+def _tiny_at_significant_digits(p: Printed, precision: int) -> bool:
+    """0.0000002187 where the sheet's precision is 4 decimals: a value that would print as
+    0 there, written with a few significant digits instead (rounded, like 0.2187), not an
+    exact number with ten decimals."""
+    whole, point, decimals = p.text.lstrip("+-").partition(".")
+    if whole != "0" or not point or not decimals.isdigit():
+        return False
+    digits = decimals.lstrip("0")
+    leading = len(decimals) - len(digits)   # the zeros after the point
+    return bool(digits) and leading >= precision and 2 <= len(digits) <= max(precision, 2)
 
 
 def _exact_at(value, decimals: int) -> bool:
